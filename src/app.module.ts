@@ -1,0 +1,40 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { loggerParams } from './common/logging';
+import { createValidationPipe } from './common/validation';
+import { ConfigModule } from './config/config.module';
+import { AppConfig } from './config/config.types';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { RealtimeModule } from './realtime/realtime.module';
+import { UsersModule } from './users/users.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+
+/** Wires the feature modules and the global filter and pipe; the global guard comes from AuthModule. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config)),
+        EventEmitterModule.forRoot(),
+        DatabaseModule.forRoot(databaseUrl),
+        HealthModule,
+        UsersModule,
+        AuthModule,
+        WebhooksModule,
+        RealtimeModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

@@ -1,0 +1,78 @@
+import { INestApplication, RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AppModule } from './app.module';
+import { bodyParserError } from './common/errors/error-response';
+import { requestId } from './common/logging';
+import { AppConfig } from './config/config.types';
+
+export const API_PREFIX = 'api/v1';
+
+/** Builds the whole app exactly as production runs it; the e2e tests call this too, so they test the real wiring. */
+export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
+    bufferLogs: true,
+    // Raw bytes are kept for webhook signature checks (Stripe signs the exact body).
+    rawBody: true,
+    bodyParser: false,
+  });
+  configureApp(app, config);
+  return app;
+}
+
+export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  // The request id is assigned before the body is parsed so even a malformed body's error carries one.
+  app.use((req: IncomingMessage & { id?: string }, res: ServerResponse, next: () => void) => {
+    req.id = requestId(req, res);
+    next();
+  });
+  app.useBodyParser('json', { limit: config.bodyLimit });
+  app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
+  // body-parser's own errors (bad JSON, too large, bad charset) become AppErrors with stable codes.
+  app.use((err: unknown, _req: IncomingMessage, _res: ServerResponse, next: (e: unknown) => void) => next(bodyParserError(err)));
+  app.use(cookieParser());
+  app.use(
+    helmet({
+      // The API serves JSON; the Swagger UI at /api/docs needs inline scripts and styles, nothing else does.
+      contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
+      hsts: config.isProduction,
+    }),
+  );
+  const allowed = new Set(config.corsOrigins);
+  app.enableCors({
+    // Only listed origins get CORS headers (and with them credentials); anything else is left to the browser to block.
+    origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+    credentials: true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id'],
+    maxAge: 600,
+  });
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: 'health', method: RequestMethod.GET },
+      { path: 'ready', method: RequestMethod.GET },
+      { path: '.well-known/jwks.json', method: RequestMethod.GET },
+      { path: '.well-known/openid-configuration', method: RequestMethod.GET },
+    ],
+  });
+  setupOpenApi(app);
+}
+
+function setupOpenApi(app: INestApplication): void {
+  const doc = new DocumentBuilder()
+    .setTitle('Gatehouse')
+    .setDescription('Auth and onboarding API. Errors are always `{ "error": { "code", "message", "requestId" } }`.')
+    .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addSecurityRequirements('bearer')
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs/openapi.json' });
+}

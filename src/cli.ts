@@ -1,0 +1,163 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { bootConfig } from './config/boot-config';
+import { AppConfig } from './config/config.types';
+import { dataSourceOptions, runMigrations } from './database/data-source';
+import { startEmbeddedPostgres } from './database/embedded-postgres';
+import { join } from 'node:path';
+
+/**
+ * Gatehouse's command line: `node dist/cli.js <command>` (or `npm run cli -- <command>`), with the same validated
+ * configuration as the server. Other modules add commands to COMMANDS.
+ */
+type Command = (config: AppConfig, args: string[]) => Promise<number>;
+
+interface ProbeResult {
+  name: string;
+  ok: boolean;
+  info: string;
+}
+
+const PROBE_TIMEOUT_MS = 3_000;
+
+async function withTimeout<T>(work: Promise<T>, ms = PROBE_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+function describeUrl(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.hostname}${u.port ? ':' + u.port : ''}${u.pathname}`;
+}
+
+async function probeDatabase(config: AppConfig): Promise<ProbeResult> {
+  if (!config.databaseUrl) return { name: 'database', ok: true, info: `embedded Postgres in ${join(config.dataDir, 'postgres')} (started by npm start; not probed)` };
+  const ds = new DataSource(dataSourceOptions(config.databaseUrl));
+  try {
+    await withTimeout(ds.initialize());
+    const pending = await ds.showMigrations();
+    return { name: 'database', ok: true, info: `${describeUrl(config.databaseUrl)} reachable${pending ? ', migrations pending (they run at start-up)' : ', schema up to date'}` };
+  } catch (err) {
+    return { name: 'database', ok: false, info: `${describeUrl(config.databaseUrl)}: ${(err as Error).message}` };
+  } finally {
+    if (ds.isInitialized) await ds.destroy();
+  }
+}
+
+async function probeJwks(name: string, url: string): Promise<ProbeResult> {
+  try {
+    const res = await withTimeout(fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS), redirect: 'error' }));
+    if (!res.ok) return { name, ok: false, info: `${url}: HTTP ${res.status}` };
+    const body = (await res.json()) as { keys?: unknown[] };
+    if (!Array.isArray(body.keys) || body.keys.length === 0) return { name, ok: false, info: `${url}: no keys in the JWKS` };
+    return { name, ok: true, info: `${url}: ${body.keys.length} key(s)` };
+  } catch (err) {
+    return { name, ok: false, info: `${url}: ${(err as Error).message}` };
+  }
+}
+
+async function probeOidc(config: AppConfig): Promise<ProbeResult | undefined> {
+  const oidc = config.auth.oidc;
+  if (!oidc) return undefined;
+  if (oidc.jwksUri) return probeJwks('oidc jwks', oidc.jwksUri);
+  const discovery = `${oidc.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  try {
+    const res = await withTimeout(fetch(discovery, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS), redirect: 'error' }));
+    const body = (await res.json()) as { jwks_uri?: string; issuer?: string };
+    if (body.issuer !== oidc.issuer) return { name: 'oidc discovery', ok: false, info: `${discovery}: issuer "${String(body.issuer)}" does not match OIDC_ISSUER` };
+    if (!body.jwks_uri) return { name: 'oidc discovery', ok: false, info: `${discovery}: no jwks_uri` };
+    return probeJwks('oidc jwks', body.jwks_uri);
+  } catch (err) {
+    return { name: 'oidc discovery', ok: false, info: `${discovery}: ${(err as Error).message}` };
+  }
+}
+
+async function probeSmtp(config: AppConfig): Promise<ProbeResult> {
+  if (!config.smtpUrl) return { name: 'smtp', ok: true, info: 'SMTP_URL not set: mail is written to the log (development)' };
+  const nodemailer = await import('nodemailer');
+  const transport = nodemailer.createTransport(config.smtpUrl);
+  try {
+    await withTimeout(transport.verify());
+    return { name: 'smtp', ok: true, info: `${describeUrl(config.smtpUrl)} accepts connections` };
+  } catch (err) {
+    return { name: 'smtp', ok: false, info: `${describeUrl(config.smtpUrl)}: ${(err as Error).message}` };
+  } finally {
+    transport.close();
+  }
+}
+
+async function probeRedis(config: AppConfig): Promise<ProbeResult | undefined> {
+  if (!config.redisUrl) return undefined;
+  const { default: Redis } = await import('ioredis');
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: PROBE_TIMEOUT_MS });
+  redis.on('error', () => undefined);
+  try {
+    await withTimeout(redis.connect());
+    await withTimeout(redis.ping());
+    return { name: 'redis', ok: true, info: `${describeUrl(config.redisUrl)} answers PING` };
+  } catch (err) {
+    return { name: 'redis', ok: false, info: `${describeUrl(config.redisUrl)}: ${(err as Error).message}` };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function configCheck(config: AppConfig): Promise<ProbeResult[]> {
+  const probes: Array<Promise<ProbeResult | undefined>> = [probeDatabase(config), probeSmtp(config), probeRedis(config), probeOidc(config)];
+  if (config.auth.cognito) probes.push(probeJwks('cognito jwks', config.auth.cognito.jwksUri));
+  const results = (await Promise.all(probes)).filter((r): r is ProbeResult => r !== undefined);
+  return [{ name: 'config', ok: true, info: `valid (NODE_ENV=${config.nodeEnv}, AUTH_PROVIDER=${config.auth.provider})` }, ...results];
+}
+
+const COMMANDS: Record<string, { help: string; run: Command }> = {
+  'config:check': {
+    help: 'validate the configuration and probe the database, JWKS endpoints, SMTP and Redis',
+    run: async (config) => {
+      const results = await configCheck(config);
+      for (const r of results) process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.name.padEnd(14)} ${r.info}\n`);
+      return results.every((r) => r.ok) ? 0 : 1;
+    },
+  },
+  'migration:run': {
+    help: 'apply pending migrations (the server also does this at start-up)',
+    run: async (config) => {
+      const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), persistent: true, database: 'gatehouse' });
+      const ds = new DataSource(dataSourceOptions(config.databaseUrl ?? embedded!.url));
+      try {
+        await ds.initialize();
+        const applied = await runMigrations(ds);
+        process.stdout.write(applied.length ? applied.map((n) => `applied ${n}\n`).join('') : 'no pending migrations\n');
+        return 0;
+      } finally {
+        if (ds.isInitialized) await ds.destroy();
+        await embedded?.stop();
+      }
+    },
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    process.stdout.write(`usage: gatehouse <command>\n\n${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(16)} ${c.help}`).join('\n')}\n`);
+    return name ? 2 : 0;
+  }
+  const { config, warnings } = bootConfig();
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  return command.run(config, args);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

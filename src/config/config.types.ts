@@ -1,0 +1,78 @@
+/** Roles Gatehouse knows. Ordered by nothing: a role is a set membership, not a level. */
+export type Role = 'admin' | 'auditor' | 'user';
+export const ROLES: readonly Role[] = ['admin', 'auditor', 'user'];
+
+export type NodeEnv = 'development' | 'test' | 'production';
+export type ProviderName = 'local' | 'cognito' | 'oidc';
+
+export interface CognitoConfig {
+  userPoolId: string;
+  clientId: string;
+  clientSecret?: string;
+  region: string;
+  /** cognito-local or another emulator; also decides the issuer when set. */
+  endpoint?: string;
+  /** `classic` = https://cognito-idp.<region>.amazonaws.com/<pool>; `new` = https://issuer-cognito-idp.… */
+  issuerStyle: 'classic' | 'new';
+  /** The issuer string tokens must carry, computed once from the settings above. */
+  issuer: string;
+  jwksUri: string;
+  /** Hosted UI domain (https://<prefix>.auth.<region>.amazoncognito.com) for hosted login, when used. */
+  domain?: string;
+  scopes: string;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  audience: string;
+  jwksUri?: string;
+  clientId?: string;
+  clientSecret?: string;
+  scopes: string;
+}
+
+export interface SharedSecretConfig {
+  secret: Buffer;
+  issuer: string;
+  audience?: string;
+  expirationHours: number;
+}
+
+export interface LocalAuthConfig {
+  /** PEM; when absent a key is generated once and kept in the database (development only). */
+  privateKeyPem?: string;
+  accessTokenTtlS: number;
+  refreshTokenTtlS: number;
+  passwordMinLength: number;
+}
+
+export interface AuthConfig {
+  provider: ProviderName;
+  clockSkewS: number;
+  roleGroupMap: Record<string, Role>;
+  trustRoleClaim: boolean;
+  cognito?: CognitoConfig;
+  oidc?: OidcConfig;
+  sharedSecret?: SharedSecretConfig;
+  local: LocalAuthConfig;
+}
+
+export interface AppConfig {
+  nodeEnv: NodeEnv;
+  isProduction: boolean;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Undefined means: start the embedded Postgres under `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  publicUrl: string;
+  frontendUrl?: string;
+  corsOrigins: string[];
+  bodyLimit: string;
+  redisUrl?: string;
+  allowDevAuthBypass: boolean;
+  auth: AuthConfig;
+  dataEncryptionKey?: Buffer;
+  smtpUrl?: string;
+  mailFrom: string;
+}

@@ -1,0 +1,114 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { ConfigError, loadConfig } from './load-config';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('gives working defaults for an empty environment (local provider, embedded database)', () => {
+    const { config, warnings } = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.nodeEnv).toBe('development');
+    expect(config.auth.provider).toBe('local');
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.publicUrl).toBe('http://localhost:3000');
+    expect(config.auth.roleGroupMap).toMatchObject({ admin: 'admin', Admins: 'admin', auditor: 'auditor', Auditors: 'auditor' });
+    expect(warnings).toEqual([]);
+    expect(Object.isFrozen(config.auth)).toBe(true);
+  });
+
+  it('names the variable and what is expected, one line per problem', () => {
+    const problems = problemsOf({ PORT: 'eighty', JWT_SECRET_KEY: 'short', AUTH_PROVIDER: 'ldap' });
+    expect(problems).toEqual([
+      'PORT must be a whole number from 0 to 65535 (got "eighty")',
+      'AUTH_PROVIDER must be one of local | cognito | oidc (got "ldap")',
+      'JWT_SECRET_KEY must be at least 32 bytes (generate one with `openssl rand -base64 48`)',
+    ]);
+  });
+
+  it('never echoes credentials from a bad DATABASE_URL', () => {
+    const [problem] = problemsOf({ DATABASE_URL: 'mysql://admin:hunter2@db/x' });
+    expect(problem).toContain('DATABASE_URL must be a URL starting with postgres:// or postgresql://');
+    expect(problem).not.toContain('hunter2');
+  });
+
+  it('refuses the dev bypass in production and warns loudly elsewhere', () => {
+    expect(problemsOf({ NODE_ENV: 'production', ALLOW_DEV_AUTH_BYPASS: 'true', DATABASE_URL: 'postgres://h/d', PUBLIC_URL: 'https://gh.example.com', AUTH_PROVIDER: 'oidc', OIDC_ISSUER: 'https://idp.example.com', OIDC_AUDIENCE: 'api' })).toEqual([
+      'ALLOW_DEV_AUTH_BYPASS must not be true when NODE_ENV=production (it grants admin access without credentials)',
+    ]);
+    const dev = loadConfig({ ALLOW_DEV_AUTH_BYPASS: 'true' });
+    expect(dev.config.allowDevAuthBypass).toBe(true);
+    expect(dev.warnings.join('\n')).toMatch(/development ADMIN/);
+  });
+
+  it('requires a database, a public URL and signing material in production', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PUBLIC_URL is required when NODE_ENV=production/),
+        expect.stringMatching(/^DATABASE_URL is required when NODE_ENV=production/),
+        expect.stringMatching(/^LOCAL_JWT_PRIVATE_KEY is required/),
+        expect.stringMatching(/^DATA_ENCRYPTION_KEY is required/),
+      ]),
+    );
+  });
+
+  it('falls back to local with a warning for a half-configured provider in development, and refuses in production', () => {
+    const dev = loadConfig({ AUTH_PROVIDER: 'cognito', COGNITO_USER_POOL_ID: 'us-east-1_Abc' });
+    expect(dev.config.auth.provider).toBe('local');
+    expect(dev.warnings).toEqual(['AUTH_PROVIDER=cognito needs COGNITO_CLIENT_ID; falling back to AUTH_PROVIDER=local for development']);
+    expect(problemsOf({ NODE_ENV: 'production', AUTH_PROVIDER: 'cognito', DATABASE_URL: 'postgres://h/d', PUBLIC_URL: 'https://x.example.com' })).toEqual([
+      'COGNITO_USER_POOL_ID is required when AUTH_PROVIDER=cognito',
+      'COGNITO_CLIENT_ID is required when AUTH_PROVIDER=cognito',
+    ]);
+  });
+
+  it('derives the Cognito issuer from the pool, the region, the issuer style and an emulator endpoint', () => {
+    const classic = loadConfig({ AUTH_PROVIDER: 'cognito', COGNITO_USER_POOL_ID: 'eu-west-1_AbC123', COGNITO_CLIENT_ID: 'c' }).config.auth.cognito!;
+    expect(classic.region).toBe('eu-west-1');
+    expect(classic.issuer).toBe('https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123');
+    expect(classic.jwksUri).toBe('https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json');
+    const newer = loadConfig({ COGNITO_USER_POOL_ID: 'eu-west-1_AbC123', COGNITO_CLIENT_ID: 'c', COGNITO_ISSUER: 'new' }).config.auth.cognito!;
+    expect(newer.issuer).toBe('https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123');
+    const local = loadConfig({ COGNITO_USER_POOL_ID: 'local_5xY', COGNITO_CLIENT_ID: 'c', COGNITO_ENDPOINT: 'http://127.0.0.1:9229/' }).config.auth.cognito!;
+    expect(local.issuer).toBe('http://127.0.0.1:9229/local_5xY');
+    expect(problemsOf({ COGNITO_USER_POOL_ID: 'local_5xY', COGNITO_CLIENT_ID: 'c' })).toEqual([expect.stringMatching(/^COGNITO_USER_POOL_ID must look like us-east-1_AbCdEfG/)]);
+    expect(problemsOf({ COGNITO_USER_POOL_ID: 'eu-west-1_AbC', COGNITO_CLIENT_ID: 'c', AWS_REGION: 'us-east-1' })).toEqual([`AWS_REGION must match the pool's region eu-west-1 (got "us-east-1")`]);
+  });
+
+  it('parses ROLE_GROUP_MAP and rejects unknown roles', () => {
+    expect(loadConfig({ ROLE_GROUP_MAP: 'Ops:admin, Readers:auditor' }).config.auth.roleGroupMap).toEqual({ Ops: 'admin', Readers: 'auditor' });
+    expect(problemsOf({ ROLE_GROUP_MAP: 'Ops:root' })).toEqual([expect.stringMatching(/^ROLE_GROUP_MAP must be group:role pairs/)]);
+  });
+
+  it('refuses "*" in CORS_ORIGINS and anything that is not an origin', () => {
+    expect(problemsOf({ CORS_ORIGINS: '*' })).toEqual([expect.stringMatching(/^CORS_ORIGINS must list exact origins/)]);
+    expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com/path' })).toEqual([expect.stringMatching(/^CORS_ORIGINS must be a comma-separated list/)]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' }).config.corsOrigins).toEqual(['https://a.example.com', 'http://localhost:5173']);
+  });
+
+  it('accepts a PEM private key with escaped newlines and rejects small or non-RSA keys', () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().replace(/\n/g, '\\n');
+    expect(loadConfig({ LOCAL_JWT_PRIVATE_KEY: pem }).config.auth.local.privateKeyPem).toContain('\n');
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(problemsOf({ LOCAL_JWT_PRIVATE_KEY: ec })).toEqual([expect.stringMatching(/^LOCAL_JWT_PRIVATE_KEY must be an RSA private key/)]);
+  });
+
+  it('decodes DATA_ENCRYPTION_KEY from hex or base64 and insists on 32 bytes', () => {
+    expect(loadConfig({ DATA_ENCRYPTION_KEY: 'ab'.repeat(32) }).config.dataEncryptionKey).toHaveLength(32);
+    expect(loadConfig({ DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).config.dataEncryptionKey).toHaveLength(32);
+    expect(problemsOf({ DATA_ENCRYPTION_KEY: 'tooshort' })).toEqual([expect.stringMatching(/^DATA_ENCRYPTION_KEY must be 32 bytes/)]);
+  });
+
+  it('treats blank values as unset', () => {
+    expect(loadConfig({ PORT: '  ', DATABASE_URL: '' }).config.port).toBe(3000);
+  });
+});

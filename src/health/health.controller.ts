@@ -1,0 +1,44 @@
+import { Controller, Get, HttpCode } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Public } from '../common/decorators/public.decorator';
+import { ServiceUnavailableError } from '../common/errors/app-error';
+
+const READY_TIMEOUT_MS = 2_000;
+
+@ApiTags('health')
+@Controller()
+export class HealthController {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Liveness: the process answers. Touches nothing else, so a slow database never gets the pod killed. */
+  @Public()
+  @Get('health')
+  @ApiOperation({ summary: 'Liveness probe (no dependencies)' })
+  health(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: the database answers within a bound. */
+  @Public()
+  @Get('ready')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Readiness probe (database reachable)' })
+  async ready(): Promise<{ status: 'ready' }> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.db.query('SELECT 1'),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS);
+        }),
+      ]);
+      return { status: 'ready' };
+    } catch (err) {
+      throw new ServiceUnavailableError('DATABASE_UNAVAILABLE', 'The database is not reachable', String((err as Error).message));
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+}

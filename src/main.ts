@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { createApp } from './app.setup';
+import { bootConfig } from './config/boot-config';
+import { startEmbeddedPostgres, EmbeddedDatabase } from './database/embedded-postgres';
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const { config, warnings } = bootConfig();
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    process.stdout.write(JSON.stringify({ level: 30, msg: `DATABASE_URL not set: starting the embedded Postgres in ${join(config.dataDir, 'postgres')}` }) + '\n');
+    embedded = await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), persistent: true, database: 'gatehouse' });
+    databaseUrl = embedded.url;
+  }
+
+  const app = await createApp(config, databaseUrl);
+  const logger = app.get(
+    (await import('nestjs-pino')).Logger,
+  );
+  for (const warning of warnings) logger.warn(warning, 'Config');
+
+  let closing = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal}: shutting down`, 'Main');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    try {
+      await app.close();
+      await embedded?.stop();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen(config.port);
+  logger.log(`Gatehouse listening on port ${config.port} (provider ${config.auth.provider}, ${config.nodeEnv}) after ${Date.now() - started} ms`, 'Main');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Gatehouse failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

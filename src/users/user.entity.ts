@@ -1,0 +1,25 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Role } from '../config/config.types';
+import { USER_STATUSES, UserAuthProvider, UserStatus } from '../common/user-status';
+
+@Entity({ schema: 'auth', name: 'users' })
+export class UserEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column({ type: 'citext', nullable: true }) email!: string | null;
+  @Column({ type: 'text' }) issuer!: string;
+  @Column({ type: 'text' }) subject!: string;
+  @Column({ name: 'auth_provider', type: 'text' }) authProvider!: UserAuthProvider;
+  @Column({ type: 'enum', enum: USER_STATUSES, enumName: 'user_status' }) status!: UserStatus;
+  @Column({ type: 'text' }) role!: Role;
+  @Column({ name: 'full_name', type: 'text', nullable: true }) fullName!: string | null;
+  @Column({ name: 'email_verified', type: 'boolean' }) emailVerified!: boolean;
+  @Column({ name: 'mfa_method', type: 'text', nullable: true }) mfaMethod!: 'totp' | 'sms' | null;
+  @Column({ name: 'mfa_enrolled_at', type: 'timestamptz', nullable: true }) mfaEnrolledAt!: Date | null;
+  @Column({ name: 'mfa_required', type: 'boolean' }) mfaRequired!: boolean;
+  @Column({ name: 'password_reset_at', type: 'timestamptz', nullable: true }) passwordResetAt!: Date | null;
+  @Column({ name: 'organization_id', type: 'text', nullable: true }) organizationId!: string | null;
+  @Column({ name: 'stripe_customer_id', type: 'text', nullable: true }) stripeCustomerId!: string | null;
+  @Column({ name: 'tokens_valid_after', type: 'timestamptz', nullable: true }) tokensValidAfter!: Date | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}

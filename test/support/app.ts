@@ -1,0 +1,45 @@
+import { DynamicModule, Type } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { Env } from '../../src/config/env-reader';
+import { loadConfig } from '../../src/config/load-config';
+import type { AppConfig } from '../../src/config/config.types';
+
+export function testDatabaseUrl(): string {
+  const url = process.env.GATEHOUSE_TEST_DATABASE_URL;
+  if (!url) throw new Error('global setup did not provide GATEHOUSE_TEST_DATABASE_URL');
+  return url;
+}
+
+export function testConfig(env: Env = {}): AppConfig {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATA_DIR: '/tmp/gatehouse-test-data', ...env }).config;
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the whole app with the production wiring (AppModule + configureApp) against the run's test database,
+ * listening on a free loopback port. `extra` adds test-only modules (e.g. a probe controller); nothing is replaced
+ * unless a test passes `override`.
+ */
+export async function startTestApp(
+  env: Env = {},
+  opts: { extra?: Array<Type | DynamicModule>; override?: Array<{ token: unknown; value: unknown }> } = {},
+): Promise<TestApp> {
+  const config = testConfig(env);
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, testDatabaseUrl()), ...(opts.extra ?? [])] });
+  for (const o of opts.override ?? []) builder = builder.overrideProvider(o.token).useValue(o.value);
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ rawBody: true, bodyParser: false, bufferLogs: true });
+  configureApp(app, config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return { app, config, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+}
