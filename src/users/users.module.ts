@@ -1,11 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { OnboardingService } from './onboarding/onboarding.service';
+import { USER_CHANGE_FEED, UserChangeListener } from './user-change.listener';
 import { UserEventEntity } from './user-event.entity';
 import { UserEntity } from './user.entity';
+import { UsersRepository } from './users.repository';
+import { UsersService } from './users.service';
 
 /** The user record, its repository and the onboarding ladder. Knows nothing of tokens, HTTP auth, webhooks or sockets. */
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, UserEventEntity])],
-  exports: [TypeOrmModule],
+  providers: [UsersRepository, UsersService, OnboardingService, UserChangeListener, { provide: USER_CHANGE_FEED, useExisting: UserChangeListener }],
+  exports: [UsersService, OnboardingService, USER_CHANGE_FEED],
 })
 export class UsersModule {}

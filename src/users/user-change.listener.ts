@@ -1,0 +1,84 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { USER_CHANGED, USER_CHANGES_RESET, UserChanged } from './user-events';
+
+const CHANNEL = 'gatehouse_user_changed';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Injection token: true while this instance is LISTENing, i.e. while cached user state can be trusted. */
+export const USER_CHANGE_FEED = Symbol('USER_CHANGE_FEED');
+export interface UserChangeFeed {
+  readonly live: boolean;
+}
+
+/**
+ * LISTENs on the channel the `auth.users` trigger NOTIFYs after every committed change, on a dedicated connection,
+ * and re-emits each as a USER_CHANGED domain event. Every instance connected to the database hears every change,
+ * whoever made it. While the connection is down the feed is not `live`, caches must not be trusted, and on
+ * reconnect USER_CHANGES_RESET tells them to drop everything (changes may have been missed meanwhile).
+ */
+@Injectable()
+export class UserChangeListener implements OnModuleInit, OnApplicationShutdown, UserChangeFeed {
+  private readonly logger = new Logger(UserChangeListener.name);
+  private client?: Client;
+  private stopped = false;
+  private retryTimer?: NodeJS.Timeout;
+  live = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(EventEmitter2) private readonly events: EventEmitter2,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.connect().catch((err: unknown) => this.scheduleRetry(err));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const c = this.client;
+    this.client = undefined;
+    this.live = false;
+    await c?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const opts = this.db.options as { url?: string };
+    const client = new Client({ connectionString: opts.url, application_name: 'gatehouse-listener' });
+    client.on('notification', (msg) => {
+      if (msg.channel !== CHANNEL || !msg.payload || !UUID.test(msg.payload)) return;
+      const payload: UserChanged = { userId: msg.payload };
+      this.events.emit(USER_CHANGED, payload);
+    });
+    client.on('error', (err) => this.lost(client, err));
+    client.on('end', () => this.lost(client, new Error('connection ended')));
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.client = client;
+    this.live = true;
+    // Anything cached before this point may have missed a change.
+    this.events.emit(USER_CHANGES_RESET);
+  }
+
+  private lost(client: Client, err: unknown): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    this.live = false;
+    this.events.emit(USER_CHANGES_RESET);
+    client.end().catch(() => undefined);
+    this.scheduleRetry(err);
+  }
+
+  private scheduleRetry(err: unknown): void {
+    if (this.stopped) return;
+    this.logger.warn({ err: (err as Error)?.message }, 'user change feed down; user caching is off until it reconnects');
+    this.retryTimer = setTimeout(() => {
+      this.connect().catch((e: unknown) => this.scheduleRetry(e));
+    }, 1_000);
+    this.retryTimer.unref();
+  }
+}

@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Role } from '../config/config.types';
+import type { UserAuthProvider, UserStatus } from '../common/user-status';
+import { UserEventEntity } from './user-event.entity';
+import { UserEntity } from './user.entity';
+
+export interface NewUser {
+  issuer: string;
+  subject: string;
+  authProvider: UserAuthProvider;
+  email: string | null;
+  emailVerified: boolean;
+  fullName: string | null;
+  role: Role;
+  organizationId: string | null;
+  status: UserStatus;
+}
+
+export interface NewUserEvent {
+  userId: string;
+  actor: string;
+  type: string;
+  fromStatus?: UserStatus | null;
+  toStatus?: UserStatus | null;
+  detail?: Record<string, unknown>;
+}
+
+/** Persistence for users and their audit trail. SQL lives here and nowhere else in the users module. */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.db.getRepository(UserEntity).findOneBy({ id });
+  }
+
+  findByIssuerSubject(issuer: string, subject: string): Promise<UserEntity | null> {
+    return this.db.getRepository(UserEntity).findOneBy({ issuer, subject });
+  }
+
+  findByEmail(email: string, authProvider?: UserAuthProvider): Promise<UserEntity | null> {
+    return this.db.getRepository(UserEntity).findOneBy(authProvider ? { email, authProvider } : { email });
+  }
+
+  /**
+   * Inserts unless (issuer, subject) exists; concurrent first requests race on the unique key and all read back the
+   * one row. Returns the row and whether this call created it.
+   */
+  async insertIfAbsent(user: NewUser, actor: string): Promise<{ user: UserEntity; created: boolean }> {
+    return this.db.transaction(async (tx) => {
+      const inserted: Array<{ id: string }> = await tx.query(
+        `INSERT INTO auth.users (issuer, subject, auth_provider, email, email_verified, full_name, role, organization_id, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT ON CONSTRAINT users_issuer_subject_key DO NOTHING
+         RETURNING id`,
+        [user.issuer, user.subject, user.authProvider, user.email, user.emailVerified, user.fullName, user.role, user.organizationId, user.status],
+      );
+      if (inserted[0]) {
+        await this.insertEvent(tx, { userId: inserted[0].id, actor, type: 'user.provisioned', toStatus: user.status, detail: { provider: user.authProvider } });
+      }
+      const row = await tx.getRepository(UserEntity).findOneByOrFail({ issuer: user.issuer, subject: user.subject });
+      return { user: row, created: Boolean(inserted[0]) };
+    });
+  }
+
+  /**
+   * The one way a status changes: a conditional UPDATE that only succeeds from an allowed state, plus its audit row,
+   * in one transaction. Returns the updated row, or null when the user was not in one of `from`.
+   */
+  async transition(
+    userId: string,
+    from: readonly UserStatus[],
+    to: UserStatus,
+    event: Omit<NewUserEvent, 'userId' | 'fromStatus' | 'toStatus'>,
+    extraSet: Partial<Record<'email_verified' | 'mfa_enrolled_at' | 'tokens_valid_after', 'now()' | 'true'>> = {},
+  ): Promise<{ user: UserEntity; from: UserStatus } | null> {
+    return this.db.transaction(async (tx) => {
+      const sets = Object.entries(extraSet).map(([col, val]) => `${col} = ${val}`);
+      const rows: Array<{ id: string; previous: UserStatus }> = await tx.query(
+        `UPDATE auth.users u SET status = $3, updated_at = now()${sets.length ? ', ' + sets.join(', ') : ''}
+           FROM (SELECT id, status AS previous FROM auth.users WHERE id = $1 FOR UPDATE) old
+          WHERE u.id = old.id AND u.status = ANY($2::auth.user_status[])
+          RETURNING u.id, old.previous`,
+        [userId, from, to],
+      );
+      if (!rows[0]) return null;
+      await this.insertEvent(tx, { ...event, userId, fromStatus: rows[0].previous, toStatus: to });
+      const user = await tx.getRepository(UserEntity).findOneByOrFail({ id: userId });
+      return { user, from: rows[0].previous };
+    });
+  }
+
+  /** Sets the revocation watermark: every token issued before now stops working (Gatehouse-side). */
+  async revokeTokens(userId: string, actor: string, reason: string): Promise<Date | null> {
+    return this.db.transaction(async (tx) => {
+      const rows: Array<{ tokens_valid_after: Date }> = await tx.query(
+        `UPDATE auth.users SET tokens_valid_after = clock_timestamp(), updated_at = now() WHERE id = $1 RETURNING tokens_valid_after`,
+        [userId],
+      );
+      if (!rows[0]) return null;
+      await this.insertEvent(tx, { userId, actor, type: 'tokens.revoked', detail: { reason } });
+      return rows[0].tokens_valid_after;
+    });
+  }
+
+  /** Updates plain profile columns (no status change) and records why. */
+  async updateProfile(
+    userId: string,
+    patch: Partial<Pick<UserEntity, 'email' | 'emailVerified' | 'fullName' | 'role' | 'organizationId' | 'mfaMethod' | 'mfaEnrolledAt' | 'mfaRequired' | 'passwordResetAt' | 'stripeCustomerId'>>,
+    event?: Omit<NewUserEvent, 'userId'>,
+  ): Promise<UserEntity | null> {
+    return this.db.transaction(async (tx) => {
+      const result = await tx.getRepository(UserEntity).update({ id: userId }, patch);
+      if (!result.affected) return null;
+      if (event) await this.insertEvent(tx, { ...event, userId });
+      return tx.getRepository(UserEntity).findOneBy({ id: userId });
+    });
+  }
+
+  async recordEvent(event: NewUserEvent): Promise<void> {
+    await this.insertEvent(this.db.manager, event);
+  }
+
+  eventsFor(userId: string): Promise<UserEventEntity[]> {
+    return this.db.getRepository(UserEventEntity).find({ where: { userId }, order: { id: 'ASC' } });
+  }
+
+  private async insertEvent(tx: EntityManager, e: NewUserEvent): Promise<void> {
+    await tx.query(
+      `INSERT INTO auth.user_events (user_id, actor, type, from_status, to_status, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [e.userId, e.actor, e.type, e.fromStatus ?? null, e.toStatus ?? null, JSON.stringify(e.detail ?? {})],
+    );
+  }
+}

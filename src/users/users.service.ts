@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { ConflictError } from '../common/errors/app-error';
+import { NewUser, UsersRepository } from './users.repository';
+import { UserEntity } from './user.entity';
+
+/** The users module's public API for other modules (auth, admin, webhooks). */
+@Injectable()
+export class UsersService {
+  constructor(private readonly repo: UsersRepository) {}
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.repo.findById(id);
+  }
+
+  findByIssuerSubject(issuer: string, subject: string): Promise<UserEntity | null> {
+    return this.repo.findByIssuerSubject(issuer, subject);
+  }
+
+  findByEmail(email: string, provider?: NewUser['authProvider']): Promise<UserEntity | null> {
+    return this.repo.findByEmail(email, provider);
+  }
+
+  /**
+   * Just-in-time provisioning: exactly one row per (issuer, subject), whatever the concurrency. An email already
+   * owned by another identity is a 409, never a silent link: linking accounts by email alone lets whoever controls
+   * an address at one issuer take over the account at another.
+   */
+  async provision(user: NewUser, actor = 'system'): Promise<{ user: UserEntity; created: boolean }> {
+    try {
+      return await this.repo.insertIfAbsent(user, actor);
+    } catch (err) {
+      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505') {
+        throw new ConflictError('ACCOUNT_CONFLICT', 'This email address belongs to another account');
+      }
+      throw err;
+    }
+  }
+
+  revokeTokens(userId: string, actor: string, reason: string): Promise<Date | null> {
+    return this.repo.revokeTokens(userId, actor, reason);
+  }
+
+  updateProfile(...args: Parameters<UsersRepository['updateProfile']>): Promise<UserEntity | null> {
+    return this.repo.updateProfile(...args);
+  }
+
+  recordEvent(...args: Parameters<UsersRepository['recordEvent']>): Promise<void> {
+    return this.repo.recordEvent(...args);
+  }
+
+  eventsFor(userId: string): ReturnType<UsersRepository['eventsFor']> {
+    return this.repo.eventsFor(userId);
+  }
+}
