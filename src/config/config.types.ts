@@ -49,6 +49,8 @@ export interface LocalAuthConfig {
 export interface AuthConfig {
   provider: ProviderName;
   clockSkewS: number;
+  /** Least time between two JWKS fetches caused by unknown kids, per issuer. */
+  jwksRefetchIntervalS: number;
   roleGroupMap: Record<string, Role>;
   trustRoleClaim: boolean;
   cognito?: CognitoConfig;

@@ -135,6 +135,7 @@ function readAuth(r: EnvReader, isProduction: boolean, warnings: string[]): Auth
   return {
     provider,
     clockSkewS: r.int('JWT_CLOCK_SKEW_S', 60, 0, 60),
+    jwksRefetchIntervalS: r.int('JWKS_REFETCH_INTERVAL_S', 10, 1, 300),
     roleGroupMap: readRoleGroupMap(r),
     trustRoleClaim: r.bool('TRUST_ROLE_CLAIM', false),
     cognito: cognito.value,

@@ -1,16 +1,19 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OnboardingService } from './onboarding/onboarding.service';
+import { UserCache } from './user-cache';
 import { USER_CHANGE_FEED, UserChangeListener } from './user-change.listener';
 import { UserEventEntity } from './user-event.entity';
 import { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
+import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 /** The user record, its repository and the onboarding ladder. Knows nothing of tokens, HTTP auth, webhooks or sockets. */
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, UserEventEntity])],
-  providers: [UsersRepository, UsersService, OnboardingService, UserChangeListener, { provide: USER_CHANGE_FEED, useExisting: UserChangeListener }],
+  controllers: [UsersController],
+  providers: [UsersRepository, UsersService, UserCache, OnboardingService, UserChangeListener, { provide: USER_CHANGE_FEED, useExisting: UserChangeListener }],
   exports: [UsersService, OnboardingService, USER_CHANGE_FEED],
 })
 export class UsersModule {}

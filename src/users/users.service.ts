@@ -2,12 +2,25 @@ import { Injectable } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { ConflictError } from '../common/errors/app-error';
 import { NewUser, UsersRepository } from './users.repository';
+import { UserCache } from './user-cache';
 import { UserEntity } from './user.entity';
 
 /** The users module's public API for other modules (auth, admin, webhooks). */
 @Injectable()
 export class UsersService {
-  constructor(private readonly repo: UsersRepository) {}
+  constructor(
+    private readonly repo: UsersRepository,
+    private readonly cache: UserCache,
+  ) {}
+
+  /** Hot path (every authenticated request): served from memory, kept fresh by the change feed. */
+  findCachedByIssuerSubject(issuer: string, subject: string): Promise<UserEntity | null> {
+    return this.cache.byIdentity(issuer, subject, () => this.repo.findByIssuerSubject(issuer, subject));
+  }
+
+  findCachedById(id: string): Promise<UserEntity | null> {
+    return this.cache.byIdOrLoad(id, () => this.repo.findById(id));
+  }
 
   findById(id: string): Promise<UserEntity | null> {
     return this.repo.findById(id);

@@ -1,0 +1,116 @@
+import { LOCAL_TOKEN_AUDIENCE } from './key-source';
+import type { IssuerPolicy } from './issuer-policy';
+import { TokenRejection, VerifiedToken } from './verified-token';
+
+type Claims = Record<string, unknown>;
+
+function fail(reason: string): never {
+  throw new TokenRejection('AUTH_TOKEN_INVALID', reason);
+}
+
+function optionalString(claims: Claims, name: string): string | null {
+  const v = claims[name];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string') fail(`${name} is not a string`);
+  return v;
+}
+
+function requiredNumber(claims: Claims, name: string): number {
+  const v = claims[name];
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${name} missing or not a number`);
+  return v;
+}
+
+function stringArray(claims: Claims, name: string): string[] {
+  const v = claims[name];
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) fail(`${name} is not an array of strings`);
+  return v as string[];
+}
+
+function audienceIncludes(claims: Claims, expected: string): boolean {
+  const aud = claims.aud;
+  if (typeof aud === 'string') return aud === expected;
+  return Array.isArray(aud) && aud.every((a) => typeof a === 'string') && aud.includes(expected);
+}
+
+/** Cognito (and the user's docs) send `email_verified` as a boolean or as the string "true". */
+function truthy(v: unknown): boolean {
+  return v === true || v === 'true';
+}
+
+/**
+ * The claim rules, applied after the signature, `iss`, `exp` and `nbf` were checked by jsonwebtoken. Pure: `now` is
+ * passed in, so each rule is unit-tested on its own. Throws TokenRejection; returns the claims Gatehouse uses.
+ */
+export function checkClaims(policy: IssuerPolicy, claims: Claims, nowS: number, skewS: number): VerifiedToken {
+  const sub = optionalString(claims, 'sub');
+  if (!sub || sub.length > 255) fail('sub missing or too long');
+  const exp = requiredNumber(claims, 'exp');
+  const iat = requiredNumber(claims, 'iat');
+  if (iat > nowS + skewS) fail('iat in the future');
+  if (exp <= iat) fail('exp not after iat');
+
+  let tokenUse: VerifiedToken['tokenUse'];
+  let issuedAtMs = iat * 1000;
+  let groups: string[] = [];
+  switch (policy.kind) {
+    case 'cognito': {
+      const use = claims.token_use;
+      if (use === 'access') {
+        // Cognito access tokens carry no `aud`; the app client is in `client_id`.
+        if (claims.client_id !== policy.audience) fail('client_id mismatch');
+        tokenUse = 'access';
+      } else if (use === 'id') {
+        if (claims.aud !== policy.audience) fail('aud mismatch');
+        tokenUse = 'id';
+      } else {
+        fail(`token_use ${JSON.stringify(use)} not accepted`);
+      }
+      groups = stringArray(claims, 'cognito:groups');
+      break;
+    }
+    case 'local': {
+      if (claims.token_use !== 'access') fail('token_use not access');
+      if (!audienceIncludes(claims, LOCAL_TOKEN_AUDIENCE)) fail('aud mismatch');
+      if (claims.iat_ms !== undefined) {
+        const ms = requiredNumber(claims, 'iat_ms');
+        if (Math.floor(ms / 1000) !== iat) fail('iat_ms disagrees with iat');
+        issuedAtMs = ms;
+      }
+      tokenUse = 'access';
+      break;
+    }
+    case 'oidc': {
+      if (!policy.audience || !audienceIncludes(claims, policy.audience)) fail('aud mismatch');
+      groups = stringArray(claims, 'groups');
+      tokenUse = 'access';
+      break;
+    }
+    case 'bridge': {
+      if (policy.audience && !audienceIncludes(claims, policy.audience)) fail('aud mismatch');
+      if (policy.maxLifetimeS !== undefined && exp - iat > policy.maxLifetimeS) fail('lifetime longer than JWT_EXPIRATION_HOURS');
+      groups = stringArray(claims, 'groups');
+      tokenUse = 'bridge';
+      break;
+    }
+  }
+
+  const scope = optionalString(claims, 'scope');
+  return {
+    issuer: policy.issuer,
+    subject: sub,
+    provider: policy.kind,
+    tokenUse,
+    issuedAt: iat,
+    issuedAtMs,
+    expiresAt: exp,
+    email: optionalString(claims, 'email'),
+    emailVerified: truthy(claims.email_verified),
+    name: optionalString(claims, 'name'),
+    groups,
+    scopes: scope ? scope.split(' ').filter(Boolean) : [],
+    organizationId: optionalString(claims, 'custom:organizationId'),
+    roleClaim: optionalString(claims, 'custom:role'),
+  };
+}

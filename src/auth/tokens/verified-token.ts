@@ -1,0 +1,33 @@
+import type { UserAuthProvider } from '../../common/user-status';
+
+/** What a verified token says, in Gatehouse's terms: the claims that matter, already type-checked. */
+export interface VerifiedToken {
+  issuer: string;
+  subject: string;
+  provider: UserAuthProvider;
+  tokenUse: 'access' | 'id' | 'bridge';
+  /** Seconds since epoch. */
+  issuedAt: number;
+  /** Milliseconds since epoch; sub-second precision only for Gatehouse's own tokens (iat_ms), else iat * 1000. */
+  issuedAtMs: number;
+  expiresAt: number;
+  email: string | null;
+  emailVerified: boolean;
+  name: string | null;
+  groups: string[];
+  scopes: string[];
+  organizationId: string | null;
+  /** `custom:role` as presented; only honoured where the policy trusts it. */
+  roleClaim: string | null;
+}
+
+/** Why a token was refused: `code` is what the client sees, `reason` goes to the log only. */
+export class TokenRejection extends Error {
+  constructor(
+    readonly code: 'AUTH_TOKEN_INVALID' | 'AUTH_TOKEN_EXPIRED' | 'AUTH_TOKEN_REVOKED',
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = 'TokenRejection';
+  }
+}

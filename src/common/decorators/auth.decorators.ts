@@ -1,0 +1,27 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Role } from '../../config/config.types';
+import type { Principal } from '../principal';
+import type { UserStatus } from '../user-status';
+
+export const ROLES_KEY = 'gatehouse:roles';
+export const ALLOW_STATUS_KEY = 'gatehouse:allow-status';
+export const OPTIONAL_AUTH_KEY = 'gatehouse:optional-auth';
+export const ACCEPT_ID_TOKEN_KEY = 'gatehouse:accept-id-token';
+
+/** Only callers with one of these roles pass (checked after authentication). */
+export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
+
+/** Statuses allowed besides `active` (the default for every authenticated route). */
+export const AllowStatus = (...statuses: UserStatus[]): MethodDecorator & ClassDecorator => SetMetadata(ALLOW_STATUS_KEY, statuses);
+
+/** Anonymous callers are served; a presented token must still be valid, and its principal is attached. */
+export const OptionalAuth = (): MethodDecorator & ClassDecorator => SetMetadata(OPTIONAL_AUTH_KEY, true);
+
+/** Cognito ID tokens are accepted here as well as access tokens (the default is access tokens only). */
+export const AcceptIdToken = (): MethodDecorator & ClassDecorator => SetMetadata(ACCEPT_ID_TOKEN_KEY, true);
+
+/** The authenticated principal (undefined on an @OptionalAuth route called anonymously). */
+export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal | undefined => {
+  if (ctx.getType() === 'http') return ctx.switchToHttp().getRequest<{ principal?: Principal }>().principal;
+  return ctx.switchToWs().getClient<{ data?: { principal?: Principal } }>().data?.principal;
+});

@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { USER_CHANGE_FEED, type UserChangeFeed } from './user-change.listener';
+import { USER_CHANGED, USER_CHANGES_RESET, type UserChanged } from './user-events';
+import { UserEntity } from './user.entity';
+
+const MAX_ENTRIES = 50_000;
+
+/**
+ * Keeps user rows in memory so an authenticated request needs no database round trip. Correctness comes from the
+ * change feed: every committed change to `auth.users` (from any instance) evicts the row; while the feed is down
+ * nothing is cached. A read that raced a change is not cached (the epoch moved while it was in flight).
+ */
+@Injectable()
+export class UserCache {
+  private readonly byId = new Map<string, UserEntity>();
+  private readonly idByIdentity = new Map<string, string>();
+  private epoch = 0;
+
+  constructor(@Inject(USER_CHANGE_FEED) private readonly feed: UserChangeFeed) {}
+
+  /** Returns the cached row or loads it; `load` is only called on a miss. */
+  async byIdentity(issuer: string, subject: string, load: () => Promise<UserEntity | null>): Promise<UserEntity | null> {
+    const key = `${issuer}\u0000${subject}`;
+    const id = this.idByIdentity.get(key);
+    const hit = id === undefined ? undefined : this.byId.get(id);
+    if (hit) return hit;
+    const started = this.epoch;
+    const row = await load();
+    if (row && this.feed.live && this.epoch === started) this.put(row, key);
+    return row;
+  }
+
+  async byIdOrLoad(id: string, load: () => Promise<UserEntity | null>): Promise<UserEntity | null> {
+    const hit = this.byId.get(id);
+    if (hit) return hit;
+    const started = this.epoch;
+    const row = await load();
+    if (row && this.feed.live && this.epoch === started) this.put(row, `${row.issuer}\u0000${row.subject}`);
+    return row;
+  }
+
+  @OnEvent(USER_CHANGED)
+  evict(event: UserChanged): void {
+    this.epoch++;
+    this.byId.delete(event.userId);
+  }
+
+  @OnEvent(USER_CHANGES_RESET)
+  clear(): void {
+    this.epoch++;
+    this.byId.clear();
+    this.idByIdentity.clear();
+  }
+
+  private put(row: UserEntity, identityKey: string): void {
+    if (this.byId.size >= MAX_ENTRIES) this.clear();
+    this.byId.set(row.id, row);
+    this.idByIdentity.set(identityKey, row.id);
+  }
+}
