@@ -8,7 +8,7 @@ export interface TestKey {
   publicKey: KeyObject;
 }
 
-export function newKey(kid = randomUUID()): TestKey {
+export function newKey(kid: string = randomUUID()): TestKey {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { kid, privateKey, publicKey };
 }
