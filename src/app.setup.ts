@@ -28,6 +28,12 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // Responses are per caller and often carry tokens: nothing may be stored by browsers or proxies, so no ETags either.
+  app.set('etag', false);
+  app.use((_req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   // The request id is assigned before the body is parsed so even a malformed body's error carries one.
   app.use((req: IncomingMessage & { id?: string }, res: ServerResponse, next: () => void) => {
     req.id = requestId(req, res);

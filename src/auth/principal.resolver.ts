@@ -3,6 +3,7 @@ import type { Principal, TokenUse } from '../common/principal';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { initialStatus } from '../users/onboarding/transitions';
+import type { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { ROLE_CLAIM_POLICY, type RoleClaimPolicy } from './role-claim-policy';
 import { roleFor } from './tokens/role-mapping';
@@ -21,6 +22,15 @@ export class PrincipalResolver {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROLE_CLAIM_POLICY) private readonly roleClaim: RoleClaimPolicy,
   ) {}
+
+  /** Principals already built, per verified token and the exact user row they were built from. */
+  private readonly built = new WeakMap<VerifiedToken, { row: object; principal: Principal }>();
+
+  /** The principal when the user is already cached (no await on the hot path), else undefined. */
+  peek(v: VerifiedToken): Principal | undefined {
+    const user = this.users.peekCachedByIssuerSubject(v.issuer, v.subject);
+    return user ? this.principalFor(v, user) : undefined;
+  }
 
   async resolve(v: VerifiedToken): Promise<Principal> {
     let user = await this.users.findCachedByIssuerSubject(v.issuer, v.subject);
@@ -42,12 +52,19 @@ export class PrincipalResolver {
         `token:${v.provider}`,
       ));
     }
+    return this.principalFor(v, user);
+  }
+
+  private principalFor(v: VerifiedToken, user: UserEntity): Principal {
     // Offline verifiers cannot do this: a token issued before the user's watermark (sign-out everywhere, password
     // reset, suspension) is refused even though its signature and exp are fine.
     if (user.tokensValidAfter && v.issuedAtMs < user.tokensValidAfter.getTime()) {
       throw new TokenRejection('AUTH_TOKEN_REVOKED', `issued ${v.issuedAtMs} before watermark ${user.tokensValidAfter.getTime()}`);
     }
-    return {
+    // The user cache hands out the same row object until the row changes, so identity means "nothing changed".
+    const prior = this.built.get(v);
+    if (prior && prior.row === user) return prior.principal;
+    const principal: Principal = {
       userId: user.id,
       issuer: v.issuer,
       subject: v.subject,
@@ -62,6 +79,8 @@ export class PrincipalResolver {
       issuedAt: v.issuedAt,
       expiresAt: v.expiresAt,
     };
+    this.built.set(v, { row: user, principal: Object.freeze(principal) });
+    return principal;
   }
 
   private role(v: VerifiedToken): Principal['role'] {

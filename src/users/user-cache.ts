@@ -19,6 +19,11 @@ export class UserCache {
 
   constructor(@Inject(USER_CHANGE_FEED) private readonly feed: UserChangeFeed) {}
 
+  peekIdentity(issuer: string, subject: string): UserEntity | undefined {
+    const id = this.idByIdentity.get(`${issuer}\u0000${subject}`);
+    return id === undefined ? undefined : this.byId.get(id);
+  }
+
   /** Returns the cached row or loads it; `load` is only called on a miss. */
   async byIdentity(issuer: string, subject: string, load: () => Promise<UserEntity | null>): Promise<UserEntity | null> {
     const key = `${issuer}\u0000${subject}`;

@@ -18,6 +18,11 @@ export class UsersService {
     return this.cache.byIdentity(issuer, subject, () => this.repo.findByIssuerSubject(issuer, subject));
   }
 
+  /** Synchronous cache look-up only (undefined on a miss): lets the auth guard answer without an await. */
+  peekCachedByIssuerSubject(issuer: string, subject: string): UserEntity | undefined {
+    return this.cache.peekIdentity(issuer, subject);
+  }
+
   findCachedById(id: string): Promise<UserEntity | null> {
     return this.cache.byIdOrLoad(id, () => this.repo.findById(id));
   }

@@ -16,6 +16,15 @@ import { TokenRejection, VerifiedToken } from '../tokens/verified-token';
 import { assertRole, assertStatusAllowed } from './access-rules';
 import { bearerToken } from './bearer';
 
+/** A route's auth metadata, read once per handler: the reflector walk is not free on every request. */
+interface RouteAuth {
+  isPublic: boolean;
+  optional: boolean;
+  acceptIdToken: boolean;
+  allowStatus: UserStatus[];
+  roles?: Role[];
+}
+
 export type AuthenticatedRequest = RequestWithToken & { principal?: Principal; accessToken?: string };
 
 /** The development admin principal of ALLOW_DEV_AUTH_BYPASS (never available in production: config refuses it). */
@@ -41,6 +50,7 @@ export const DEV_PRINCIPAL: Principal = Object.freeze({
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly logger = new Logger(AuthGuard.name);
+  private readonly routes = new WeakMap<object, RouteAuth>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -49,44 +59,73 @@ export class AuthGuard implements CanActivate {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous when the token and the user are both cached (the common case); async only on a miss. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const optional = this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH_KEY, targets) ?? false;
+    const route = this.routeAuth(context);
+    if (route.isPublic) return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const res = context.switchToHttp().getResponse<Response>();
-
-    let principal: Principal;
     try {
       const token = bearerToken(req.headers.authorization);
-      if (token === undefined) {
-        if (this.config.allowDevAuthBypass && !this.config.isProduction) {
-          this.logger.warn({ path: req.path }, 'ALLOW_DEV_AUTH_BYPASS: serving a request as the development admin');
-          req.principal = DEV_PRINCIPAL;
-          return true;
-        }
-        if (optional) return true;
-        throw new AuthenticationError('AUTH_TOKEN_MISSING');
-      }
+      if (token === undefined) return this.anonymous(req, route);
       req.gatehouseToken = token;
-      const verified = this.verifier.cached(token) ?? (await this.viaPassport(req, res));
-      principal = await this.principals.resolve(verified);
-      if (principal.tokenUse === 'id' && !this.reflector.getAllAndOverride<boolean>(ACCEPT_ID_TOKEN_KEY, targets)) {
-        throw new TokenRejection('AUTH_TOKEN_INVALID', 'ID token on an access-token route');
-      }
-      req.accessToken = token;
+      const verified = this.verifier.cached(token);
+      const principal = verified && this.principals.peek(verified);
+      if (principal) return this.admit(req, token, principal, route);
+      return this.slowPath(req, context.switchToHttp().getResponse<Response>(), token, route, verified).catch((err: unknown) => {
+        throw this.rejected(err, req);
+      });
     } catch (err) {
-      if (!(err instanceof TokenRejection)) throw err;
-      // The client sees one code and one message; the precise reason stays in the log.
-      this.logger.log({ code: err.code, reason: err.reason, path: req.path }, 'token rejected');
-      throw new AuthenticationError(err.code, err.reason);
+      throw this.rejected(err, req);
     }
+  }
 
-    assertStatusAllowed(principal, this.reflector.getAllAndOverride<UserStatus[]>(ALLOW_STATUS_KEY, targets) ?? [], optional);
-    assertRole(principal, this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets));
+  private async slowPath(req: AuthenticatedRequest, res: Response, token: string, route: RouteAuth, verified?: VerifiedToken): Promise<boolean> {
+    const principal = await this.principals.resolve(verified ?? (await this.viaPassport(req, res)));
+    return this.admit(req, token, principal, route);
+  }
+
+  private anonymous(req: AuthenticatedRequest, route: RouteAuth): boolean {
+    if (this.config.allowDevAuthBypass && !this.config.isProduction) {
+      this.logger.warn({ path: req.path }, 'ALLOW_DEV_AUTH_BYPASS: serving a request as the development admin');
+      req.principal = DEV_PRINCIPAL;
+      return true;
+    }
+    if (route.optional) return true;
+    throw new AuthenticationError('AUTH_TOKEN_MISSING');
+  }
+
+  private admit(req: AuthenticatedRequest, token: string, principal: Principal, route: RouteAuth): boolean {
+    if (principal.tokenUse === 'id' && !route.acceptIdToken) throw new TokenRejection('AUTH_TOKEN_INVALID', 'ID token on an access-token route');
+    assertStatusAllowed(principal, route.allowStatus, route.optional);
+    assertRole(principal, route.roles);
     req.principal = principal;
+    req.accessToken = token;
     return true;
+  }
+
+  /** The client sees one code and one message per failure class; the precise reason stays in the log. */
+  private rejected(err: unknown, req: AuthenticatedRequest): unknown {
+    if (!(err instanceof TokenRejection)) return err;
+    this.logger.log({ code: err.code, reason: err.reason, path: req.path }, 'token rejected');
+    return new AuthenticationError(err.code, err.reason);
+  }
+
+  private routeAuth(context: ExecutionContext): RouteAuth {
+    const handler = context.getHandler();
+    let route = this.routes.get(handler);
+    if (!route) {
+      const targets = [handler, context.getClass()];
+      route = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ?? false,
+        optional: this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH_KEY, targets) ?? false,
+        acceptIdToken: this.reflector.getAllAndOverride<boolean>(ACCEPT_ID_TOKEN_KEY, targets) ?? false,
+        allowStatus: this.reflector.getAllAndOverride<UserStatus[]>(ALLOW_STATUS_KEY, targets) ?? [],
+        roles: this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets),
+      };
+      this.routes.set(handler, route);
+    }
+    return route;
   }
 
   private viaPassport(req: Request, res: Response): Promise<VerifiedToken> {
