@@ -188,6 +188,28 @@ describe('principal, roles, status gates, provisioning and revocation', () => {
     });
   });
 
+  it('suspension through the ladder revokes: after reinstatement the old token stays dead', async () => {
+    const { OnboardingService } = await import('../../src/users/onboarding/onboarding.service');
+    const { sub, id } = await activeUser();
+    const old = token(sub);
+    await get(a, old).expect(200);
+    const ladder = a.app.get(OnboardingService);
+    await ladder.apply(id, 'SUSPENDED', 'admin:test');
+    await within(1_000, async () => (await get(a, old)).status === 401);
+    expect((await get(a, old)).body.error.code).toBe('AUTH_TOKEN_REVOKED');
+    const later = Math.floor(Date.now() / 1000) + 1;
+    const fresh = token(sub, { iat: later, exp: later + 3600 });
+    expect((await get(a, fresh).expect(403)).body.error.code).toBe('USER_SUSPENDED');
+    await ladder.apply(id, 'REINSTATED', 'admin:test');
+    await within(1_000, async () => (await get(a, fresh)).status === 200);
+    expect((await get(a, old)).body.error.code).toBe('AUTH_TOKEN_REVOKED');
+    const events: Array<{ type: string; from_status: string; to_status: string }> = await db.query(`SELECT type, from_status, to_status FROM auth.user_events WHERE user_id = $1 ORDER BY id`, [id]);
+    expect(events).toEqual([
+      { type: 'status.suspended', from_status: 'active', to_status: 'suspended' },
+      { type: 'status.reinstated', from_status: 'suspended', to_status: 'active' },
+    ]);
+  });
+
   describe('shared-secret bridge (HS256 only for its own issuer)', () => {
     const bridgeClaims = (sub: string, extra: Record<string, unknown> = {}) => {
       const now = Math.floor(Date.now() / 1000);

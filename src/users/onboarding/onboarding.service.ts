@@ -28,7 +28,8 @@ export class OnboardingService {
   /** Applies `event` when the ladder allows it from the current status; returns null (and changes nothing) otherwise. */
   async tryApply(userId: string, event: OnboardingEvent, actor: string, detail: Record<string, unknown> = {}, extraSet?: ExtraSet): Promise<UserEntity | null> {
     const t = TRANSITIONS[event];
-    const result = await this.users.transition(userId, t.from, t.to, { actor, type: `status.${event.toLowerCase()}`, detail }, extraSet);
+    const set = t.revokesTokens ? { ...extraSet, tokens_valid_after: 'now()' as const } : extraSet;
+    const result = await this.users.transition(userId, t.from, t.to, { actor, type: `status.${event.toLowerCase()}`, detail }, set);
     if (!result) return null;
     const payload: UserStatusChanged = { userId, from: result.from, to: result.user.status, event, actor };
     this.events.emit(USER_STATUS_CHANGED, payload);

@@ -23,6 +23,10 @@ describe('onboarding ladder', () => {
     expect(nextStatus('disabled', 'ENABLED')).toBe('active');
   });
 
+  it('suspension and disabling revoke tokens; nothing else does', () => {
+    expect(ONBOARDING_EVENTS.filter((e) => TRANSITIONS[e].revokesTokens)).toEqual(['SUSPENDED', 'DISABLED']);
+  });
+
   it('only rejects users waiting for approval', () => {
     expect(USER_STATUSES.filter((s) => nextStatus(s, 'REJECTED'))).toEqual(['pending_approval']);
   });

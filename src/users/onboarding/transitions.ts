@@ -23,6 +23,8 @@ export type OnboardingEvent = (typeof ONBOARDING_EVENTS)[number];
 export interface Transition {
   from: readonly UserStatus[];
   to: UserStatus;
+  /** Also sets the revocation watermark, so tokens issued before stay dead even after a later reinstatement. */
+  revokesTokens?: true;
 }
 
 const ONBOARDING: readonly UserStatus[] = ['pending_verification', 'pending_approval', 'pending_mfa', 'pending_subscription'];
@@ -32,9 +34,9 @@ export const TRANSITIONS: Readonly<Record<OnboardingEvent, Transition>> = {
   APPROVED: { from: ['pending_approval'], to: 'pending_mfa' },
   MFA_ENROLLED: { from: ['pending_mfa'], to: 'pending_subscription' },
   SUBSCRIPTION_CREATED: { from: ['pending_subscription'], to: 'active' },
-  SUSPENDED: { from: ['active', ...ONBOARDING], to: 'suspended' },
+  SUSPENDED: { from: ['active', ...ONBOARDING], to: 'suspended', revokesTokens: true },
   REINSTATED: { from: ['suspended'], to: 'active' },
-  DISABLED: { from: ['active', 'suspended', 'rejected', ...ONBOARDING], to: 'disabled' },
+  DISABLED: { from: ['active', 'suspended', 'rejected', ...ONBOARDING], to: 'disabled', revokesTokens: true },
   ENABLED: { from: ['disabled'], to: 'active' },
   REJECTED: { from: ['pending_approval'], to: 'rejected' },
 };
