@@ -27,6 +27,12 @@ export interface NewUserEvent {
   detail?: Record<string, unknown>;
 }
 
+/** TypeORM's Postgres driver answers UPDATE … RETURNING with `[rows, rowCount]`, not with the rows. */
+function updatedRows<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  throw new Error('unexpected result shape from UPDATE … RETURNING');
+}
+
 /** Persistence for users and their audit trail. SQL lives here and nowhere else in the users module. */
 @Injectable()
 export class UsersRepository {
@@ -78,13 +84,13 @@ export class UsersRepository {
   ): Promise<{ user: UserEntity; from: UserStatus } | null> {
     return this.db.transaction(async (tx) => {
       const sets = Object.entries(extraSet).map(([col, val]) => `${col} = ${val}`);
-      const rows: Array<{ id: string; previous: UserStatus }> = await tx.query(
+      const rows = updatedRows<{ id: string; previous: UserStatus }>(await tx.query(
         `UPDATE auth.users u SET status = $3, updated_at = now()${sets.length ? ', ' + sets.join(', ') : ''}
            FROM (SELECT id, status AS previous FROM auth.users WHERE id = $1 FOR UPDATE) old
           WHERE u.id = old.id AND u.status = ANY($2::auth.user_status[])
           RETURNING u.id, old.previous`,
         [userId, from, to],
-      );
+      ));
       if (!rows[0]) return null;
       await this.insertEvent(tx, { ...event, userId, fromStatus: rows[0].previous, toStatus: to });
       const user = await tx.getRepository(UserEntity).findOneByOrFail({ id: userId });
@@ -95,9 +101,8 @@ export class UsersRepository {
   /** Sets the revocation watermark: every token issued before now stops working (Gatehouse-side). */
   async revokeTokens(userId: string, actor: string, reason: string): Promise<Date | null> {
     return this.db.transaction(async (tx) => {
-      const rows: Array<{ tokens_valid_after: Date }> = await tx.query(
-        `UPDATE auth.users SET tokens_valid_after = clock_timestamp(), updated_at = now() WHERE id = $1 RETURNING tokens_valid_after`,
-        [userId],
+      const rows = updatedRows<{ tokens_valid_after: Date }>(
+        await tx.query(`UPDATE auth.users SET tokens_valid_after = clock_timestamp(), updated_at = now() WHERE id = $1 RETURNING tokens_valid_after`, [userId]),
       );
       if (!rows[0]) return null;
       await this.insertEvent(tx, { userId, actor, type: 'tokens.revoked', detail: { reason } });
