@@ -66,7 +66,7 @@ export function secretHash(username: string, clientId: string, clientSecret: str
 }
 
 /** `{ SECRET_HASH }` when the client has a secret, else `{}`: spread into AuthParameters / ChallengeResponses. */
-export function secretHashParam(cognito: Pick<CognitoConfig, 'clientId' | 'clientSecret'>, username: string): { SECRET_HASH?: string } {
+export function secretHashParam(cognito: Pick<CognitoConfig, 'clientId' | 'clientSecret'>, username: string): Record<string, string> {
   return cognito.clientSecret ? { SECRET_HASH: secretHash(username, cognito.clientId, cognito.clientSecret) } : {};
 }
 
