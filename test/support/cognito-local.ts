@@ -141,13 +141,14 @@ export async function startCognitoLocal(opts: StartCognitoLocalOptions = {}): Pr
   const client = new CognitoIdentityProviderClient({ region: REGION, endpoint, credentials: DUMMY_CREDENTIALS });
   const stop = async (): Promise<void> => {
     client.destroy();
-    if (child.exitCode === null) {
+    const running = (): boolean => child.exitCode === null && child.signalCode === null;
+    if (running()) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 2000)))]);
       clearTimeout(timer);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (running()) child.kill('SIGKILL');
     }
     rmSync(dir, { recursive: true, force: true });
   };

@@ -46,7 +46,8 @@ const ADMIN_REASONS: Readonly<Record<string, AdminFailureReason>> = {
   LimitExceededException: 'rate_limited',
   TooManyRequestsException: 'rate_limited',
   UnsupportedUserStateException: 'invalid_input',
-  'CognitoLocal#Unsupported': 'not_supported',
+  // cognito-local's answer (`__type: CognitoLocal#Unsupported`, HTTP 500) for operations it lacks; real Cognito never sends it.
+  Unsupported: 'not_supported',
 };
 
 export function adminFailureReason(err: unknown): AdminFailureReason {
