@@ -131,10 +131,10 @@ describe('CognitoAdmin with a mocked SDK', () => {
   });
 
   it('listUsers passes the cursor through and returns the next one (cognito-local does not paginate)', async () => {
-    cognito.on(ListUsersCommand).resolves({ Users: [{ Username: 'u1', Attributes: [{ Name: 'email', Value: 'a@example.com' }], UserMFASettingList: ['SOFTWARE_TOKEN_MFA'] }], PaginationToken: 'next-2' });
+    cognito.on(ListUsersCommand).resolves({ Users: [{ Username: 'u1', Attributes: [{ Name: 'email', Value: 'a@example.com' }] }], PaginationToken: 'next-2' });
     const page = await admin.listUsers({ limit: 500, cursor: 'next-1' });
     expect(cognito.commandCalls(ListUsersCommand)[0]!.args[0].input).toMatchObject({ Limit: 60, PaginationToken: 'next-1' });
-    expect(page).toEqual({ ok: true, data: { users: [expect.objectContaining({ username: 'u1', email: 'a@example.com', mfa: ['totp'] })], nextCursor: 'next-2' } });
+    expect(page).toEqual({ ok: true, data: { users: [expect.objectContaining({ username: 'u1', email: 'a@example.com' })], nextCursor: 'next-2' } });
   });
 
   it('an outage is reason unavailable, an IAM refusal is forbidden, throttling is rate_limited', async () => {
