@@ -65,6 +65,10 @@ describe('CognitoAuthProvider paths cognito-local lacks (mocked SDK)', () => {
     resetCognitoClients();
   });
 
+  it('validateToken fails closed (PROVIDER_UNAVAILABLE) while no verifier is bound', async () => {
+    expect(await code(provider.validateToken('a.b.c'))).toBe('PROVIDER_UNAVAILABLE');
+  });
+
   describe('signOut', () => {
     it('calls GlobalSignOut with the caller token and sets the revocation watermark', async () => {
       const { user, caller } = await newUser();
