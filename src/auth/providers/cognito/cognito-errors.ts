@@ -1,0 +1,80 @@
+import { AppError, AuthenticationError } from '../../../common/errors/app-error';
+import { ProviderError, ProviderErrorCode } from '../provider-errors';
+
+/**
+ * Where a Cognito call was made, because the same AWS error means different things in different places:
+ * - `login`: InitiateAuth USER_PASSWORD_AUTH. Unknown user, wrong password and unverified email all answer
+ *   AUTH_FAILED so a caller cannot probe which addresses have accounts.
+ * - `code`: an emailed code (ConfirmSignUp, ConfirmForgotPassword). An unknown user answers like a wrong code.
+ * - `mfa`: a second factor (RespondToAuthChallenge, VerifySoftwareToken).
+ * - `refresh`: REFRESH_TOKEN_AUTH.
+ * - `account`: calls made with the caller's access token (AssociateSoftwareToken, SetUserMFAPreference, GlobalSignOut).
+ * - `other`: everything else (SignUp, ForgotPassword, ResendConfirmationCode).
+ */
+export type CognitoCallContext = 'login' | 'code' | 'mfa' | 'refresh' | 'account' | 'other';
+
+/** A stable code, or `TOKEN_INVALID` for "the caller's access token was refused" (a 401 AUTH_TOKEN_INVALID). */
+type Outcome = ProviderErrorCode | 'TOKEN_INVALID';
+type Row = { default: Outcome } & Partial<Record<CognitoCallContext, Outcome>>;
+
+/**
+ * The mapping as a table: AWS error name → Gatehouse code, per context. Anything not listed (network failures,
+ * throttling at the SDK level, emulator "unsupported" answers, InternalErrorException) is PROVIDER_UNAVAILABLE.
+ */
+export const COGNITO_ERROR_TABLE: Readonly<Record<string, Row>> = {
+  NotAuthorizedException: { default: 'AUTH_FAILED', code: 'CODE_INVALID', mfa: 'MFA_SESSION_INVALID', refresh: 'REFRESH_TOKEN_INVALID', account: 'TOKEN_INVALID' },
+  UserNotFoundException: { default: 'AUTH_FAILED', code: 'CODE_INVALID', mfa: 'MFA_SESSION_INVALID', refresh: 'REFRESH_TOKEN_INVALID', account: 'TOKEN_INVALID' },
+  // Cognito only says "not confirmed" after the password matched; on login it still answers like a wrong password
+  // (the interface's contract), elsewhere the client is told to verify the address (and may resend the code).
+  UserNotConfirmedException: { default: 'EMAIL_NOT_VERIFIED', login: 'AUTH_FAILED' },
+  PasswordResetRequiredException: { default: 'AUTH_FAILED' },
+  CodeMismatchException: { default: 'CODE_INVALID', mfa: 'MFA_CODE_INVALID' },
+  ExpiredCodeException: { default: 'CODE_EXPIRED' },
+  LimitExceededException: { default: 'RATE_LIMITED' },
+  TooManyRequestsException: { default: 'RATE_LIMITED' },
+  TooManyFailedAttemptsException: { default: 'RATE_LIMITED' },
+  // cognito-local answers a wrong password with InvalidPasswordException, so on login it must read as AUTH_FAILED.
+  InvalidPasswordException: { default: 'PASSWORD_POLICY', login: 'AUTH_FAILED' },
+  EnableSoftwareTokenMFAException: { default: 'MFA_CODE_INVALID' },
+  SoftwareTokenMFANotFoundException: { default: 'MFA_NOT_ENROLLED' },
+  // A bad code-shaped input is the client's; anywhere else it is our misconfiguration (e.g. auth flow not enabled).
+  InvalidParameterException: { default: 'PROVIDER_UNAVAILABLE', code: 'CODE_INVALID', mfa: 'MFA_CODE_INVALID' },
+  // ConfirmSignUp when a confirmed account already holds the address: answered like a bad code (no enumeration).
+  AliasExistsException: { default: 'CODE_INVALID' },
+  CodeDeliveryFailureException: { default: 'PROVIDER_UNAVAILABLE' },
+  ResourceNotFoundException: { default: 'PROVIDER_UNAVAILABLE' },
+  InternalErrorException: { default: 'PROVIDER_UNAVAILABLE' },
+};
+
+/** The AWS error name (`NotAuthorizedException`, …) or undefined for something that is not an AWS service error. */
+export function cognitoErrorName(err: unknown): string | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  const name = (err as { name?: unknown }).name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** The code a Cognito failure maps to in `ctx` (pure; the table above is the specification). */
+export function cognitoErrorCode(name: string | undefined, ctx: CognitoCallContext): Outcome {
+  const row = name !== undefined && Object.hasOwn(COGNITO_ERROR_TABLE, name) ? COGNITO_ERROR_TABLE[name] : undefined;
+  if (!row) return 'PROVIDER_UNAVAILABLE';
+  return row[ctx] ?? row.default;
+}
+
+/**
+ * Turns any error from a Cognito call into an AppError with a stable code and a fixed message. The AWS name and text
+ * go to `detail` (logs only); they never reach a client.
+ */
+export function mapCognitoError(err: unknown, ctx: CognitoCallContext, operation: string): AppError {
+  if (err instanceof AppError) return err;
+  const name = cognitoErrorName(err);
+  const message = err instanceof Error ? err.message : String(err);
+  const detail = `cognito ${operation}: ${name ?? 'Error'}: ${message}`.slice(0, 500);
+  const code = cognitoErrorCode(name, ctx);
+  return code === 'TOKEN_INVALID' ? new AuthenticationError('AUTH_TOKEN_INVALID', detail) : new ProviderError(code, detail);
+}
+
+/** Whether `err` is the AWS error `name` (for the few places that treat one error as success). */
+export function isCognitoError(err: unknown, ...names: string[]): boolean {
+  const name = cognitoErrorName(err);
+  return name !== undefined && names.includes(name);
+}

@@ -1,0 +1,43 @@
+import { Logger, Module } from '@nestjs/common';
+import { APP_CONFIG } from '../../../config/config.module';
+import type { AppConfig } from '../../../config/config.types';
+import { UsersModule } from '../../../users/users.module';
+import { AUTH_ADMIN_PORT } from '../admin-port';
+import { CognitoAdmin } from './cognito-admin.service';
+import { CognitoAuthProvider } from './cognito-auth.provider';
+import { AWS_CREDENTIALS_ENV, AwsEnv, COGNITO_CLIENT, cognitoClientSettings, getCognitoClient } from './cognito-client.factory';
+import { COGNITO_ROLE_CLAIM_POLICY, CognitoRoleClaimPolicy, checkRoleClaimTrust } from './cognito-role-claim.policy';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+
+const log = new Logger('CognitoRoleClaim');
+
+/**
+ * The Cognito provider, its admin service, the one SDK client and the `custom:role` trust verdict. AuthModule
+ * imports this module and binds AUTH_PROVIDER / ROLE_CLAIM_POLICY to what it exports when AUTH_PROVIDER=cognito.
+ */
+@Module({
+  imports: [UsersModule],
+  providers: [
+    { provide: AWS_CREDENTIALS_ENV, useValue: process.env },
+    {
+      provide: COGNITO_CLIENT,
+      inject: [APP_CONFIG, AWS_CREDENTIALS_ENV],
+      useFactory: (config: AppConfig, env: AwsEnv) => getCognitoClient(cognitoClientSettings(config.auth.cognito, env)),
+    },
+    {
+      // Resolved once at start-up (an async factory holds boot until DescribeUserPoolClient answers or fails).
+      provide: COGNITO_ROLE_CLAIM_POLICY,
+      inject: [APP_CONFIG, COGNITO_CLIENT],
+      useFactory: async (config: AppConfig, client: CognitoIdentityProviderClient): Promise<CognitoRoleClaimPolicy> => {
+        const policy = await checkRoleClaimTrust(config, client);
+        if (config.auth.trustRoleClaim && !policy.trusted) log.warn({ reason: policy.reason }, 'TRUST_ROLE_CLAIM=true but custom:role is NOT trusted');
+        return policy;
+      },
+    },
+    CognitoAuthProvider,
+    CognitoAdmin,
+    { provide: AUTH_ADMIN_PORT, useExisting: CognitoAdmin },
+  ],
+  exports: [CognitoAuthProvider, CognitoAdmin, AUTH_ADMIN_PORT, COGNITO_CLIENT, COGNITO_ROLE_CLAIM_POLICY],
+})
+export class CognitoProviderModule {}
