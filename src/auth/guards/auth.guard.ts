@@ -44,7 +44,8 @@ export const DEV_PRINCIPAL: Principal = Object.freeze({
 }) as Principal;
 
 /**
- * The global guard, closed by default: every route authenticates unless @Public(). It only extracts the token,
+ * The global guard, closed by default: every route authenticates unless @Public(). It only extracts the token (the
+ * bearer header, else the hosted-login session cookie, which holds an issuer access token and passes the Origin rule),
  * has it verified (the cache of verified tokens first, else passport-jwt over the one TokenVerifier), resolves the
  * principal (user state, revocation) and applies the route's token-use, status and role rules.
  */
