@@ -210,6 +210,8 @@ function describe(err: unknown): string {
   if (err instanceof oidc.ResponseBodyError) return `${err.error}: ${err.error_description ?? ''}`;
   if (err instanceof oidc.AuthorizationResponseError) return `authorization error ${err.error}: ${err.error_description ?? ''}`;
   if (err instanceof TokenRejection) return err.reason;
-  const e = err as { name?: string; code?: string; message?: string };
-  return `${e?.name ?? 'Error'}${e?.code ? ` ${e.code}` : ''}: ${e?.message ?? String(err)}`;
+  const e = err as { name?: string; code?: string; message?: string; cause?: unknown };
+  const line = `${e?.name ?? 'Error'}${e?.code ? ` ${e.code}` : ''}: ${e?.message ?? String(err)}`;
+  // openid-client wraps the precise check that failed (state, nonce, iss, …) as the cause.
+  return e?.cause instanceof Error ? `${line} (${describe(e.cause)})` : line;
 }
