@@ -5,6 +5,9 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { UsersModule } from '../users/users.module';
 import { AuthGuard } from './guards/auth.guard';
+import { HostedLoginController } from './hosted/hosted-login.controller';
+import { HostedLoginService } from './hosted/hosted-login.service';
+import { OidcClientFactory } from './hosted/oidc-client.factory';
 import { JwtStrategy } from './jwt.strategy';
 import { PrincipalResolver } from './principal.resolver';
 import { ROLE_CLAIM_POLICY, RoleClaimPolicy } from './role-claim-policy';
@@ -15,9 +18,10 @@ import { TokenVerifier } from './tokens/token-verifier';
 
 const jwksLogger = new Logger('Jwks');
 
-/** Providers (local, cognito, oidc), the one token verifier, and the global guard. */
+/** Providers (local, cognito, oidc), the one token verifier, the global guard, and hosted login. */
 @Module({
   imports: [UsersModule, PassportModule],
+  controllers: [HostedLoginController],
   providers: [
     {
       provide: TokenVerifier,
@@ -40,6 +44,8 @@ const jwksLogger = new Logger('Jwks');
     },
     PrincipalResolver,
     JwtStrategy,
+    OidcClientFactory,
+    HostedLoginService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [TokenVerifier, PrincipalResolver],

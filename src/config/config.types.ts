@@ -46,6 +46,17 @@ export interface LocalAuthConfig {
   passwordMinLength: number;
 }
 
+/** Hosted login (authorization code + PKCE at Cognito's Hosted UI or the OIDC issuer). */
+export interface HostedLoginConfig {
+  /**
+   * Key material for the login-transaction cookie (≥ 32 bytes). Undefined only in production without SESSION_SECRET,
+   * which switches hosted login off; development generates one per process.
+   */
+  sessionSecret?: Buffer;
+  /** The redirect_uri registered at the issuer: OIDC_REDIRECT_URI, else <PUBLIC_URL>/api/v1/auth/hosted/callback. */
+  redirectUri: string;
+}
+
 export interface AuthConfig {
   provider: ProviderName;
   clockSkewS: number;
@@ -57,6 +68,7 @@ export interface AuthConfig {
   oidc?: OidcConfig;
   sharedSecret?: SharedSecretConfig;
   local: LocalAuthConfig;
+  hosted: HostedLoginConfig;
 }
 
 export interface AppConfig {

@@ -111,4 +111,41 @@ describe('loadConfig', () => {
   it('treats blank values as unset', () => {
     expect(loadConfig({ PORT: '  ', DATABASE_URL: '' }).config.port).toBe(3000);
   });
+  describe('hosted login', () => {
+    const oidc = { AUTH_PROVIDER: 'oidc', OIDC_ISSUER: 'https://idp.example.com', OIDC_AUDIENCE: 'api', OIDC_CLIENT_ID: 'web' };
+    const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgres://h/d', PUBLIC_URL: 'https://gh.example.com' };
+
+    it('derives the callback URL from PUBLIC_URL unless OIDC_REDIRECT_URI is set', () => {
+      expect(loadConfig({ PUBLIC_URL: 'https://gh.example.com/' }).config.auth.hosted.redirectUri).toBe('https://gh.example.com/api/v1/auth/hosted/callback');
+      expect(loadConfig({ OIDC_REDIRECT_URI: 'https://edge.example.com/cb' }).config.auth.hosted.redirectUri).toBe('https://edge.example.com/cb');
+      expect(problemsOf({ OIDC_REDIRECT_URI: 'ftp://x' })).toEqual([expect.stringMatching(/^OIDC_REDIRECT_URI must be/)]);
+    });
+
+    it('takes SESSION_SECRET of at least 32 bytes and refuses shorter ones', () => {
+      const secret = 's'.repeat(32);
+      expect(loadConfig({ SESSION_SECRET: secret }).config.auth.hosted.sessionSecret?.toString()).toBe(secret);
+      expect(problemsOf({ SESSION_SECRET: 'short' })).toEqual(['SESSION_SECRET must be at least 32 bytes (generate one with `openssl rand -base64 48`)']);
+    });
+
+    it('requires SESSION_SECRET in production when hosted login is configured (COGNITO_DOMAIN or OIDC_CLIENT_ID)', () => {
+      expect(problemsOf({ ...prod, ...oidc })).toEqual([
+        'SESSION_SECRET is required when NODE_ENV=production and hosted login is configured (COGNITO_DOMAIN or OIDC_CLIENT_ID)',
+      ]);
+      const cognito = { AUTH_PROVIDER: 'cognito', COGNITO_USER_POOL_ID: 'us-east-1_Abc', COGNITO_CLIENT_ID: 'c', COGNITO_DOMAIN: 'https://x.auth.us-east-1.amazoncognito.com' };
+      expect(problemsOf({ ...prod, ...cognito })).toEqual([expect.stringMatching(/^SESSION_SECRET is required/)]);
+      // Validate-only OIDC (no client) needs none, and hosted login is then simply off.
+      const { OIDC_CLIENT_ID: _unused, ...validateOnly } = oidc;
+      const config = loadConfig({ ...prod, ...validateOnly }).config;
+      expect(config.auth.hosted.sessionSecret).toBeUndefined();
+    });
+
+    it('generates a per-process secret in development, warning only when hosted login is configured', () => {
+      const a = loadConfig(oidc);
+      const b = loadConfig(oidc);
+      expect(a.config.auth.hosted.sessionSecret).toHaveLength(32);
+      expect(a.config.auth.hosted.sessionSecret!.equals(b.config.auth.hosted.sessionSecret!)).toBe(false);
+      expect(a.warnings).toEqual([expect.stringMatching(/^SESSION_SECRET is unset: hosted login uses a per-process secret/)]);
+      expect(loadConfig({}).warnings).toEqual([]);
+    });
+  });
 });

@@ -1,10 +1,11 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Env, EnvReader } from './env-reader';
 import {
   AppConfig,
   AuthConfig,
   CognitoConfig,
+  HostedLoginConfig,
   NodeEnv,
   OidcConfig,
   ProviderName,
@@ -69,7 +70,7 @@ export function loadConfig(env: Env): LoadedConfig {
     warnings.push('ALLOW_DEV_AUTH_BYPASS=true: requests without credentials act as a development ADMIN. Never deploy this.');
   }
 
-  const auth = readAuth(r, isProduction, warnings);
+  const auth = readAuth(r, isProduction, warnings, publicUrl);
 
   let dataEncryptionKey: Buffer | undefined;
   const dekRaw = r.raw('DATA_ENCRYPTION_KEY');
@@ -114,7 +115,7 @@ function readBodyLimit(r: EnvReader): string {
   return value;
 }
 
-function readAuth(r: EnvReader, isProduction: boolean, warnings: string[]): AuthConfig {
+function readAuth(r: EnvReader, isProduction: boolean, warnings: string[], publicUrl: string): AuthConfig {
   const requested = r.oneOf<ProviderName>('AUTH_PROVIDER', ['local', 'cognito', 'oidc'], 'local');
   const cognito = readCognito(r, requested === 'cognito');
   const oidc = readOidc(r, requested === 'oidc');
@@ -147,7 +148,31 @@ function readAuth(r: EnvReader, isProduction: boolean, warnings: string[]): Auth
       refreshTokenTtlS: r.int('LOCAL_REFRESH_TOKEN_TTL_S', 30 * 86_400, 300, 365 * 86_400),
       passwordMinLength: r.int('PASSWORD_MIN_LENGTH', 8, 8, 128),
     },
+    hosted: readHostedLogin(r, isProduction, warnings, publicUrl, hostedLoginConfigured(provider, cognito.value, oidc.value)),
   };
+}
+
+/** Hosted login needs a client at the issuer: Cognito's Hosted UI domain, or an OIDC client id. */
+function hostedLoginConfigured(provider: ProviderName, cognito?: CognitoConfig, oidc?: OidcConfig): boolean {
+  return (provider === 'cognito' && cognito?.domain !== undefined) || (provider === 'oidc' && oidc?.clientId !== undefined);
+}
+
+function readHostedLogin(r: EnvReader, isProduction: boolean, warnings: string[], publicUrl: string, configured: boolean): HostedLoginConfig {
+  const redirectUri = r.url('OIDC_REDIRECT_URI') ?? `${publicUrl}/api/v1/auth/hosted/callback`;
+  const raw = r.raw('SESSION_SECRET');
+  if (raw !== undefined) {
+    const secret = Buffer.from(raw, 'utf8');
+    if (secret.length >= 32) return { sessionSecret: secret, redirectUri };
+    r.fail('SESSION_SECRET', 'must be at least 32 bytes (generate one with `openssl rand -base64 48`)');
+    return { redirectUri };
+  }
+  if (isProduction) {
+    // A per-process secret would break logins that start on one instance and return to another.
+    if (configured) r.fail('SESSION_SECRET', 'is required when NODE_ENV=production and hosted login is configured (COGNITO_DOMAIN or OIDC_CLIENT_ID)');
+    return { redirectUri };
+  }
+  if (configured) warnings.push('SESSION_SECRET is unset: hosted login uses a per-process secret (logins in flight fail after a restart)');
+  return { sessionSecret: randomBytes(32), redirectUri };
 }
 
 function readCognito(r: EnvReader, wanted: boolean): { value?: CognitoConfig; missing: string[] } {

@@ -13,8 +13,9 @@ import { JWT_STRATEGY, RequestWithToken } from '../jwt.strategy';
 import { PrincipalResolver } from '../principal.resolver';
 import { TokenVerifier, rejectionFrom } from '../tokens/token-verifier';
 import { TokenRejection, VerifiedToken } from '../tokens/verified-token';
+import { sessionCookieNames } from '../hosted/session-cookies';
 import { assertRole, assertStatusAllowed } from './access-rules';
-import { bearerToken } from './bearer';
+import { CredentialSource, requestCredential } from './request-credential';
 
 /** A route's auth metadata, read once per handler: the reflector walk is not free on every request. */
 interface RouteAuth {
@@ -25,7 +26,7 @@ interface RouteAuth {
   roles?: Role[];
 }
 
-export type AuthenticatedRequest = RequestWithToken & { principal?: Principal; accessToken?: string };
+export type AuthenticatedRequest = RequestWithToken & { principal?: Principal; accessToken?: string; credentialSource?: CredentialSource };
 
 /** The development admin principal of ALLOW_DEV_AUTH_BYPASS (never available in production: config refuses it). */
 export const DEV_PRINCIPAL: Principal = Object.freeze({
@@ -43,7 +44,8 @@ export const DEV_PRINCIPAL: Principal = Object.freeze({
 }) as Principal;
 
 /**
- * The global guard, closed by default: every route authenticates unless @Public(). It only extracts the token,
+ * The global guard, closed by default: every route authenticates unless @Public(). It only extracts the token (the
+ * bearer header, else the hosted-login session cookie, which holds an issuer access token and passes the Origin rule),
  * has it verified (the cache of verified tokens first, else passport-jwt over the one TokenVerifier), resolves the
  * principal (user state, revocation) and applies the route's token-use, status and role rules.
  */
@@ -51,13 +53,18 @@ export const DEV_PRINCIPAL: Principal = Object.freeze({
 export class AuthGuard implements CanActivate {
   private readonly logger = new Logger(AuthGuard.name);
   private readonly routes = new WeakMap<object, RouteAuth>();
+  private readonly sessionCookie: string;
+  private readonly allowedOrigins: ReadonlySet<string>;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
     private readonly principals: PrincipalResolver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.sessionCookie = sessionCookieNames(config.isProduction).session;
+    this.allowedOrigins = new Set(config.corsOrigins);
+  }
 
   /** Synchronous when the token and the user are both cached (the common case); async only on a miss. */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -66,9 +73,12 @@ export class AuthGuard implements CanActivate {
     if (route.isPublic) return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     try {
-      const token = bearerToken(req.headers.authorization);
-      if (token === undefined) return this.anonymous(req, route);
+      // The bearer header, else the hosted-login session cookie (which must pass the Origin rule when it changes state).
+      const credential = requestCredential(req, this.sessionCookie, this.allowedOrigins);
+      if (credential === undefined) return this.anonymous(req, route);
+      const token = credential.token;
       req.gatehouseToken = token;
+      req.credentialSource = credential.via;
       const verified = this.verifier.cached(token);
       const principal = verified && this.principals.peek(verified);
       if (principal) return this.admit(req, token, principal, route);

@@ -1,0 +1,72 @@
+import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { CurrentUser, OptionalAuth } from '../../common/decorators/auth.decorators';
+import { Public } from '../../common/decorators/public.decorator';
+import type { Principal } from '../../common/principal';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig } from '../../config/config.types';
+import type { AuthenticatedRequest } from '../guards/auth.guard';
+import { assertOriginAllowed } from '../guards/request-credential';
+import { HostedLoginService, HostedStatus } from './hosted-login.service';
+import { clearCookieOptions, cookieOptions, LOGIN_TRANSACTION_TTL_S, SessionCookieNames, sessionCookieNames } from './session-cookies';
+
+/** Browser sign-in through the issuer's hosted pages, and the cookie session it leaves behind. */
+@ApiTags('auth')
+@Controller('auth')
+export class HostedLoginController {
+  private readonly secure: boolean;
+  private readonly cookies: SessionCookieNames;
+  private readonly allowedOrigins: ReadonlySet<string>;
+
+  constructor(
+    private readonly hosted: HostedLoginService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.secure = config.isProduction;
+    this.cookies = sessionCookieNames(this.secure);
+    this.allowedOrigins = new Set(config.corsOrigins);
+  }
+
+  @Public()
+  @Get('hosted/login')
+  @ApiOperation({ summary: "Redirects to the issuer's sign-in page (authorization code + PKCE)" })
+  async login(@Res() res: Response): Promise<void> {
+    const { authorizationUrl, transaction } = await this.hosted.start();
+    res.cookie(this.cookies.transaction, transaction, cookieOptions(this.secure, LOGIN_TRANSACTION_TTL_S));
+    res.redirect(302, authorizationUrl);
+  }
+
+  @Public()
+  @Get('hosted/callback')
+  @ApiOperation({ summary: 'Where the issuer returns: exchanges the code, sets the session cookie, redirects to the front end' })
+  async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const queryAt = req.originalUrl.indexOf('?');
+    const cookies = req.cookies as Record<string, unknown> | undefined;
+    // The transaction is single-use from the browser's side whatever happens next.
+    res.clearCookie(this.cookies.transaction, clearCookieOptions(this.secure));
+    const result = await this.hosted.complete(queryAt < 0 ? '' : req.originalUrl.slice(queryAt), cookies?.[this.cookies.transaction]);
+    res.cookie(this.cookies.session, result.sessionToken, cookieOptions(this.secure, result.maxAgeS));
+    res.redirect(302, this.hosted.frontendUrl());
+  }
+
+  /** Public so that an expired session can still be cleared; a present session cookie must pass the Origin rule. */
+  @Public()
+  @Post('logout')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Clears the session cookies and returns the issuer's logout URL, if any" })
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ logoutUrl: string | null }> {
+    const cookies = req.cookies as Record<string, unknown> | undefined;
+    if (cookies?.[this.cookies.session] !== undefined) assertOriginAllowed(req, this.allowedOrigins);
+    res.clearCookie(this.cookies.session, clearCookieOptions(this.secure));
+    res.clearCookie(this.cookies.transaction, clearCookieOptions(this.secure));
+    return { logoutUrl: await this.hosted.logoutUrl() };
+  }
+
+  @OptionalAuth()
+  @Get('status')
+  @ApiOperation({ summary: 'Whether the caller is signed in, how, and with which provider' })
+  status(@CurrentUser() principal: Principal | undefined, @Req() req: AuthenticatedRequest): HostedStatus {
+    return this.hosted.status(principal, req.credentialSource);
+  }
+}
