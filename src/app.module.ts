@@ -27,7 +27,7 @@ export class AppModule {
         DatabaseModule.forRoot(databaseUrl),
         HealthModule,
         UsersModule,
-        AuthModule,
+        AuthModule.forRoot(config),
         WebhooksModule,
         RealtimeModule,
       ],

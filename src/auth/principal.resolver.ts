@@ -7,7 +7,13 @@ import type { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { ROLE_CLAIM_POLICY, type RoleClaimPolicy } from './role-claim-policy';
 import { roleFor } from './tokens/role-mapping';
+import { LOCAL_USER_ISSUER } from './tokens/key-source';
 import { TokenRejection, VerifiedToken } from './tokens/verified-token';
+
+/** The users row's issuer for a token: local users are stored under a constant, other issuers under their `iss`. */
+function userIssuer(v: VerifiedToken): string {
+  return v.provider === 'local' ? LOCAL_USER_ISSUER : v.issuer;
+}
 
 /**
  * Turns a verified token into the request's principal: finds (or, on first sight, provisions) the user by
@@ -28,12 +34,12 @@ export class PrincipalResolver {
 
   /** The principal when the user is already cached (no await on the hot path), else undefined. */
   peek(v: VerifiedToken): Principal | undefined {
-    const user = this.users.peekCachedByIssuerSubject(v.issuer, v.subject);
+    const user = this.users.peekCachedByIssuerSubject(userIssuer(v), v.subject);
     return user ? this.principalFor(v, user) : undefined;
   }
 
   async resolve(v: VerifiedToken): Promise<Principal> {
-    let user = await this.users.findCachedByIssuerSubject(v.issuer, v.subject);
+    let user = await this.users.findCachedByIssuerSubject(userIssuer(v), v.subject);
     if (!user) {
       // Gatehouse's own tokens are only minted for existing users: an unknown subject means a deleted account.
       if (v.provider === 'local') throw new TokenRejection('AUTH_TOKEN_INVALID', 'local token for an unknown user');

@@ -71,6 +71,16 @@ export interface AuthConfig {
   hosted: HostedLoginConfig;
 }
 
+/** Limits on credential endpoints (per IP and per account). */
+export interface RateLimitConfig {
+  /** Requests per minute per client IP on /auth endpoints. */
+  authPerMinute: number;
+  /** Sign-in attempts per account within `loginWindowS` before it is locked for `loginLockoutS`. */
+  loginMaxAttempts: number;
+  loginWindowS: number;
+  loginLockoutS: number;
+}
+
 export interface AppConfig {
   nodeEnv: NodeEnv;
   isProduction: boolean;
@@ -86,6 +96,7 @@ export interface AppConfig {
   redisUrl?: string;
   allowDevAuthBypass: boolean;
   auth: AuthConfig;
+  rateLimits: RateLimitConfig;
   dataEncryptionKey?: Buffer;
   smtpUrl?: string;
   mailFrom: string;

@@ -97,6 +97,12 @@ export function loadConfig(env: Env): LoadedConfig {
     redisUrl: r.url('REDIS_URL', { protocols: ['redis:', 'rediss:'] }),
     allowDevAuthBypass: allowDevAuthBypass && !isProduction,
     auth,
+    rateLimits: {
+      authPerMinute: r.int('RATE_LIMIT_AUTH_PER_MINUTE', 30, 1, 100_000),
+      loginMaxAttempts: r.int('LOGIN_MAX_ATTEMPTS', 10, 1, 1_000),
+      loginWindowS: r.int('LOGIN_ATTEMPT_WINDOW_S', 900, 1, 86_400),
+      loginLockoutS: r.int('LOGIN_LOCKOUT_S', 900, 1, 86_400),
+    },
     dataEncryptionKey,
     smtpUrl,
     mailFrom: r.string('MAIL_FROM', 'Gatehouse <no-reply@localhost>'),

@@ -54,8 +54,10 @@ export class UsersRepository {
    * Inserts unless (issuer, subject) exists; concurrent first requests race on the unique key and all read back the
    * one row. Returns the row and whether this call created it.
    */
-  async insertIfAbsent(user: NewUser, actor: string): Promise<{ user: UserEntity; created: boolean }> {
-    return this.db.transaction(async (tx) => {
+  async insertIfAbsent(user: NewUser, actor: string, outer?: EntityManager): Promise<{ user: UserEntity; created: boolean }> {
+    // `outer`: the caller's transaction, when the user row must commit together with rows of another module.
+    const run = <T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> => (outer ? fn(outer) : this.db.transaction(fn));
+    return run(async (tx) => {
       const inserted: Array<{ id: string }> = await tx.query(
         `INSERT INTO auth.users (issuer, subject, auth_provider, email, email_verified, full_name, role, organization_id, status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -108,6 +110,11 @@ export class UsersRepository {
       await this.insertEvent(tx, { userId, actor, type: 'tokens.revoked', detail: { reason } });
       return rows[0].tokens_valid_after;
     });
+  }
+
+  /** Runs `fn` in one transaction; other modules' repositories pass the manager on so their rows commit together. */
+  inTransaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
   }
 
   /** Updates plain profile columns (no status change) and records why. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
+import { EntityManager, QueryFailedError } from 'typeorm';
 import { ConflictError } from '../common/errors/app-error';
 import { NewUser, UsersRepository } from './users.repository';
 import { UserCache } from './user-cache';
@@ -44,15 +44,20 @@ export class UsersService {
    * owned by another identity is a 409, never a silent link: linking accounts by email alone lets whoever controls
    * an address at one issuer take over the account at another.
    */
-  async provision(user: NewUser, actor = 'system'): Promise<{ user: UserEntity; created: boolean }> {
+  async provision(user: NewUser, actor = 'system', tx?: EntityManager): Promise<{ user: UserEntity; created: boolean }> {
     try {
-      return await this.repo.insertIfAbsent(user, actor);
+      return await this.repo.insertIfAbsent(user, actor, tx);
     } catch (err) {
       if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505') {
         throw new ConflictError('ACCOUNT_CONFLICT', 'This email address belongs to another account');
       }
       throw err;
     }
+  }
+
+  /** One transaction spanning this module's rows and the caller's (e.g. a local user and their credentials). */
+  inTransaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.repo.inTransaction(fn);
   }
 
   revokeTokens(userId: string, actor: string, reason: string): Promise<Date | null> {

@@ -44,7 +44,16 @@ describe('foundation (whole app on a real Postgres)', () => {
   it('the migrations created the auth schema', async () => {
     const ds = t.app.get(DataSource);
     const rows: Array<{ table_name: string }> = await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'auth' ORDER BY 1`);
-    expect(rows.map((r) => r.table_name)).toEqual(['user_events', 'users']);
+    expect(rows.map((r) => r.table_name)).toEqual([
+      'local_codes',
+      'local_credentials',
+      'local_dev_secrets',
+      'local_mfa_challenges',
+      'local_recovery_codes',
+      'local_refresh_tokens',
+      'user_events',
+      'users',
+    ]);
     const statuses: Array<{ s: string }> = await ds.query(`SELECT unnest(enum_range(NULL::auth.user_status))::text AS s`);
     expect(statuses.map((r) => r.s)).toEqual(['pending_verification', 'pending_approval', 'pending_mfa', 'pending_subscription', 'active', 'suspended', 'disabled', 'rejected']);
   });

@@ -65,4 +65,8 @@ export interface AuthProvider {
   confirmPasswordReset(input: { email: string; code: string; newPassword: string }, ctx: RequestContext): Promise<void>;
   /** Signs out everywhere: every refresh and access token of the user stops working at Gatehouse. */
   signOut(caller: AccountCaller): Promise<void>;
+  /** Optional: verifies the address through the token of a mailed link (providers that mail their own links). */
+  confirmEmailLink?(token: string): Promise<void>;
+  /** Optional: replaces the recovery codes after a fresh authenticator code (providers that issue them). */
+  regenerateRecoveryCodes?(caller: AccountCaller, code: string): Promise<string[]>;
 }

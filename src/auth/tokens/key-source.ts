@@ -14,3 +14,9 @@ export const LOCAL_KEY_SOURCE = Symbol('LOCAL_KEY_SOURCE');
 
 /** The `aud` of access tokens minted by the local provider (its `iss` is PUBLIC_URL). */
 export const LOCAL_TOKEN_AUDIENCE = 'gatehouse';
+
+/**
+ * The `issuer` column of local users. A constant rather than PUBLIC_URL (the `iss` of their tokens), so changing
+ * PUBLIC_URL re-issues tokens under the new name without orphaning every local account.
+ */
+export const LOCAL_USER_ISSUER = 'urn:gatehouse:local';

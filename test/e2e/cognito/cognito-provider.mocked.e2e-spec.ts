@@ -14,7 +14,6 @@ import type { Principal } from '../../../src/common/principal';
 import type { AccountCaller } from '../../../src/auth/providers/auth-provider';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
-import { CognitoProviderModule } from '../../../src/auth/providers/cognito/cognito-provider.module';
 import type { UserEntity } from '../../../src/users/user.entity';
 import { UsersService } from '../../../src/users/users.service';
 import { startTestApp, TestApp } from '../../support/app';
@@ -53,7 +52,6 @@ describe('CognitoAuthProvider paths cognito-local lacks (mocked SDK)', () => {
   beforeAll(async () => {
     t = await startTestApp(
       { AUTH_PROVIDER: 'cognito', COGNITO_USER_POOL_ID: POOL, COGNITO_CLIENT_ID: CLIENT_ID, COGNITO_CLIENT_SECRET: SECRET, COGNITO_ENDPOINT: ENDPOINT, AWS_REGION: 'us-east-1' },
-      { extra: [CognitoProviderModule] },
     );
     provider = t.app.get(CognitoAuthProvider);
     users = t.app.get(UsersService);
@@ -65,8 +63,8 @@ describe('CognitoAuthProvider paths cognito-local lacks (mocked SDK)', () => {
     resetCognitoClients();
   });
 
-  it('validateToken fails closed (PROVIDER_UNAVAILABLE) while no verifier is bound', async () => {
-    expect(await code(provider.validateToken('a.b.c'))).toBe('PROVIDER_UNAVAILABLE');
+  it('validateToken goes through the one verifier AuthModule binds: garbage is refused, never accepted', async () => {
+    expect(await code(provider.validateToken('a.b.c'))).toBe('AUTH_TOKEN_INVALID');
   });
 
   describe('signOut', () => {

@@ -24,19 +24,13 @@ import { OnboardingService } from '../../../users/onboarding/onboarding.service'
 import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
 import { UsersService } from '../../../users/users.service';
 import type { AccountCaller, AuthProvider, AuthResult, ChallengeName, MfaEnrollment, RequestContext, TokenSet } from '../auth-provider';
+import { BEARER_TOKEN_VALIDATOR, type BearerTokenValidator } from '../bearer-token-validator';
 import { ProviderError } from '../provider-errors';
 import { COGNITO_CLIENT, secretHashField, secretHashParam } from './cognito-client.factory';
 import { CognitoCallContext, isCognitoError, mapCognitoError } from './cognito-errors';
 import { decodeChallengeSession, encodeChallengeSession, toTokenSet, unverifiedSub, unwrapRefreshToken, wrapRefreshToken } from './cognito-session';
 
-/**
- * How `validateToken` reaches Gatehouse's one verifier. AuthModule binds it (TokenVerifier.verify then
- * PrincipalResolver.resolve); it is looked up lazily so this module does not import AuthModule (no cycle).
- */
-export const BEARER_TOKEN_VALIDATOR = Symbol('BEARER_TOKEN_VALIDATOR');
-export interface BearerTokenValidator {
-  validate(token: string): Promise<Principal>;
-}
+export { BEARER_TOKEN_VALIDATOR, type BearerTokenValidator };
 
 const CHALLENGES: readonly ChallengeName[] = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'NEW_PASSWORD_REQUIRED'];
 const ISSUER_NAME = 'Gatehouse';

@@ -1,0 +1,193 @@
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { AllowStatus, CurrentUser } from '../common/decorators/auth.decorators';
+import { Public } from '../common/decorators/public.decorator';
+import { AuthenticationError } from '../common/errors/app-error';
+import type { Principal } from '../common/principal';
+import type { UserStatus } from '../common/user-status';
+import { AuthService } from './auth.service';
+import {
+  AcceptedDto,
+  ChallengeDto,
+  ConfirmEmailDto,
+  ConfirmEmailLinkQuery,
+  EmailDto,
+  LoginDto,
+  MfaChallengeDto,
+  MfaCodeDto,
+  MfaEnabledDto,
+  MfaEnrollmentDto,
+  RecoveryCodesDto,
+  RefreshDto,
+  RegisterDto,
+  ResetPasswordDto,
+  TokenSetDto,
+} from './dto/auth.dto';
+import type { AuthenticatedRequest } from './guards/auth.guard';
+import type { AccountCaller, AuthResult, RequestContext, TokenSet } from './providers/auth-provider';
+import { CredentialThrottlerGuard } from './throttling/credential-throttler.guard';
+
+/** Everyone who may still manage their own sign-in: every state but the blocked ones. */
+const ACCOUNT_STATUSES: UserStatus[] = ['pending_verification', 'pending_approval', 'pending_mfa', 'pending_subscription'];
+
+const ACCEPTED = (message: string): AcceptedDto => ({ status: 'accepted', message });
+
+/**
+ * Sign-up, sign-in and account security, the same for every provider (AUTH_PROVIDER). Thin: validation is in the
+ * DTOs, limits in AuthService, the work in the provider. Per-IP limits on every route here.
+ */
+@ApiTags('auth')
+@ApiExtraModels(TokenSetDto, ChallengeDto)
+@UseGuards(CredentialThrottlerGuard)
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Post('register')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Create an account and mail a verification code; the same answer whether or not the address is known' })
+  @ApiAcceptedResponse({ type: AcceptedDto })
+  async register(@Body() body: RegisterDto, @Req() req: Request): Promise<AcceptedDto> {
+    await this.auth.register(body, context(req));
+    return ACCEPTED('If the address can be registered, a verification code is on its way.');
+  }
+
+  @Public()
+  @Post('confirm-email')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Verify the address with the mailed code' })
+  async confirmEmail(@Body() body: ConfirmEmailDto, @Req() req: Request): Promise<{ status: 'verified' }> {
+    await this.auth.confirmEmail(body.email, body.code.trim(), context(req));
+    return { status: 'verified' };
+  }
+
+  @Public()
+  @Get('confirm-email')
+  @ApiOperation({ summary: 'Verify the address with the mailed link (local provider)' })
+  async confirmEmailLink(@Query() query: ConfirmEmailLinkQuery): Promise<{ status: 'verified' }> {
+    await this.auth.confirmEmailLink(query.token);
+    return { status: 'verified' };
+  }
+
+  @Public()
+  @Post('resend-verification')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Mail a new verification code; always 202' })
+  @ApiAcceptedResponse({ type: AcceptedDto })
+  async resendVerification(@Body() body: EmailDto, @Req() req: Request): Promise<AcceptedDto> {
+    await this.auth.resendVerification(body.email, context(req));
+    return ACCEPTED('If the address is waiting for verification, a new code is on its way.');
+  }
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in: tokens, or a challenge to answer at /auth/mfa/challenge' })
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenSetDto) }, { $ref: getSchemaPath(ChallengeDto) }] } })
+  async login(@Body() body: LoginDto, @Req() req: Request): Promise<TokenSet | ChallengeDto> {
+    return answer(await this.auth.login(body.email, body.password, context(req)));
+  }
+
+  @Public()
+  @Post('mfa/challenge')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Finish a sign-in with a TOTP code or a recovery code' })
+  @ApiOkResponse({ type: TokenSetDto })
+  async mfaChallenge(@Body() body: MfaChallengeDto, @Req() req: Request): Promise<TokenSet | ChallengeDto> {
+    return answer(await this.auth.respondToMfaChallenge(body, context(req)));
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a refresh token for a new token pair (the old refresh token stops working)' })
+  @ApiOkResponse({ type: TokenSetDto })
+  refresh(@Body() body: RefreshDto, @Req() req: Request): Promise<TokenSet> {
+    return this.auth.refresh(body.refreshToken, context(req));
+  }
+
+  @Post('mfa/enroll')
+  @HttpCode(200)
+  @AllowStatus(...ACCOUNT_STATUSES)
+  @ApiBearerAuth('bearer')
+  @ApiOperation({ summary: 'Start TOTP enrolment: a secret and an otpauth:// URL for a QR code' })
+  @ApiOkResponse({ type: MfaEnrollmentDto })
+  enroll(@CurrentUser() principal: Principal, @Req() req: AuthenticatedRequest): Promise<MfaEnrollmentDto> {
+    return this.auth.startMfaEnrollment(caller(principal, req));
+  }
+
+  @Post('mfa/verify')
+  @HttpCode(200)
+  @AllowStatus(...ACCOUNT_STATUSES)
+  @ApiBearerAuth('bearer')
+  @ApiOperation({ summary: 'Confirm TOTP enrolment with a code; returns recovery codes once' })
+  @ApiOkResponse({ type: MfaEnabledDto })
+  async verify(@CurrentUser() principal: Principal, @Req() req: AuthenticatedRequest, @Body() body: MfaCodeDto): Promise<MfaEnabledDto> {
+    const { recoveryCodes } = await this.auth.verifyMfaEnrollment(caller(principal, req), body.code.trim());
+    return recoveryCodes ? { enabled: true, recoveryCodes } : { enabled: true };
+  }
+
+  @Post('mfa/recovery-codes')
+  @HttpCode(200)
+  @AllowStatus(...ACCOUNT_STATUSES)
+  @ApiBearerAuth('bearer')
+  @ApiOperation({ summary: 'Replace the recovery codes (needs a current TOTP code); the old ones stop working' })
+  @ApiOkResponse({ type: RecoveryCodesDto })
+  async recoveryCodes(@CurrentUser() principal: Principal, @Req() req: AuthenticatedRequest, @Body() body: MfaCodeDto): Promise<RecoveryCodesDto> {
+    return { recoveryCodes: await this.auth.regenerateRecoveryCodes(caller(principal, req), body.code.trim()) };
+  }
+
+  @Delete('mfa')
+  @HttpCode(204)
+  @AllowStatus(...ACCOUNT_STATUSES)
+  @ApiBearerAuth('bearer')
+  @ApiOperation({ summary: 'Turn TOTP off (409 MFA_REQUIRED_BY_ADMIN while an admin requires it)' })
+  @ApiNoContentResponse()
+  async disableMfa(@CurrentUser() principal: Principal, @Req() req: AuthenticatedRequest): Promise<void> {
+    await this.auth.disableMfa(caller(principal, req));
+  }
+
+  @Public()
+  @Post('password/forgot')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Mail a password reset code; always 202' })
+  @ApiAcceptedResponse({ type: AcceptedDto })
+  async forgot(@Body() body: EmailDto, @Req() req: Request): Promise<AcceptedDto> {
+    await this.auth.requestPasswordReset(body.email, context(req));
+    return ACCEPTED('If the address has an account, a reset code is on its way.');
+  }
+
+  @Public()
+  @Post('password/reset')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Set a new password with the mailed code; signs out every session' })
+  async reset(@Body() body: ResetPasswordDto, @Req() req: Request): Promise<{ status: 'password_reset' }> {
+    await this.auth.confirmPasswordReset({ email: body.email, code: body.code.trim(), newPassword: body.newPassword }, context(req));
+    return { status: 'password_reset' };
+  }
+
+  @Post('sign-out')
+  @HttpCode(204)
+  @AllowStatus(...ACCOUNT_STATUSES, 'suspended', 'rejected')
+  @ApiBearerAuth('bearer')
+  @ApiOperation({ summary: 'Sign out everywhere: every refresh and access token of the user stops working' })
+  @ApiNoContentResponse()
+  async signOut(@CurrentUser() principal: Principal, @Req() req: AuthenticatedRequest): Promise<void> {
+    await this.auth.signOut(caller(principal, req));
+  }
+}
+
+function context(req: Request): RequestContext {
+  return { ip: req.ip ?? 'unknown', userAgent: req.get('user-agent')?.slice(0, 300), requestId: (req as Request & { id?: string }).id };
+}
+
+function caller(principal: Principal, req: AuthenticatedRequest): AccountCaller {
+  if (!req.accessToken) throw new AuthenticationError('AUTH_TOKEN_MISSING');
+  return { principal, accessToken: req.accessToken };
+}
+
+function answer(result: AuthResult): TokenSet | ChallengeDto {
+  return result.kind === 'tokens' ? result.tokens : { challenge: result.challenge, session: result.session };
+}

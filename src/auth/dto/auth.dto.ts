@@ -1,0 +1,137 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+/** Addresses are compared case-insensitively everywhere (citext); trimming stops "a@b.c " from being a second account. */
+const normalizeEmail = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+
+/**
+ * Passwords are capped well above any real passphrase but far below what would make hashing a denial of service;
+ * the password policy itself (minimum length …) is the provider's and answers PASSWORD_POLICY.
+ */
+const MAX_PASSWORD = 1024;
+
+export class EmailDto {
+  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
+  @Transform(normalizeEmail)
+  @IsEmail({ allow_display_name: false, require_tld: false }, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+}
+
+export class RegisterDto extends EmailDto {
+  @ApiProperty({ minLength: 8, maxLength: MAX_PASSWORD })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_PASSWORD)
+  password!: string;
+
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  fullName?: string;
+}
+
+export class LoginDto extends EmailDto {
+  @ApiProperty({ maxLength: MAX_PASSWORD })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_PASSWORD)
+  password!: string;
+}
+
+export class ConfirmEmailDto extends EmailDto {
+  @ApiProperty({ example: '123456' })
+  @IsString()
+  @Matches(/^\s*\d{6}\s*$/, { message: 'code must be the 6-digit code from the mail' })
+  code!: string;
+}
+
+export class ConfirmEmailLinkQuery {
+  @ApiProperty()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{20,100}$/, { message: 'token must be the token from the mailed link' })
+  token!: string;
+}
+
+export class MfaChallengeDto {
+  @ApiProperty({ description: 'The `session` from the login answer' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4096)
+  session!: string;
+
+  @ApiProperty({ description: 'A 6-digit TOTP code or a recovery code (or, for NEW_PASSWORD_REQUIRED, the new password)' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_PASSWORD)
+  code!: string;
+
+  @ApiPropertyOptional({ description: 'Optional: checked against the session when given' })
+  @IsOptional()
+  @Transform(normalizeEmail)
+  @IsEmail({ require_tld: false })
+  @MaxLength(254)
+  email?: string;
+}
+
+export class RefreshDto {
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(8192)
+  refreshToken!: string;
+}
+
+export class MfaCodeDto {
+  @ApiProperty({ example: '123456' })
+  @IsString()
+  @Matches(/^\s*\d{6}\s*$/, { message: 'code must be a 6-digit code from the authenticator app' })
+  code!: string;
+}
+
+export class ResetPasswordDto extends EmailDto {
+  @ApiProperty({ example: '123456' })
+  @IsString()
+  @Matches(/^\s*\d{6}\s*$/, { message: 'code must be the 6-digit code from the mail' })
+  code!: string;
+
+  @ApiProperty({ minLength: 8, maxLength: MAX_PASSWORD })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_PASSWORD)
+  newPassword!: string;
+}
+
+export class TokenSetDto {
+  @ApiProperty() accessToken!: string;
+  @ApiPropertyOptional() refreshToken?: string;
+  @ApiPropertyOptional() idToken?: string;
+  @ApiProperty({ description: 'Seconds until the access token expires' }) expiresIn!: number;
+  @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
+}
+
+export class ChallengeDto {
+  @ApiProperty({ enum: ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'NEW_PASSWORD_REQUIRED'] }) challenge!: string;
+  @ApiProperty({ description: 'Pass back to POST /auth/mfa/challenge within 5 minutes' }) session!: string;
+}
+
+export class AcceptedDto {
+  @ApiProperty({ enum: ['accepted'] }) status!: 'accepted';
+  @ApiProperty() message!: string;
+}
+
+export class MfaEnrollmentDto {
+  @ApiProperty({ description: 'Base32 secret, for manual entry' }) secret!: string;
+  @ApiProperty({ description: 'otpauth:// URL, for a QR code' }) otpauthUrl!: string;
+}
+
+export class MfaEnabledDto {
+  @ApiProperty() enabled!: true;
+  @ApiPropertyOptional({ type: [String], description: 'Shown once: ten single-use recovery codes' }) recoveryCodes?: string[];
+}
+
+export class RecoveryCodesDto {
+  @ApiProperty({ type: [String] }) recoveryCodes!: string[];
+}

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG } from '../../../config/config.module';
+import type { AppConfig } from '../../../config/config.types';
+import { MailModule } from '../../../mail/mail.module';
+import { UsersModule } from '../../../users/users.module';
+import { LocalAuthProvider } from './local-auth.provider';
+import { LocalAuthRepository } from './local-auth.repository';
+import { LOCAL_SECRETS, loadLocalSecrets } from './local-secrets';
+import { WellKnownController } from './well-known.controller';
+
+/**
+ * The local provider, its tables, its key material (loaded before anything can sign or verify) and the JWKS and
+ * discovery endpoints. AuthModule imports it only when AUTH_PROVIDER=local.
+ */
+@Module({
+  imports: [UsersModule, MailModule],
+  controllers: [WellKnownController],
+  providers: [
+    LocalAuthRepository,
+    { provide: LOCAL_SECRETS, inject: [APP_CONFIG, LocalAuthRepository], useFactory: (config: AppConfig, repo: LocalAuthRepository) => loadLocalSecrets(config, repo) },
+    LocalAuthProvider,
+  ],
+  exports: [LocalAuthProvider, LOCAL_SECRETS],
+})
+export class LocalProviderModule {}

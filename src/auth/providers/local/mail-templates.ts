@@ -1,0 +1,54 @@
+import type { AppConfig } from '../../../config/config.types';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/**
+ * The local provider's mails. Links are built from PUBLIC_URL only, never from the request's Host header: a forged
+ * Host would otherwise send a victim a reset or verification link pointing at the attacker's server.
+ */
+export const mailFor = {
+  verification(config: AppConfig, to: string, code: string, linkToken: string): OutgoingMail {
+    const link = `${config.publicUrl}/api/v1/auth/confirm-email?token=${encodeURIComponent(linkToken)}`;
+    return {
+      to,
+      subject: `Your Gatehouse verification code: ${code}`,
+      text: [
+        `Your verification code is ${code}`,
+        '',
+        `Or confirm your address with this link: ${link}`,
+        '',
+        'The code and the link expire in 24 hours. If you did not sign up, ignore this mail.',
+      ].join('\n'),
+    };
+  },
+
+  accountExists(config: AppConfig, to: string): OutgoingMail {
+    return {
+      to,
+      subject: 'Someone tried to sign up with your address',
+      text: [
+        'Someone (perhaps you) tried to create a Gatehouse account with this address, which already has one.',
+        '',
+        `If you forgot your password, reset it at ${config.frontendUrl ?? config.publicUrl}.`,
+        'If it was not you, you can ignore this mail: nothing changed.',
+      ].join('\n'),
+    };
+  },
+
+  passwordReset(_config: AppConfig, to: string, code: string): OutgoingMail {
+    return {
+      to,
+      subject: `Your Gatehouse password reset code: ${code}`,
+      text: [
+        `Your password reset code is ${code}`,
+        '',
+        'It expires in 30 minutes and works once. Resetting your password signs you out everywhere.',
+        'If you did not ask for this, ignore this mail: your password stays as it is.',
+      ].join('\n'),
+    };
+  },
+};
