@@ -82,6 +82,9 @@ export function loadConfig(env: Env): LoadedConfig {
   }
 
   const smtpUrl = r.url('SMTP_URL', { protocols: ['smtp:', 'smtps:'] });
+  if (isProduction && auth.provider === 'local' && !r.has('SMTP_URL')) {
+    r.fail('SMTP_URL', 'is required when NODE_ENV=production with the local provider (it mails verification and reset codes)');
+  }
 
   const config: AppConfig = {
     nodeEnv,

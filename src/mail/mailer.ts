@@ -1,4 +1,65 @@
+import { Logger } from '@nestjs/common';
+import { createTransport, Transporter } from 'nodemailer';
+import { ServiceUnavailableError } from '../common/errors/app-error';
+import type { AppConfig } from '../config/config.types';
+
+/** Injection token for the Mailer. */
 export const MAILER = Symbol('MAILER');
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
 export interface Mailer {
-  send(msg: { to: string; subject: string; text: string; html?: string }): Promise<void>;
+  /** Sends one message; rejects with MAIL_UNAVAILABLE (503) when the relay cannot take it (the cause is logged only). */
+  send(msg: MailMessage): Promise<void>;
+  close(): void;
+}
+
+/** Through SMTP_URL with nodemailer; short timeouts, so a dead relay costs seconds, not minutes. */
+export class SmtpMailer implements Mailer {
+  private readonly transport: Transporter;
+
+  constructor(
+    smtpUrl: string,
+    private readonly from: string,
+  ) {
+    this.transport = createTransport({ url: smtpUrl, connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 });
+  }
+
+  async send(msg: MailMessage): Promise<void> {
+    try {
+      await this.transport.sendMail({ from: this.from, to: msg.to, subject: msg.subject, text: msg.text, html: msg.html });
+    } catch (err) {
+      throw new ServiceUnavailableError('MAIL_UNAVAILABLE', 'Mail cannot be sent right now; try again later', err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
+
+/**
+ * Development without SMTP: the mail goes to the log, so a developer running `npm start` can read the code there.
+ * Never used in production with the local provider (start-up refuses).
+ */
+export class LogMailer implements Mailer {
+  private readonly log = new Logger('Mail');
+
+  async send(msg: MailMessage): Promise<void> {
+    this.log.log({ to: msg.to, subject: msg.subject, text: msg.text }, `mail to ${msg.to}: "${msg.subject}"`);
+  }
+
+  close(): void {}
+}
+
+export function createMailer(config: AppConfig): Mailer {
+  if (config.smtpUrl) return new SmtpMailer(config.smtpUrl, config.mailFrom);
+  // The local provider mails codes people need: printing them to a production log would be both a leak and a dead end.
+  if (config.isProduction && config.auth.provider === 'local') throw new Error('SMTP_URL is required when NODE_ENV=production with the local provider');
+  return new LogMailer();
 }
