@@ -207,6 +207,16 @@ describe('local provider: the whole flow through HTTP', () => {
     expect((await api.get('/api/v1/users/me', c.accessToken)).status).toBe(200);
   });
 
+  it('two concurrent refreshes with one token: one wins, and the family is revoked as a replay', async () => {
+    const address = await verifiedUser();
+    const { refreshToken } = (await login(address)).body;
+    const both = await Promise.all([1, 2].map(() => api.post<Record<string, string>>('/api/v1/auth/refresh', { refreshToken })));
+    expect(both.map((r) => r.status).sort()).toEqual([200, 401]);
+    const winner = both.find((r) => r.status === 200)!;
+    // The winner's new refresh token belongs to the revoked family too: whoever raced may be a thief.
+    expect((await api.post('/api/v1/auth/refresh', { refreshToken: winner.body.refreshToken })).body).toMatchObject({ error: { code: 'REFRESH_TOKEN_INVALID' } });
+  });
+
   describe('enumeration safety', () => {
     it('register answers the same for a new and a known address, and never creates a second account', async () => {
       const known = await verifiedUser();
