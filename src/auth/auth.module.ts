@@ -27,6 +27,7 @@ import { LocalAuthProvider } from './providers/local/local-auth.provider';
 import { LOCAL_SECRETS, type LocalSecrets } from './providers/local/local-secrets';
 import { LocalProviderModule } from './providers/local/local-provider.module';
 import { OidcAuthProvider } from './providers/oidc/oidc-auth.provider';
+import { throttlerStorageFor } from '../common/throttling/redis-throttler.storage';
 import { CredentialLimiter } from './throttling/credential-limiter';
 import { CREDENTIALS_THROTTLER, CredentialThrottlerGuard } from './throttling/credential-throttler.guard';
 
@@ -79,7 +80,10 @@ export class AuthModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
       imports: [
         UsersModule,
         PassportModule,
-        ThrottlerModule.forRoot({ throttlers: [{ name: CREDENTIALS_THROTTLER, ttl: 60_000, limit: config.rateLimits.authPerMinute }] }),
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: CREDENTIALS_THROTTLER, ttl: 60_000, limit: config.rateLimits.authPerMinute }],
+          storage: throttlerStorageFor(config.redisUrl),
+        }),
         ...wiring.imports,
       ],
       controllers: [AuthController, HostedLoginController],
