@@ -28,6 +28,8 @@ import {
  * - The JWKS is served at `<endpoint>/<poolId>/.well-known/jwks.json`; its openid-configuration document hard-codes
  *   http://localhost:9229 and must not be used for discovery.
  * - InitiateAuth returns no ExpiresIn/TokenType, and REFRESH_TOKEN_AUTH returns no new refresh token.
+ * - RespondToAuthChallenge does not record the refresh token it returns, so REFRESH_TOKEN_AUTH refuses it afterwards.
+ * - SignUp does not enforce the pool's password policy (PASSWORD_POLICY mapping is unit-tested in cognito-errors.spec).
  */
 export interface CognitoLocal {
   endpoint: string;

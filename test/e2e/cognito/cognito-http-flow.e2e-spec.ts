@@ -1,0 +1,157 @@
+import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { DataSource } from 'typeorm';
+import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
+import { AUTH_PROVIDER, AuthProvider } from '../../../src/auth/providers/auth-provider';
+import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
+import { startTestApp, TestApp } from '../../support/app';
+import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
+import { errorShape, JsonClient } from '../../support/http';
+import { totp } from '../../support/totp';
+
+/**
+ * AUTH_PROVIDER=cognito through Gatehouse's HTTP API against cognito-local: the same endpoints and the same answers
+ * as the local provider. Tokens are verified by the real TokenVerifier against cognito-local's JWKS.
+ *
+ * cognito-local lacks GlobalSignOut: sign-out here shows that Gatehouse's own revocation holds even when Cognito
+ * cannot be reached (the mocked spec covers the successful GlobalSignOut call).
+ */
+describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
+  let cl: CognitoLocal;
+  let t: TestApp;
+  let api: JsonClient;
+  let db: DataSource;
+  let n = 0;
+  const PASSWORD = 'Correct-horse-1';
+
+  beforeAll(async () => {
+    cl = await startCognitoLocal();
+    t = await startTestApp(
+      { ...cl.env, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '1000' },
+      { override: [{ token: AWS_CREDENTIALS_ENV, value: { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } }] },
+    );
+    api = new JsonClient(t.url);
+    db = t.app.get(DataSource);
+  });
+  afterAll(async () => {
+    await t?.close();
+    resetCognitoClients();
+    await cl?.stop();
+  });
+
+  const email = () => `cog${++n}.${Date.now()}@example.com`;
+  const userRow = async (address: string) =>
+    ((await db.query(`SELECT id, status, email_verified, mfa_method, password_reset_at, auth_provider FROM auth.users WHERE email = $1`, [address])) as Array<Record<string, unknown>>)[0];
+  const login = (address: string, password = PASSWORD) => api.post<Record<string, string>>('/api/v1/auth/login', { email: address, password });
+
+  it('binds the Cognito provider', () => {
+    expect(t.app.get<AuthProvider>(AUTH_PROVIDER).name).toBe('cognito');
+  });
+
+  it('register → confirm → login → /users/me → TOTP → challenge → refresh → reset → old tokens rejected → groups become roles', async () => {
+    const address = email();
+    expect((await api.post('/api/v1/auth/register', { email: address, password: PASSWORD, fullName: 'Grace Hopper' })).status).toBe(202);
+    expect(await userRow(address)).toMatchObject({ status: 'pending_verification', auth_provider: 'cognito' });
+    expect((await login(address)).body).toMatchObject({ error: { code: 'AUTH_FAILED' } });
+
+    expect((await api.post('/api/v1/auth/confirm-email', { email: address, code: '000000' })).body).toMatchObject({ error: { code: 'CODE_INVALID' } });
+    expect((await api.post('/api/v1/auth/confirm-email', { email: address, code: cl.code })).body).toEqual({ status: 'verified' });
+    const user = await userRow(address);
+    expect(user).toMatchObject({ status: 'pending_approval', email_verified: true });
+
+    const first = await login(address);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String), refreshToken: expect.any(String) });
+    const me = await api.get('/api/v1/users/me', first.body.accessToken);
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ id: user!.id, status: 'pending_approval', provider: 'cognito' });
+
+    // Refresh before MFA: cognito-local does not record refresh tokens it hands out from RespondToAuthChallenge
+    // (real Cognito does), so a post-challenge refresh token would be refused by the emulator, not by Gatehouse.
+    const refreshed = await api.post<Record<string, string>>('/api/v1/auth/refresh', { refreshToken: first.body.refreshToken });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body).toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String) });
+    expect((await api.get('/api/v1/users/me', refreshed.body.accessToken)).status).toBe(200);
+    expect((await api.post('/api/v1/auth/refresh', { refreshToken: 'not-a-refresh-token' })).body).toMatchObject({ error: { code: 'REFRESH_TOKEN_INVALID' } });
+
+    await t.app.get(OnboardingService).apply(user!.id as string, 'APPROVED', 'admin:test');
+    const enrol = await api.post<{ secret: string; otpauthUrl: string }>('/api/v1/auth/mfa/enroll', {}, first.body.accessToken);
+    expect(enrol.status).toBe(200);
+    expect(enrol.body.otpauthUrl).toMatch(/^otpauth:\/\/totp\//);
+    const verified = await api.post('/api/v1/auth/mfa/verify', { code: totp(enrol.body.secret) }, first.body.accessToken);
+    expect(verified.status).toBe(200);
+    expect(verified.body).toMatchObject({ enabled: true });
+    expect(await userRow(address)).toMatchObject({ status: 'pending_subscription', mfa_method: 'totp' });
+
+    const second = await login(address);
+    expect(second.body).toEqual({ challenge: 'SOFTWARE_TOKEN_MFA', session: expect.any(String) });
+    const wrong = await api.post('/api/v1/auth/mfa/challenge', { session: second.body.session, code: '000000' });
+    expect(wrong.body).toMatchObject({ error: { code: 'MFA_CODE_INVALID' } });
+    const third = await login(address);
+    const answered = await api.post<Record<string, string>>('/api/v1/auth/mfa/challenge', { session: third.body.session, code: totp(enrol.body.secret, Date.now() + 30_000) });
+    expect(answered.status).toBe(200);
+    expect(answered.body.accessToken).toEqual(expect.any(String));
+
+
+    // Reset: Cognito's access tokens keep verifying offline; Gatehouse's watermark is what rejects them.
+    expect((await api.post('/api/v1/auth/password/forgot', { email: address })).status).toBe(202);
+    expect((await api.post('/api/v1/auth/password/reset', { email: address, code: '000000', newPassword: 'Another-horse-2' })).body).toMatchObject({ error: { code: 'CODE_INVALID' } });
+    expect((await api.post('/api/v1/auth/password/reset', { email: address, code: cl.code, newPassword: 'Another-horse-2' })).status).toBe(200);
+    for (const token of [first.body.accessToken, answered.body.accessToken, refreshed.body.accessToken]) {
+      const res = await api.get('/api/v1/users/me', token);
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ error: { code: 'AUTH_TOKEN_REVOKED' } });
+    }
+    expect((await userRow(address))!.password_reset_at).toBeInstanceOf(Date);
+
+    // Cognito's iat has whole seconds: a token issued in the very second of the reset is indistinguishable from one
+    // issued just before it, and Gatehouse refuses it (fails closed). Sign in again from the next second on.
+    await new Promise((r) => setTimeout(r, 1_050 - (Date.now() % 1_000)));
+
+    // Groups → roles: Admins maps to admin through ROLE_GROUP_MAP.
+    await cl.client.send(new AdminAddUserToGroupCommand({ UserPoolId: cl.userPoolId, Username: address, GroupName: 'Admins' }));
+    const again = await login(address, 'Another-horse-2');
+    const afterReset = await api.post<Record<string, string>>('/api/v1/auth/mfa/challenge', { session: again.body.session, code: totp(enrol.body.secret) });
+    expect(afterReset.status).toBe(200);
+    const admin = await api.get('/api/v1/users/me', afterReset.body.accessToken);
+    expect(admin.status).toBe(200);
+    expect(admin.body).toMatchObject({ role: 'admin' });
+  });
+
+  it('enumeration: register, resend and forgot answer the same for known and unknown addresses; login failures look alike', async () => {
+    const known = email();
+    await api.post('/api/v1/auth/register', { email: known, password: PASSWORD });
+    await api.post('/api/v1/auth/confirm-email', { email: known, code: cl.code });
+    const newOne = await api.post('/api/v1/auth/register', { email: email(), password: PASSWORD });
+    const again = await api.post('/api/v1/auth/register', { email: known, password: PASSWORD });
+    expect([again.status, again.body]).toEqual([newOne.status, newOne.body]);
+    const forgotKnown = await api.post('/api/v1/auth/password/forgot', { email: known });
+    const forgotUnknown = await api.post('/api/v1/auth/password/forgot', { email: email() });
+    expect([forgotKnown.status, forgotKnown.body]).toEqual([202, forgotUnknown.body]);
+    const unknown = await login(email());
+    const wrong = await login(known, 'Wrong-password-9');
+    expect(unknown.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    expect(errorShape(wrong.body)).toEqual(errorShape(unknown.body));
+  });
+
+  it('sign-out: Gatehouse revokes the tokens even though cognito-local cannot GlobalSignOut (503 tells the client to retry)', async () => {
+    const address = email();
+    await api.post('/api/v1/auth/register', { email: address, password: PASSWORD });
+    await api.post('/api/v1/auth/confirm-email', { email: address, code: cl.code });
+    const { body } = await login(address);
+    const out = await api.post('/api/v1/auth/sign-out', {}, body.accessToken);
+    expect(out.status).toBe(503);
+    expect(out.body).toMatchObject({ error: { code: 'PROVIDER_UNAVAILABLE' } });
+    expect((await api.get('/api/v1/users/me', body.accessToken)).body).toMatchObject({ error: { code: 'AUTH_TOKEN_REVOKED' } });
+  });
+
+  it('local-only endpoints answer NOT_SUPPORTED, and no local keys are served', async () => {
+    const address = email();
+    await api.post('/api/v1/auth/register', { email: address, password: PASSWORD });
+    await api.post('/api/v1/auth/confirm-email', { email: address, code: cl.code });
+    const { body } = await login(address);
+    expect((await api.post('/api/v1/auth/mfa/recovery-codes', { code: '123456' }, body.accessToken)).body).toMatchObject({ error: { code: 'NOT_SUPPORTED' } });
+    expect((await api.get('/api/v1/auth/confirm-email?token=abcdefghijklmnopqrstuvwxyz')).body).toMatchObject({ error: { code: 'NOT_SUPPORTED' } });
+    expect((await api.get('/.well-known/jwks.json')).status).toBe(404);
+  });
+});
