@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { bootConfig } from './config/boot-config';
+import { bootConfigWithSecrets } from './config/boot-config';
 import { AppConfig } from './config/config.types';
 import { dataSourceOptions, runMigrations } from './database/data-source';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
@@ -147,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`usage: gatehouse <command>\n\n${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(16)} ${c.help}`).join('\n')}\n`);
     return name ? 2 : 0;
   }
-  const { config, warnings } = bootConfig();
+  const { config, warnings } = await bootConfigWithSecrets();
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   return command.run(config, args);
 }

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { createApp } from './app.setup';
-import { bootConfig } from './config/boot-config';
+import { bootConfigWithSecrets } from './config/boot-config';
 import { startEmbeddedPostgres, EmbeddedDatabase } from './database/embedded-postgres';
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { config, warnings } = bootConfig();
+  const { config, warnings, fromSecrets } = await bootConfigWithSecrets();
 
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     (await import('nestjs-pino')).Logger,
   );
   for (const warning of warnings) logger.warn(warning, 'Config');
+  if (fromSecrets.length) logger.log(`loaded from AWS Secrets Manager: ${fromSecrets.join(', ')}`, 'Config');
 
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {

@@ -22,7 +22,7 @@ export class SecretsLoadError extends Error {}
  * Fails loudly (throws SecretsLoadError) when enabled and the secrets cannot be read: starting without them would
  * only fail later, less clearly. Values are never logged; the returned list holds names only.
  *
- * Wiring (main.ts, first line of `main()`, before `bootConfig()`): `await applySecretsManager(process.env);`
+ * Wired through bootConfigWithSecrets (boot-config.ts), which the server and the CLI call first.
  */
 export async function applySecretsManager(
   env: NodeJS.ProcessEnv | Record<string, string | undefined>,

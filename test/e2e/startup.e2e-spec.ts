@@ -75,6 +75,14 @@ describeBuilt('start-up of the built server', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('USE_SECRETS_MANAGER=true that cannot be honoured stops start-up with one line (server and CLI alike)', async () => {
+    const env = { USE_SECRETS_MANAGER: 'true', DATABASE_URL: testDatabaseUrl(), AWS_REGION: '', AWS_SECRETS_REGION: '' };
+    for (const r of [await run(MAIN, [], env), await run(CLI, ['config:check'], env)]) {
+      expect(r.code).toBe(78);
+      expect(r.stderr.trim().split('\n')).toEqual(['Configuration error: USE_SECRETS_MANAGER=true needs AWS_SECRETS_REGION (or AWS_REGION)']);
+    }
+  });
+
   it('the dev bypass stops start-up in production', async () => {
     const r = await run(MAIN, [], { NODE_ENV: 'production', ALLOW_DEV_AUTH_BYPASS: 'true', DATABASE_URL: testDatabaseUrl(), PUBLIC_URL: 'https://gh.example.com', AUTH_PROVIDER: 'oidc', OIDC_ISSUER: 'https://idp.example.com', OIDC_AUDIENCE: 'api' });
     expect(r.code).toBe(78);
