@@ -131,6 +131,21 @@ export class UsersRepository {
     });
   }
 
+  /**
+   * Deletes the user row (rows of other modules that reference it go by cascade) after writing `event`, in one
+   * transaction: the audit trail has no foreign key, so the row recording the deletion outlives the user. False when
+   * there was no such user (and nothing is recorded).
+   */
+  async deleteUser(userId: string, event: Omit<NewUserEvent, 'userId'>): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const [existing] = (await tx.query(`SELECT status FROM auth.users WHERE id = $1 FOR UPDATE`, [userId])) as Array<{ status: UserStatus }>;
+      if (!existing) return false;
+      await this.insertEvent(tx, { ...event, userId, fromStatus: existing.status });
+      await tx.query(`DELETE FROM auth.users WHERE id = $1`, [userId]);
+      return true;
+    });
+  }
+
   async recordEvent(event: NewUserEvent): Promise<void> {
     await this.insertEvent(this.db.manager, event);
   }

@@ -68,6 +68,11 @@ export class UsersService {
     return this.repo.updateProfile(...args);
   }
 
+  /** Deletes the user after recording why (the audit trail stays); false when there was no such user. */
+  deleteUser(...args: Parameters<UsersRepository['deleteUser']>): Promise<boolean> {
+    return this.repo.deleteUser(...args);
+  }
+
   recordEvent(...args: Parameters<UsersRepository['recordEvent']>): Promise<void> {
     return this.repo.recordEvent(...args);
   }

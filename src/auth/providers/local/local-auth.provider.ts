@@ -16,7 +16,7 @@ import type { AccountCaller, AuthProvider, AuthResult, MfaEnrollment, RequestCon
 import { BEARER_TOKEN_VALIDATOR, type BearerTokenValidator } from '../bearer-token-validator';
 import { ProviderError } from '../provider-errors';
 import { LOCAL_TOKEN_AUDIENCE, LOCAL_USER_ISSUER } from '../../tokens/key-source';
-import { CodePurpose, LocalAuthRepository } from './local-auth.repository';
+import { ChallengeKind, CodePurpose, LocalAuthRepository } from './local-auth.repository';
 import { LocalSigningKey } from './local-keys';
 import { LOCAL_SECRETS, LocalSecrets } from './local-secrets';
 import { mailFor } from './mail-templates';
@@ -175,14 +175,9 @@ export class LocalAuthProvider implements AuthProvider {
     if (this.hasher.needsRehash(creds.passwordHash)) {
       await this.repo.rehashPassword(user.id, creds.passwordHash, await this.hasher.hash(password));
     }
-    if (creds.totpSecretEnc) {
-      const secret = opaqueToken();
-      const id = await this.repo.insertChallenge(user.id, this.box.mac('challenge', secret), LOCAL_LIMITS.challengeTtlS);
-      await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'login.mfa_challenged' });
-      return { kind: 'challenge', challenge: 'SOFTWARE_TOKEN_MFA', session: `${id}.${secret}` };
-    }
-    await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'login.succeeded', detail: { mfa: false } });
-    return { kind: 'tokens', tokens: await this.issueTokens(user) };
+    // A temporary password (set by an administrator) only buys the right to choose a new one; tokens come after.
+    if (creds.mustChangePassword) return this.openChallenge(user, 'new_password');
+    return this.afterPasswordStep(user, creds.totpSecretEnc !== null);
   }
 
   async respondToMfaChallenge(input: { session: string; code: string; email?: string }, _ctx: RequestContext): Promise<AuthResult> {
@@ -198,6 +193,8 @@ export class LocalAuthProvider implements AuthProvider {
     // A password reset or sign-out after the password step ends the half-finished login too.
     if (user.tokensValidAfter && challenge.createdAt < user.tokensValidAfter) throw new ProviderError('MFA_SESSION_INVALID', 'challenge predates revocation');
     this.refuseBlocked(user);
+    // The kind is stored with the session, so a NEW_PASSWORD_REQUIRED session never accepts a TOTP code and vice versa.
+    if (challenge.kind === 'new_password') return this.answerNewPassword(user, challenge.id, input.code);
     const creds = await this.repo.credentials(user.id);
     if (!creds?.totpSecretEnc) throw new ProviderError('MFA_SESSION_INVALID', 'TOTP no longer enabled');
 
@@ -427,5 +424,46 @@ export class LocalAuthProvider implements AuthProvider {
     this.mailer.send(mail).catch((err: unknown) => {
       this.log.error({ userId: user.id, requestId: ctx.requestId, err: err instanceof Error ? err.message : String(err) }, `mail "${mail.subject}" not sent`);
     });
+  }
+
+  // ---- challenge sessions and NEW_PASSWORD_REQUIRED ---------------------------------------------------------------
+
+  /** A short-lived session for the next step: the client holds a random secret, the table only its keyed hash. */
+  private async openChallenge(user: UserEntity, kind: ChallengeKind): Promise<AuthResult> {
+    const secret = opaqueToken();
+    const id = await this.repo.insertChallenge(user.id, this.box.mac('challenge', secret), LOCAL_LIMITS.challengeTtlS, kind);
+    await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: kind === 'mfa' ? 'login.mfa_challenged' : 'login.new_password_required' });
+    return { kind: 'challenge', challenge: kind === 'mfa' ? 'SOFTWARE_TOKEN_MFA' : 'NEW_PASSWORD_REQUIRED', session: `${id}.${secret}` };
+  }
+
+  /** After the password (and, when one was required, the new password): the TOTP challenge, or tokens. */
+  private async afterPasswordStep(user: UserEntity, totpEnabled: boolean): Promise<AuthResult> {
+    if (totpEnabled) return this.openChallenge(user, 'mfa');
+    await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'login.succeeded', detail: { mfa: false } });
+    return { kind: 'tokens', tokens: await this.issueTokens(user) };
+  }
+
+  /**
+   * Answers NEW_PASSWORD_REQUIRED: `newPassword` replaces the temporary one, which the session proved knowledge of.
+   * The session is spent in the same transaction as the change, so two concurrent answers cannot both set one.
+   */
+  private async answerNewPassword(user: UserEntity, challengeId: string, newPassword: string): Promise<AuthResult> {
+    const creds = await this.repo.credentials(user.id);
+    // Cleared meanwhile (the user's own reset, an admin's permanent password): this session has nothing left to do.
+    if (!creds?.mustChangePassword) throw new ProviderError('MFA_SESSION_INVALID', 'no password change pending');
+    this.checkPasswordPolicy(newPassword, user.email ?? '');
+    // The administrator and the invite mail know the temporary password: keeping it would defeat the forced change.
+    if (await this.hasher.verify(creds.passwordHash, newPassword)) {
+      throw new ProviderError('PASSWORD_POLICY', 'same as the temporary password', { minLength: this.config.auth.local.passwordMinLength });
+    }
+    const hash = await this.hasher.hash(newPassword);
+    const changed = await this.users.inTransaction(async (tx) => {
+      if (!(await this.repo.useChallenge(challengeId, tx))) return false;
+      await this.repo.setPassword(tx, user.id, hash);
+      return true;
+    });
+    if (!changed) throw new ProviderError('MFA_SESSION_INVALID', 'challenge used concurrently');
+    await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'password.changed', detail: { via: 'new_password_required' } });
+    return this.afterPasswordStep(user, creds.totpSecretEnc !== null);
   }
 }

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { Role } from '../../../config/config.types';
+import type { UserStatus } from '../../../common/user-status';
+import { LOCAL_USER_ISSUER } from '../../tokens/key-source';
 
 export type CodePurpose = 'email_verification' | 'password_reset';
 
@@ -12,6 +15,8 @@ export interface LocalCredentials {
   totpPendingEnc: string | null;
   totpLastStep: number | null;
   totpEnabledAt: Date | null;
+  /** Set for a temporary password (admin-made): the next sign-in must choose a new one first. */
+  mustChangePassword: boolean;
 }
 
 export interface StoredCode {
@@ -32,11 +37,33 @@ export interface StoredRefreshToken {
   createdAt: Date;
 }
 
+/** What a challenge session stands for: the second factor, or choosing a new password instead of a temporary one. */
+export type ChallengeKind = 'mfa' | 'new_password';
+
 export interface StoredChallenge {
   id: string;
   userId: string;
   secretHash: string;
   createdAt: Date;
+  kind: ChallengeKind;
+}
+
+/** A local user as the admin directory shows it: the user row plus the credential facts the directory reports. */
+export interface LocalDirectoryRow {
+  id: string;
+  subject: string;
+  email: string | null;
+  emailVerified: boolean;
+  fullName: string | null;
+  status: UserStatus;
+  role: Role;
+  organizationId: string | null;
+  mustChangePassword: boolean;
+  totpEnabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  /** created_at with microseconds (JS dates stop at milliseconds): the exact key a page cursor continues after. */
+  createdAtKey: string;
 }
 
 type Row = Record<string, unknown>;
@@ -46,6 +73,32 @@ function rowsOf(result: unknown): Row[] {
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as Row[];
   if (Array.isArray(result)) return result as Row[];
   throw new Error('unexpected query result shape');
+}
+
+/** Local users (issuer and provider both local) that have credentials: the local directory. `$1` is the issuer. */
+const DIRECTORY_SELECT = `
+  SELECT u.id, u.subject, u.email, u.email_verified, u.full_name, u.status, u.role, u.organization_id, u.created_at, u.updated_at,
+         to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key,
+         c.must_change_password, c.totp_secret_enc IS NOT NULL AS totp_enabled
+    FROM auth.users u JOIN auth.local_credentials c ON c.user_id = u.id
+   WHERE u.issuer = $1 AND u.auth_provider = 'local'`;
+
+function directoryRow(r: Row): LocalDirectoryRow {
+  return {
+    id: r.id as string,
+    subject: r.subject as string,
+    email: (r.email as string | null) ?? null,
+    emailVerified: r.email_verified as boolean,
+    fullName: (r.full_name as string | null) ?? null,
+    status: r.status as UserStatus,
+    role: r.role as Role,
+    organizationId: (r.organization_id as string | null) ?? null,
+    mustChangePassword: r.must_change_password as boolean,
+    totpEnabled: r.totp_enabled as boolean,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+    createdAtKey: r.created_key as string,
+  };
 }
 
 /**
@@ -63,8 +116,8 @@ export class LocalAuthRepository {
 
   // ---- credentials ------------------------------------------------------------------------------------------------
 
-  async insertCredentials(tx: EntityManager, userId: string, passwordHash: string): Promise<void> {
-    await tx.query(`INSERT INTO auth.local_credentials (user_id, password_hash) VALUES ($1, $2)`, [userId, passwordHash]);
+  async insertCredentials(tx: EntityManager, userId: string, passwordHash: string, mustChangePassword = false): Promise<void> {
+    await tx.query(`INSERT INTO auth.local_credentials (user_id, password_hash, must_change_password) VALUES ($1, $2, $3)`, [userId, passwordHash, mustChangePassword]);
   }
 
   async credentials(userId: string): Promise<LocalCredentials | null> {
@@ -79,6 +132,7 @@ export class LocalAuthRepository {
       totpPendingEnc: (r.totp_pending_enc as string | null) ?? null,
       totpLastStep: r.totp_last_step === null ? null : Number(r.totp_last_step),
       totpEnabledAt: (r.totp_enabled_at as Date | null) ?? null,
+      mustChangePassword: r.must_change_password === true,
     };
   }
 
@@ -87,8 +141,15 @@ export class LocalAuthRepository {
     await this.db.query(`UPDATE auth.local_credentials SET password_hash = $3, updated_at = now() WHERE user_id = $1 AND password_hash = $2`, [userId, oldHash, newHash]);
   }
 
-  async setPassword(tx: EntityManager, userId: string, passwordHash: string): Promise<void> {
-    await tx.query(`UPDATE auth.local_credentials SET password_hash = $2, password_changed_at = clock_timestamp(), updated_at = now() WHERE user_id = $1`, [userId, passwordHash]);
+  /**
+   * Replaces the password. `mustChange` marks it temporary (an administrator knows it); any other new password is the
+   * user's own, so by default the flag is cleared (a reset through a mailed code also ends FORCE_CHANGE_PASSWORD).
+   */
+  async setPassword(tx: EntityManager, userId: string, passwordHash: string, mustChange = false): Promise<void> {
+    await tx.query(
+      `UPDATE auth.local_credentials SET password_hash = $2, must_change_password = $3, password_changed_at = clock_timestamp(), updated_at = now() WHERE user_id = $1`,
+      [userId, passwordHash, mustChange],
+    );
   }
 
   async setPendingTotp(userId: string, sealed: string): Promise<void> {
@@ -228,10 +289,10 @@ export class LocalAuthRepository {
 
   // ---- MFA challenges ---------------------------------------------------------------------------------------------
 
-  async insertChallenge(userId: string, secretHash: string, ttlS: number): Promise<string> {
+  async insertChallenge(userId: string, secretHash: string, ttlS: number, kind: ChallengeKind = 'mfa'): Promise<string> {
     const rows: Row[] = await this.db.query(
-      `INSERT INTO auth.local_mfa_challenges (user_id, secret_hash, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3)) RETURNING id`,
-      [userId, secretHash, ttlS],
+      `INSERT INTO auth.local_mfa_challenges (user_id, secret_hash, expires_at, kind) VALUES ($1, $2, now() + make_interval(secs => $3), $4) RETURNING id`,
+      [userId, secretHash, ttlS, kind],
     );
     return rows[0]!.id as string;
   }
@@ -242,16 +303,18 @@ export class LocalAuthRepository {
       await this.db.query(
         `UPDATE auth.local_mfa_challenges SET attempts = attempts + 1
           WHERE id = $1 AND used_at IS NULL AND expires_at > now() AND attempts < $2
-          RETURNING id, user_id, secret_hash, created_at`,
+          RETURNING id, user_id, secret_hash, created_at, kind`,
         [id, maxAttempts],
       ),
     );
     const r = rows[0];
-    return r ? { id: r.id as string, userId: r.user_id as string, secretHash: r.secret_hash as string, createdAt: r.created_at as Date } : null;
+    return r
+      ? { id: r.id as string, userId: r.user_id as string, secretHash: r.secret_hash as string, createdAt: r.created_at as Date, kind: r.kind as ChallengeKind }
+      : null;
   }
 
-  async useChallenge(id: string): Promise<boolean> {
-    const rows = rowsOf(await this.db.query(`UPDATE auth.local_mfa_challenges SET used_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id`, [id]));
+  async useChallenge(id: string, tx?: EntityManager): Promise<boolean> {
+    const rows = rowsOf(await this.q(tx).query(`UPDATE auth.local_mfa_challenges SET used_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id`, [id]));
     return rows.length === 1;
   }
 
@@ -272,6 +335,39 @@ export class LocalAuthRepository {
 
   async remainingRecoveryCodes(userId: string): Promise<number> {
     const rows: Row[] = await this.db.query(`SELECT count(*)::int AS n FROM auth.local_recovery_codes WHERE user_id = $1 AND used_at IS NULL`, [userId]);
+    return rows[0]!.n as number;
+  }
+
+  // ---- admin directory --------------------------------------------------------------------------------------------
+
+  /**
+   * One page of local users in (created_at, id) order, after the key `after` (exclusive). `emailPrefix` matches the
+   * start of the address case-insensitively; LIKE's wildcards in it are escaped, so "%" finds a literal percent sign
+   * and cannot turn a prefix search into a scan of everybody.
+   */
+  async directoryPage(opts: { limit: number; after?: { createdAtKey: string; id: string }; emailPrefix?: string }): Promise<LocalDirectoryRow[]> {
+    const pattern = opts.emailPrefix === undefined ? null : `${opts.emailPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows: Row[] = await this.db.query(
+      `${DIRECTORY_SELECT}
+          AND ($2::timestamptz IS NULL OR (u.created_at, u.id) > ($2::timestamptz, $3::uuid))
+          AND ($4::text IS NULL OR u.email::text ILIKE $4 ESCAPE '\\')
+        ORDER BY u.created_at, u.id
+        LIMIT $5`,
+      [LOCAL_USER_ISSUER, opts.after?.createdAtKey ?? null, opts.after?.id ?? null, pattern, opts.limit],
+    );
+    return rows.map(directoryRow);
+  }
+
+  async directoryEntry(userId: string): Promise<LocalDirectoryRow | null> {
+    const rows: Row[] = await this.db.query(`${DIRECTORY_SELECT} AND u.id = $2`, [LOCAL_USER_ISSUER, userId]);
+    return rows[0] ? directoryRow(rows[0]) : null;
+  }
+
+  async countDirectory(): Promise<number> {
+    const rows: Row[] = await this.db.query(
+      `SELECT count(*)::int AS n FROM auth.users u JOIN auth.local_credentials c ON c.user_id = u.id WHERE u.issuer = $1 AND u.auth_provider = 'local'`,
+      [LOCAL_USER_ISSUER],
+    );
     return rows[0]!.n as number;
   }
 

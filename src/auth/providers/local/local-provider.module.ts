@@ -3,14 +3,16 @@ import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { MailModule } from '../../../mail/mail.module';
 import { UsersModule } from '../../../users/users.module';
+import { AUTH_ADMIN_PORT } from '../admin-port';
+import { LocalAdmin } from './local-admin.service';
 import { LocalAuthProvider } from './local-auth.provider';
 import { LocalAuthRepository } from './local-auth.repository';
 import { LOCAL_SECRETS, loadLocalSecrets } from './local-secrets';
 import { WellKnownController } from './well-known.controller';
 
 /**
- * The local provider, its tables, its key material (loaded before anything can sign or verify) and the JWKS and
- * discovery endpoints. AuthModule imports it only when AUTH_PROVIDER=local.
+ * The local provider, its tables, its key material (loaded before anything can sign or verify), the admin port on
+ * its own users (AUTH_ADMIN_PORT) and the JWKS and discovery endpoints. AuthModule imports it only when AUTH_PROVIDER=local.
  */
 @Module({
   imports: [UsersModule, MailModule],
@@ -19,7 +21,9 @@ import { WellKnownController } from './well-known.controller';
     LocalAuthRepository,
     { provide: LOCAL_SECRETS, inject: [APP_CONFIG, LocalAuthRepository], useFactory: (config: AppConfig, repo: LocalAuthRepository) => loadLocalSecrets(config, repo) },
     LocalAuthProvider,
+    LocalAdmin,
+    { provide: AUTH_ADMIN_PORT, useExisting: LocalAdmin },
   ],
-  exports: [LocalAuthProvider, LOCAL_SECRETS],
+  exports: [LocalAuthProvider, LocalAdmin, AUTH_ADMIN_PORT, LOCAL_SECRETS],
 })
 export class LocalProviderModule {}

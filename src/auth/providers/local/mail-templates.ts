@@ -39,6 +39,28 @@ export const mailFor = {
     };
   },
 
+  /**
+   * An account an administrator made. The temporary password travels by mail (as Cognito's invitation does), which
+   * is why it only buys the right to choose a new one at the first sign-in.
+   */
+  invite(config: AppConfig, to: string, temporaryPassword: string, verifyFirst: boolean): OutgoingMail {
+    return {
+      to,
+      subject: 'Your Gatehouse account is ready',
+      text: [
+        'An administrator created a Gatehouse account for this address.',
+        '',
+        `Sign in at ${config.frontendUrl ?? config.publicUrl} with`,
+        `  email: ${to}`,
+        `  temporary password: ${temporaryPassword}`,
+        '',
+        'You will be asked to choose a new one when you first sign in; the temporary password stops working then.',
+        ...(verifyFirst ? ['First confirm your address with the code from the separate verification mail.'] : []),
+        'If you did not expect this, ignore this mail or tell your administrator.',
+      ].join('\n'),
+    };
+  },
+
   passwordReset(_config: AppConfig, to: string, code: string): OutgoingMail {
     return {
       to,
