@@ -203,22 +203,26 @@ describe('local provider: admin port', () => {
     expect(await admin.setPassword(address, address, true)).toMatchObject({ ok: false, reason: 'password_policy' });
   });
 
-  it('NEW_PASSWORD_REQUIRED comes before the TOTP step, and each session answers only its own step', async () => {
+  it('with TOTP on, the second factor comes before NEW_PASSWORD_REQUIRED, and each session answers only its own step', async () => {
     const { address, tokens } = await activeUser();
     const secret = (await api.post<{ secret: string }>('/api/v1/auth/mfa/enroll', {}, tokens.accessToken)).body.secret;
     expect((await api.post('/api/v1/auth/mfa/verify', { code: totp(secret) }, tokens.accessToken)).status).toBe(200);
     expect(ok(await admin.getUser(address))).toMatchObject({ mfa: ['totp'], preferredMfa: 'totp' });
     await admin.setPassword(address, 'admin temporary 7', false);
 
+    // Knowing the temporary password alone does not allow choosing a new one.
     const first = await login(address, 'admin temporary 7');
-    expect(first.body).toMatchObject({ challenge: 'NEW_PASSWORD_REQUIRED' });
-    const mfa = await answer(first.body.session!, 'user chosen pass 8');
-    expect(mfa.body).toEqual({ challenge: 'SOFTWARE_TOKEN_MFA', session: expect.any(String) });
-    // An MFA session takes no password: the new password step cannot be replayed through it.
-    expect((await answer(mfa.body.session!, 'user chosen pass 9')).body).toMatchObject({ error: { code: 'MFA_CODE_INVALID' } });
-    const done = await answer(mfa.body.session!, totp(secret, Date.now() + 30_000));
+    expect(first.body).toEqual({ challenge: 'SOFTWARE_TOKEN_MFA', session: expect.any(String) });
+    // An MFA session takes no password: the new-password step cannot be reached through it.
+    expect((await answer(first.body.session!, 'user chosen pass 9')).body).toMatchObject({ error: { code: 'MFA_CODE_INVALID' } });
+    const next = await answer(first.body.session!, totp(secret, Date.now() + 30_000));
+    expect(next.body).toEqual({ challenge: 'NEW_PASSWORD_REQUIRED', session: expect.any(String) });
+    // The TOTP session is spent.
+    expect((await answer(first.body.session!, totp(secret, Date.now() + 30_000))).body).toMatchObject({ error: { code: 'MFA_SESSION_INVALID' } });
+    const done = await answer(next.body.session!, 'user chosen pass 8');
     expect(done.body).toMatchObject({ tokenType: 'Bearer' });
     expect((await login(address, 'user chosen pass 8')).body).toMatchObject({ challenge: 'SOFTWARE_TOKEN_MFA' });
+    expect((await login(address, 'admin temporary 7')).body).toMatchObject({ error: { code: 'AUTH_FAILED' } });
   });
 
   it('resetPassword mails a reset code, kills every token and the current password', async () => {

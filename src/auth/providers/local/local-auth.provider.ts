@@ -17,6 +17,7 @@ import { BEARER_TOKEN_VALIDATOR, type BearerTokenValidator } from '../bearer-tok
 import { ProviderError } from '../provider-errors';
 import { LOCAL_TOKEN_AUDIENCE, LOCAL_USER_ISSUER } from '../../tokens/key-source';
 import { ChallengeKind, CodePurpose, LocalAuthRepository } from './local-auth.repository';
+import { passwordPolicyViolation } from './local-directory';
 import { LocalSigningKey } from './local-keys';
 import { LOCAL_SECRETS, LocalSecrets } from './local-secrets';
 import { mailFor } from './mail-templates';
@@ -176,7 +177,8 @@ export class LocalAuthProvider implements AuthProvider {
       await this.repo.rehashPassword(user.id, creds.passwordHash, await this.hasher.hash(password));
     }
     // A temporary password (set by an administrator) only buys the right to choose a new one; tokens come after.
-    if (creds.mustChangePassword) return this.openChallenge(user, 'new_password');
+    // With TOTP on, the second factor comes first: knowing a temporary password must not be enough to change it.
+    if (creds.mustChangePassword && creds.totpSecretEnc === null) return this.openChallenge(user, 'new_password');
     return this.afterPasswordStep(user, creds.totpSecretEnc !== null);
   }
 
@@ -206,6 +208,7 @@ export class LocalAuthProvider implements AuthProvider {
       throw new ProviderError('MFA_CODE_INVALID', `${method} rejected`);
     }
     if (!(await this.repo.useChallenge(challenge.id))) throw new ProviderError('MFA_SESSION_INVALID', 'challenge used concurrently');
+    if (creds.mustChangePassword) return this.openChallenge(user, 'new_password');
     await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'login.succeeded', detail: { mfa: method } });
     return { kind: 'tokens', tokens: await this.issueTokens(user) };
   }
@@ -390,13 +393,11 @@ export class LocalAuthProvider implements AuthProvider {
     if (!(await this.repo.useCode(id))) throw new ProviderError('CODE_INVALID', 'code used concurrently');
   }
 
+  /** The one password policy (shared with LocalAdmin), answered as PASSWORD_POLICY with the limits for the client. */
   private checkPasswordPolicy(password: string, email: string): void {
     const min = this.config.auth.local.passwordMinLength;
-    // Length in code points, so a passphrase of emoji is measured as a person counts it.
-    const length = [...password].length;
-    if (length < min) throw new ProviderError('PASSWORD_POLICY', `shorter than ${min}`, { minLength: min });
-    if (password.length > LOCAL_LIMITS.maxPasswordLength) throw new ProviderError('PASSWORD_POLICY', 'too long', { maxLength: LOCAL_LIMITS.maxPasswordLength });
-    if (password.trim().toLowerCase() === email.trim().toLowerCase()) throw new ProviderError('PASSWORD_POLICY', 'equals the email address', { minLength: min });
+    const violation = passwordPolicyViolation(password, email, min, LOCAL_LIMITS.maxPasswordLength);
+    if (violation) throw new ProviderError('PASSWORD_POLICY', violation, { minLength: min, maxLength: LOCAL_LIMITS.maxPasswordLength });
   }
 
   private async localUser(email: string): Promise<UserEntity | null> {
@@ -464,6 +465,8 @@ export class LocalAuthProvider implements AuthProvider {
     });
     if (!changed) throw new ProviderError('MFA_SESSION_INVALID', 'challenge used concurrently');
     await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'password.changed', detail: { via: 'new_password_required' } });
-    return this.afterPasswordStep(user, creds.totpSecretEnc !== null);
+    // A TOTP user reached this step only after answering the TOTP challenge.
+    await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'login.succeeded', detail: { mfa: creds.totpSecretEnc !== null, newPassword: true } });
+    return { kind: 'tokens', tokens: await this.issueTokens(user) };
   }
 }
