@@ -100,6 +100,15 @@ export class UsersRepository {
     });
   }
 
+  /** The status a user had when last disabled, from the append-only audit trail (null when there is no record). */
+  async statusBeforeLastDisable(userId: string): Promise<UserStatus | null> {
+    const rows: Array<{ from_status: UserStatus | null }> = await this.db.query(
+      `SELECT from_status FROM auth.user_events WHERE user_id = $1 AND to_status = 'disabled' ORDER BY id DESC LIMIT 1`,
+      [userId],
+    );
+    return rows[0]?.from_status ?? null;
+  }
+
   /** Sets the revocation watermark: every token issued before now stops working (Gatehouse-side). */
   async revokeTokens(userId: string, actor: string, reason: string): Promise<Date | null> {
     return this.db.transaction(async (tx) => {

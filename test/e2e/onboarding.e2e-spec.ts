@@ -35,6 +35,19 @@ describe('onboarding transitions on a real Postgres', () => {
     await expect(ladder.apply(randomUUID(), 'APPROVED', 'admin:1')).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
   });
 
+  it('disable then enable restores the earlier status: it never skips approval, MFA or subscription', async () => {
+    for (const before of ['pending_approval', 'pending_subscription', 'active'] as const) {
+      const id = await insertUser(db, 'urn:test', randomUUID(), before);
+      await ladder.apply(id, 'DISABLED', 'admin:1');
+      expect(await statusOf(id)).toBe('disabled');
+      expect((await ladder.apply(id, 'ENABLED', 'admin:1')).status).toBe(before);
+      expect(await statusOf(id)).toBe(before);
+    }
+    // Disabled with no audit record (e.g. by hand in SQL): re-enabling lands on pending_approval, not active.
+    const bare = await insertUser(db, 'urn:test', randomUUID(), 'disabled');
+    expect((await ladder.apply(bare, 'ENABLED', 'admin:1')).status).toBe('pending_approval');
+  });
+
   it('two concurrent approvals: exactly one wins, one audit row', async () => {
     const id = await insertUser(db, 'urn:test', randomUUID(), 'pending_approval');
     const results = await Promise.allSettled(Array.from({ length: 5 }, () => ladder.apply(id, 'APPROVED', 'admin:1')));

@@ -3,7 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ConflictError, NotFoundError } from '../../common/errors/app-error';
 import { UserEntity } from '../user.entity';
 import { UsersRepository } from '../users.repository';
-import { OnboardingEvent, TRANSITIONS } from './transitions';
+import { OnboardingEvent, PREVIOUS, restoredStatus, TRANSITIONS } from './transitions';
 import { USER_STATUS_CHANGED, UserStatusChanged } from '../user-events';
 
 type ExtraSet = Parameters<UsersRepository['transition']>[4];
@@ -29,7 +29,8 @@ export class OnboardingService {
   async tryApply(userId: string, event: OnboardingEvent, actor: string, detail: Record<string, unknown> = {}, extraSet?: ExtraSet): Promise<UserEntity | null> {
     const t = TRANSITIONS[event];
     const set = t.revokesTokens ? { ...extraSet, tokens_valid_after: 'now()' as const } : extraSet;
-    const result = await this.users.transition(userId, t.from, t.to, { actor, type: `status.${event.toLowerCase()}`, detail }, set);
+    const to = t.to === PREVIOUS ? restoredStatus(await this.users.statusBeforeLastDisable(userId)) : t.to;
+    const result = await this.users.transition(userId, t.from, to, { actor, type: `status.${event.toLowerCase()}`, detail }, set);
     if (!result) return null;
     const payload: UserStatusChanged = { userId, from: result.from, to: result.user.status, event, actor };
     this.events.emit(USER_STATUS_CHANGED, payload);

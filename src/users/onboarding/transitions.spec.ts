@@ -1,5 +1,5 @@
 import { USER_STATUSES } from '../../common/user-status';
-import { initialStatus, nextStatus, ONBOARDING_EVENTS, TRANSITIONS } from './transitions';
+import { initialStatus, nextStatus, ONBOARDING_EVENTS, PREVIOUS, TRANSITIONS } from './transitions';
 
 describe('onboarding ladder', () => {
   it('climbs pending_verification → pending_approval → pending_mfa → pending_subscription → active', () => {
@@ -20,7 +20,16 @@ describe('onboarding ladder', () => {
     expect(nextStatus('active', 'SUSPENDED')).toBe('suspended');
     expect(nextStatus('suspended', 'REINSTATED')).toBe('active');
     expect(nextStatus('disabled', 'REINSTATED')).toBeUndefined();
-    expect(nextStatus('disabled', 'ENABLED')).toBe('active');
+    expect(nextStatus('disabled', 'ENABLED', 'active')).toBe('active');
+  });
+
+  it('re-enabling restores the status before the disable, so disable-then-enable never skips a rung', () => {
+    for (const before of ['pending_verification', 'pending_approval', 'pending_mfa', 'pending_subscription', 'suspended', 'rejected'] as const) {
+      expect(nextStatus('disabled', 'ENABLED', before)).toBe(before);
+    }
+    expect(nextStatus('disabled', 'ENABLED', null)).toBe('pending_approval');
+    expect(nextStatus('disabled', 'ENABLED', 'disabled')).toBe('pending_approval');
+    expect(nextStatus('active', 'ENABLED', 'active')).toBeUndefined();
   });
 
   it('suspension and disabling revoke tokens; nothing else does', () => {
@@ -33,8 +42,10 @@ describe('onboarding ladder', () => {
 
   it('every event leads to a real state that is not one of its sources', () => {
     for (const e of ONBOARDING_EVENTS) {
-      expect(USER_STATUSES).toContain(TRANSITIONS[e].to);
-      expect(TRANSITIONS[e].from).not.toContain(TRANSITIONS[e].to);
+      const to = TRANSITIONS[e].to;
+      if (to === PREVIOUS) continue;
+      expect(USER_STATUSES).toContain(to);
+      expect(TRANSITIONS[e].from).not.toContain(to);
     }
   });
 

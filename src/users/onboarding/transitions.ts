@@ -20,9 +20,15 @@ export const ONBOARDING_EVENTS = [
 ] as const;
 export type OnboardingEvent = (typeof ONBOARDING_EVENTS)[number];
 
+/**
+ * The `to` of ENABLED: back to the status the user had when disabled (read from the audit trail). A fixed `active`
+ * would let disable-then-enable skip approval, MFA and subscription.
+ */
+export const PREVIOUS = 'previous' as const;
+
 export interface Transition {
   from: readonly UserStatus[];
-  to: UserStatus;
+  to: UserStatus | typeof PREVIOUS;
   /** Also sets the revocation watermark, so tokens issued before stay dead even after a later reinstatement. */
   revokesTokens?: true;
 }
@@ -37,14 +43,23 @@ export const TRANSITIONS: Readonly<Record<OnboardingEvent, Transition>> = {
   SUSPENDED: { from: ['active', ...ONBOARDING], to: 'suspended', revokesTokens: true },
   REINSTATED: { from: ['suspended'], to: 'active' },
   DISABLED: { from: ['active', 'suspended', 'rejected', ...ONBOARDING], to: 'disabled', revokesTokens: true },
-  ENABLED: { from: ['disabled'], to: 'active' },
+  ENABLED: { from: ['disabled'], to: PREVIOUS },
   REJECTED: { from: ['pending_approval'], to: 'rejected' },
 };
 
-/** The next state for `event` from `status`, or undefined when the ladder does not allow it. */
-export function nextStatus(status: UserStatus, event: OnboardingEvent): UserStatus | undefined {
+/**
+ * The next state for `event` from `status`, or undefined when the ladder does not allow it. `previous` is the status
+ * before the last disable (only ENABLED uses it).
+ */
+export function nextStatus(status: UserStatus, event: OnboardingEvent, previous?: UserStatus | null): UserStatus | undefined {
   const t = TRANSITIONS[event];
-  return t.from.includes(status) ? t.to : undefined;
+  if (!t.from.includes(status)) return undefined;
+  return t.to === PREVIOUS ? restoredStatus(previous) : t.to;
+}
+
+/** Where re-enabling leads: the status before the disable; with no record of it, pending_approval (never active). */
+export function restoredStatus(previous: UserStatus | null | undefined): UserStatus {
+  return previous && previous !== 'disabled' ? previous : 'pending_approval';
 }
 
 /** States that may not use the API at all (403 with their own code). */
