@@ -1,8 +1,18 @@
-import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  GlobalSignOutCommand,
+  InitiateAuthCommand,
+  ResendConfirmationCodeCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { mockClient } from 'aws-sdk-client-mock';
 import { DataSource } from 'typeorm';
-import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
+import { AWS_CREDENTIALS_ENV, COGNITO_CLIENT, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { AUTH_PROVIDER, AuthProvider } from '../../../src/auth/providers/auth-provider';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
+import { UsersService } from '../../../src/users/users.service';
 import { startTestApp, TestApp } from '../../support/app';
 import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 import { errorShape, JsonClient } from '../../support/http';
@@ -13,7 +23,9 @@ import { totp } from '../../support/totp';
  * as the local provider. Tokens are verified by the real TokenVerifier against cognito-local's JWKS.
  *
  * cognito-local lacks GlobalSignOut: sign-out here shows that Gatehouse's own revocation holds even when Cognito
- * cannot be reached (the mocked spec covers the successful GlobalSignOut call).
+ * cannot be reached. It also lacks ResendConfirmationCode. For those two operations the app's own SDK client is
+ * mocked with aws-sdk-client-mock for the duration of one step (`withMocked`), so the HTTP answer for a Cognito
+ * that does have them is checked too; every other step talks to cognito-local.
  */
 describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
   let cl: CognitoLocal;
@@ -42,6 +54,27 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
   const userRow = async (address: string) =>
     ((await db.query(`SELECT id, status, email_verified, mfa_method, password_reset_at, auth_provider FROM auth.users WHERE email = $1`, [address])) as Array<Record<string, unknown>>)[0];
   const login = (address: string, password = PASSWORD) => api.post<Record<string, string>>('/api/v1/auth/login', { email: address, password });
+  async function confirmedUser(): Promise<string> {
+    const address = email();
+    expect((await api.post('/api/v1/auth/register', { email: address, password: PASSWORD })).status).toBe(202);
+    expect((await api.post('/api/v1/auth/confirm-email', { email: address, code: cl.code })).status).toBe(200);
+    return address;
+  }
+  const awsError = (name: string) => Object.assign(new Error(`${name} text from AWS`), { name, $metadata: {} });
+
+  /**
+   * Mocks the app's SDK client (not the class: the harness's own client keeps talking to cognito-local) while `step`
+   * runs. Nothing else may reach Cognito meanwhile: unmocked commands would answer undefined.
+   */
+  async function withMocked<T>(arrange: (mock: ReturnType<typeof mockClient>) => void, step: (mock: ReturnType<typeof mockClient>) => Promise<T>): Promise<T> {
+    const mock = mockClient(t.app.get<CognitoIdentityProviderClient>(COGNITO_CLIENT));
+    try {
+      arrange(mock);
+      return await step(mock);
+    } finally {
+      mock.restore();
+    }
+  }
 
   it('binds the Cognito provider', () => {
     expect(t.app.get<AuthProvider>(AUTH_PROVIDER).name).toBe('cognito');
@@ -117,7 +150,7 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
     expect(admin.body).toMatchObject({ role: 'admin' });
   });
 
-  it('enumeration: register, resend and forgot answer the same for known and unknown addresses; login failures look alike', async () => {
+  it('enumeration: register and forgot answer the same for known and unknown addresses; login failures look alike', async () => {
     const known = email();
     await api.post('/api/v1/auth/register', { email: known, password: PASSWORD });
     await api.post('/api/v1/auth/confirm-email', { email: known, code: cl.code });
@@ -126,7 +159,8 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
     expect([again.status, again.body]).toEqual([newOne.status, newOne.body]);
     const forgotKnown = await api.post('/api/v1/auth/password/forgot', { email: known });
     const forgotUnknown = await api.post('/api/v1/auth/password/forgot', { email: email() });
-    expect([forgotKnown.status, forgotKnown.body]).toEqual([202, forgotUnknown.body]);
+    expect(forgotUnknown.status).toBe(202);
+    expect([forgotKnown.status, forgotKnown.body]).toEqual([forgotUnknown.status, forgotUnknown.body]);
     const unknown = await login(email());
     const wrong = await login(known, 'Wrong-password-9');
     expect(unknown.status).toBe(401);
@@ -153,5 +187,89 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
     expect((await api.post('/api/v1/auth/mfa/recovery-codes', { code: '123456' }, body.accessToken)).body).toMatchObject({ error: { code: 'NOT_SUPPORTED' } });
     expect((await api.get('/api/v1/auth/confirm-email?token=abcdefghijklmnopqrstuvwxyz')).body).toMatchObject({ error: { code: 'NOT_SUPPORTED' } });
     expect((await api.get('/.well-known/jwks.json')).status).toBe(404);
+  });
+
+  it('resend-verification answers 202 alike for a waiting and an unknown address (mocked: cognito-local lacks ResendConfirmationCode)', async () => {
+    const waiting = email();
+    const unknown = email();
+    await api.post('/api/v1/auth/register', { email: waiting, password: PASSWORD });
+    const [forWaiting, forUnknown] = await withMocked(
+      (mock) => {
+        mock.on(ResendConfirmationCodeCommand, { Username: waiting }).resolves({ CodeDeliveryDetails: { DeliveryMedium: 'EMAIL' } });
+        mock.on(ResendConfirmationCodeCommand, { Username: unknown }).rejects(awsError('UserNotFoundException'));
+      },
+      async (mock) => {
+        const answers = [await api.post('/api/v1/auth/resend-verification', { email: waiting }), await api.post('/api/v1/auth/resend-verification', { email: unknown })];
+        // Both answers came from the provider, not from the mail budget's early return.
+        expect(mock.commandCalls(ResendConfirmationCodeCommand).map((c) => c.args[0].input.Username)).toEqual([waiting, unknown]);
+        return answers;
+      },
+    );
+    expect(forWaiting.status).toBe(202);
+    expect([forUnknown.status, forUnknown.body]).toEqual([forWaiting.status, forWaiting.body]);
+  });
+
+  it('sign-out with a Cognito that has GlobalSignOut (mocked): 204, the call carries the bearer token, the token is revoked', async () => {
+    const { body } = await login(await confirmedUser());
+    const out = await withMocked(
+      (mock) => mock.on(GlobalSignOutCommand).resolves({}),
+      async (mock) => {
+        const res = await api.post('/api/v1/auth/sign-out', {}, body.accessToken);
+        expect(mock.commandCalls(GlobalSignOutCommand).map((c) => c.args[0].input)).toEqual([{ AccessToken: body.accessToken }]);
+        return res;
+      },
+    );
+    expect(out.status).toBe(204);
+    const me = await api.get('/api/v1/users/me', body.accessToken);
+    expect([me.status, me.body]).toEqual([401, { error: expect.objectContaining({ code: 'AUTH_TOKEN_REVOKED' }) }]);
+  });
+
+  it('DELETE /mfa: 409 MFA_REQUIRED_BY_ADMIN while mfa_required, else 204 and the next login has no challenge', async () => {
+    const address = await confirmedUser();
+    const { body } = await login(address);
+    const enrol = await api.post<{ secret: string }>('/api/v1/auth/mfa/enroll', {}, body.accessToken);
+    expect((await api.post('/api/v1/auth/mfa/verify', { code: totp(enrol.body.secret) }, body.accessToken)).status).toBe(200);
+    expect((await api.get('/api/v1/users/me', body.accessToken)).body).toMatchObject({ mfaEnabled: true });
+
+    const users = t.app.get(UsersService);
+    const id = (await userRow(address))!.id as string;
+    await users.updateProfile(id, { mfaRequired: true });
+    const refused = await api.call('DELETE', '/api/v1/auth/mfa', { token: body.accessToken });
+    expect([refused.status, refused.body]).toEqual([409, { error: expect.objectContaining({ code: 'MFA_REQUIRED_BY_ADMIN' }) }]);
+    expect((await login(address)).body).toEqual({ challenge: 'SOFTWARE_TOKEN_MFA', session: expect.any(String) });
+
+    await users.updateProfile(id, { mfaRequired: false });
+    expect((await api.call('DELETE', '/api/v1/auth/mfa', { token: body.accessToken })).status).toBe(204);
+    expect(await userRow(address)).toMatchObject({ mfa_method: null });
+    const plain = await login(address);
+    expect(plain.status).toBe(200);
+    expect(plain.body).toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String) });
+  });
+
+  it('an admin-created user (FORCE_CHANGE_PASSWORD) answers NEW_PASSWORD_REQUIRED at /mfa/challenge with the new password as code', async () => {
+    const address = email();
+    await cl.client.send(
+      new AdminCreateUserCommand({ UserPoolId: cl.userPoolId, Username: address, TemporaryPassword: 'Temp-pass-1', MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: address }] }),
+    );
+    const challenged = await login(address, 'Temp-pass-1');
+    expect(challenged.status).toBe(200);
+    expect(challenged.body).toEqual({ challenge: 'NEW_PASSWORD_REQUIRED', session: expect.any(String) });
+    const done = await api.post<Record<string, string>>('/api/v1/auth/mfa/challenge', { session: challenged.body.session, code: 'Chosen-pass-3' });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String) });
+    expect((await api.get('/api/v1/users/me', done.body.accessToken)).body).toMatchObject({ provider: 'cognito' });
+    expect((await login(address, 'Chosen-pass-3')).body).toMatchObject({ accessToken: expect.any(String) });
+  });
+
+  it("a token of another app client of the same pool is refused: 401 AUTH_TOKEN_INVALID (client_id is not COGNITO_CLIENT_ID)", async () => {
+    const address = await confirmedUser();
+    const other = await cl.client.send(
+      new CreateUserPoolClientCommand({ UserPoolId: cl.userPoolId, ClientName: 'not-gatehouse', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
+    );
+    const tokens = await cl.client.send(
+      new InitiateAuthCommand({ ClientId: other.UserPoolClient!.ClientId!, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: address, PASSWORD } }),
+    );
+    const me = await api.get('/api/v1/users/me', tokens.AuthenticationResult!.AccessToken!);
+    expect([me.status, me.body]).toEqual([401, { error: expect.objectContaining({ code: 'AUTH_TOKEN_INVALID' }) }]);
   });
 });
