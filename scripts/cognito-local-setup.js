@@ -3,12 +3,11 @@
 // environment lines that point Gatehouse at them. Usage: node scripts/cognito-local-setup.js [endpoint]
 // (default http://127.0.0.1:9229). Development only: it uses dummy AWS credentials.
 'use strict';
-const {
-  CognitoIdentityProviderClient,
-  CreateUserPoolCommand,
-  CreateUserPoolClientCommand,
-  CreateGroupCommand,
-} = require('@aws-sdk/client-cognito-identity-provider');
+// A plain CommonJS Node script, run without a build: the repository's ESLint setup is for the TypeScript sources.
+/* global require, process */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sdk = require('@aws-sdk/client-cognito-identity-provider');
+const { CognitoIdentityProviderClient, CreateUserPoolCommand, CreateUserPoolClientCommand, CreateGroupCommand } = sdk;
 
 async function main() {
   const endpoint = (process.argv[2] || process.env.COGNITO_ENDPOINT || 'http://127.0.0.1:9229').replace(/\/+$/, '');
