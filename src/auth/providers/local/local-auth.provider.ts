@@ -13,7 +13,7 @@ import type { UserEntity } from '../../../users/user.entity';
 import { UsersService } from '../../../users/users.service';
 
 import type { AccountCaller, AuthProvider, AuthResult, MfaEnrollment, RequestContext, TokenSet } from '../auth-provider';
-import { BEARER_TOKEN_VALIDATOR, type BearerTokenValidator } from '../bearer-token-validator';
+import { validateWithBoundVerifier } from '../bearer-token-validator';
 import { ProviderError } from '../provider-errors';
 import { LOCAL_TOKEN_AUDIENCE, LOCAL_USER_ISSUER } from '../../tokens/key-source';
 import { ChallengeKind, CodePurpose, LocalAuthRepository } from './local-auth.repository';
@@ -241,14 +241,8 @@ export class LocalAuthProvider implements AuthProvider {
     throw new ProviderError('REFRESH_TOKEN_INVALID', 'rotated refresh token reused');
   }
 
-  async validateToken(token: string): Promise<Principal> {
-    let validator: BearerTokenValidator;
-    try {
-      validator = this.moduleRef.get<BearerTokenValidator>(BEARER_TOKEN_VALIDATOR, { strict: false });
-    } catch {
-      throw new ProviderError('PROVIDER_UNAVAILABLE', 'no BEARER_TOKEN_VALIDATOR is bound');
-    }
-    return validator.validate(token);
+  validateToken(token: string): Promise<Principal> {
+    return validateWithBoundVerifier(this.moduleRef, token);
   }
 
   // ---- TOTP enrolment ---------------------------------------------------------------------------------------------
