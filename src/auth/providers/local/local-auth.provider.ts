@@ -113,6 +113,7 @@ export class LocalAuthProvider implements AuthProvider {
 
   /** An address that already has an account gets a mail saying so (or a fresh code while unverified), never a second account. */
   private async registerExisting(user: UserEntity, ctx: RequestContext): Promise<void> {
+    await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'register.duplicate', detail: { ip: ctx.ip } });
     if (user.authProvider === 'local' && user.status === 'pending_verification' && user.email) {
       await this.sendVerificationCode(user, user.email, ctx);
       return;
@@ -146,6 +147,7 @@ export class LocalAuthProvider implements AuthProvider {
     const code = sixDigitCode();
     const link = opaqueToken();
     await this.repo.issueCode(user.id, 'email_verification', email, this.codeHash('email_verification', code), this.box.mac('link', link), LOCAL_LIMITS.verificationCodeTtlS);
+    await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'email.verification_sent', detail: { ip: ctx.ip } });
     this.send(user, mailFor.verification(this.config, email, code, link), ctx);
   }
 
@@ -230,6 +232,7 @@ export class LocalAuthProvider implements AuthProvider {
     });
     // Lost the race to another use of the same token: that is a replay as far as this caller is concerned.
     if (!rotated) return this.reuseDetected(stored.userId, stored.familyId);
+    await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'token.refreshed', detail: { familyId: stored.familyId } });
     return this.tokenSet(user, next);
   }
 
