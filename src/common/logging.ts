@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
@@ -16,6 +17,8 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
 /** Structured JSON logs; credentials are redacted before anything is written. */
 export function loggerParams(config: AppConfig): Params {
   return {
+    // Named wildcard (path-to-regexp 8): the default '*' makes Nest 11 log a legacy-route warning at every start.
+    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
     pinoHttp: {
       level: config.logLevel,
       // app.setup assigns the id before body parsing; reuse it so logs and error bodies agree.

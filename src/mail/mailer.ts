@@ -27,7 +27,17 @@ export class SmtpMailer implements Mailer {
     smtpUrl: string,
     private readonly from: string,
   ) {
-    this.transport = createTransport({ url: smtpUrl, connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 });
+    this.transport = createTransport({
+      url: smtpUrl,
+      connectionTimeout: 5_000,
+      greetingTimeout: 5_000,
+      socketTimeout: 10_000,
+      // Gatehouse mails one person at a time and never attaches files or URLs: a `to` smuggling a second address
+      // ("a@x, b@y") is refused instead of sent to both.
+      maxRecipients: 1,
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    } as Parameters<typeof createTransport>[0]);
   }
 
   async send(msg: MailMessage): Promise<void> {
@@ -50,8 +60,12 @@ export class SmtpMailer implements Mailer {
 export class LogMailer implements Mailer {
   private readonly log = new Logger('Mail');
 
+  /** `withBody` only outside production: codes and links must not end up in production logs. */
+  constructor(private readonly withBody = true) {}
+
   async send(msg: MailMessage): Promise<void> {
-    this.log.log({ to: msg.to, subject: msg.subject, text: msg.text }, `mail to ${msg.to}: "${msg.subject}"`);
+    if (this.withBody) this.log.log({ to: msg.to, subject: msg.subject, text: msg.text }, `mail to ${msg.to}: "${msg.subject}"`);
+    else this.log.warn({ to: msg.to, subject: msg.subject }, 'SMTP_URL is unset: mail not sent');
   }
 
   close(): void {}
@@ -61,5 +75,5 @@ export function createMailer(config: AppConfig): Mailer {
   if (config.smtpUrl) return new SmtpMailer(config.smtpUrl, config.mailFrom);
   // The local provider mails codes people need: printing them to a production log would be both a leak and a dead end.
   if (config.isProduction && config.auth.provider === 'local') throw new Error('SMTP_URL is required when NODE_ENV=production with the local provider');
-  return new LogMailer();
+  return new LogMailer(!config.isProduction);
 }

@@ -46,3 +46,17 @@ describe('mail through a real SMTP server', () => {
     ).toThrow(/SMTP_URL is required when NODE_ENV=production with the local provider/);
   });
 });
+
+describe('mail hardening', () => {
+  it('a recipient list smuggled into `to` is refused, not sent to both', async () => {
+    const smtp = await startSmtpCapture();
+    try {
+      const mailer = createMailer(testConfig({ SMTP_URL: smtp.url }));
+      await expect(mailer.send({ to: 'a@example.com, b@example.com', subject: 's', text: 't' })).rejects.toMatchObject({ code: 'MAIL_UNAVAILABLE' });
+      expect(smtp.messages).toEqual([]);
+      mailer.close();
+    } finally {
+      await smtp.close();
+    }
+  });
+});

@@ -52,13 +52,14 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
   constructor(url: string) {
     // Commands issued while (re)connecting wait in the offline queue, but never longer than commandTimeout: a dead
     // Redis costs a request 1.5 s and a 503, not a hang.
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 1_500 });
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 1_500, disconnectTimeout: 200 });
     // ioredis reconnects by itself; without a listener its errors would be unhandled events.
     this.redis.on('error', (err: Error) => this.log.warn({ err: err.message }, 'redis (rate limits) error'));
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottleRecord> {
-    const base = `${PREFIX}${throttlerName}:${key}`;
+    // One hash tag for both keys: a script may only touch keys of one slot under Redis Cluster.
+    const base = `${PREFIX}{${throttlerName}:${key}}`;
     let reply: unknown;
     try {
       reply = await this.redis.eval(SCRIPT, 2, `${base}:hits`, `${base}:block`, Math.max(1, Math.ceil(ttl)), limit, Math.max(1, Math.ceil(blockDuration)));

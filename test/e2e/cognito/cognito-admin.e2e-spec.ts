@@ -10,8 +10,8 @@ import jwt from 'jsonwebtoken';
 import { CognitoAdmin } from '../../../src/auth/providers/cognito/cognito-admin.service';
 import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
-import { CognitoProviderModule } from '../../../src/auth/providers/cognito/cognito-provider.module';
 import { COGNITO_ROLE_CLAIM_POLICY, CognitoRoleClaimPolicy, checkRoleClaimTrust } from '../../../src/auth/providers/cognito/cognito-role-claim.policy';
+import { ROLE_CLAIM_POLICY } from '../../../src/auth/role-claim-policy';
 import { startTestApp, testConfig, TestApp } from '../../support/app';
 import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 
@@ -26,7 +26,7 @@ describe('CognitoAdmin against cognito-local', () => {
 
   beforeAll(async () => {
     cl = await startCognitoLocal();
-    t = await startTestApp(cl.env, { extra: [CognitoProviderModule], override: [{ token: AWS_CREDENTIALS_ENV, value: DUMMY_KEYS }] });
+    t = await startTestApp(cl.env, { override: [{ token: AWS_CREDENTIALS_ENV, value: DUMMY_KEYS }] });
     admin = t.app.get(CognitoAdmin);
     provider = t.app.get(CognitoAuthProvider);
   });
@@ -163,9 +163,12 @@ describe('custom:role trust check at start-up', () => {
 
   async function policyFor(writeAttributes: string[] | undefined, trust: string): Promise<CognitoRoleClaimPolicy> {
     cl = await startCognitoLocal({ writeAttributes });
-    const t = await startTestApp({ ...cl.env, TRUST_ROLE_CLAIM: trust }, { extra: [CognitoProviderModule], override: [{ token: AWS_CREDENTIALS_ENV, value: DUMMY_KEYS }] });
+    const t = await startTestApp({ ...cl.env, TRUST_ROLE_CLAIM: trust }, { override: [{ token: AWS_CREDENTIALS_ENV, value: DUMMY_KEYS }] });
     try {
-      return t.app.get<CognitoRoleClaimPolicy>(COGNITO_ROLE_CLAIM_POLICY);
+      // The policy the PrincipalResolver actually uses (AuthModule binds ROLE_CLAIM_POLICY to Cognito's verdict).
+      const used = t.app.get<CognitoRoleClaimPolicy>(ROLE_CLAIM_POLICY);
+      expect(used).toBe(t.app.get<CognitoRoleClaimPolicy>(COGNITO_ROLE_CLAIM_POLICY));
+      return used;
     } finally {
       await t.close();
     }

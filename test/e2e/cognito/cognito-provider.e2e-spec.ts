@@ -1,50 +1,21 @@
 import { AdminAddUserToGroupCommand, AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { DynamicModule, Module } from '@nestjs/common';
 import jwt, { JwtPayload } from 'jsonwebtoken';
-import { JwksClient } from 'jwks-rsa';
-import { UsersModule } from '../../../src/users/users.module';
 import { totp } from '../../support/totp';
 import { AppError } from '../../../src/common/errors/app-error';
 import type { Principal } from '../../../src/common/principal';
 import type { AccountCaller, AuthResult, TokenSet } from '../../../src/auth/providers/auth-provider';
 import { CognitoAdmin } from '../../../src/auth/providers/cognito/cognito-admin.service';
-import { BEARER_TOKEN_VALIDATOR, BearerTokenValidator, CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
+import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
-import { CognitoProviderModule } from '../../../src/auth/providers/cognito/cognito-provider.module';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import type { UserEntity } from '../../../src/users/user.entity';
 import { UsersService } from '../../../src/users/users.service';
 import { startTestApp, TestApp } from '../../support/app';
 import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 
-/** Stands in for the lead's verifier binding: real RS256 verification against cognito-local's JWKS. */
-@Module({})
-class JwksValidatorModule {
-  static for(cl: CognitoLocal): DynamicModule {
-    const validator = {
-      provide: BEARER_TOKEN_VALIDATOR,
-      inject: [UsersService],
-      useFactory: (users: UsersService): BearerTokenValidator => {
-        const jwks = new JwksClient({ jwksUri: `${cl.endpoint}/${cl.userPoolId}/.well-known/jwks.json`, cache: false, rateLimit: false });
-        const issuer = `${cl.endpoint}/${cl.userPoolId}`;
-        return {
-          async validate(token) {
-            const kid = jwt.decode(token, { complete: true })?.header.kid;
-            const key = await jwks.getSigningKey(kid);
-            const claims = jwt.verify(token, key.getPublicKey(), { algorithms: ['RS256'], issuer }) as JwtPayload;
-            const user = (await users.findByIssuerSubject(issuer, claims.sub!))!;
-            return { userId: user.id, issuer, subject: user.subject, email: user.email, role: 'user', groups: [], organizationId: null, status: user.status, provider: 'cognito', tokenUse: 'access', scopes: [] };
-          },
-        };
-      },
-    };
-    return { module: JwksValidatorModule, imports: [UsersModule], providers: [validator], exports: [validator] };
-  }
-}
-
 /**
  * The Cognito provider against cognito-local and the real test database: every method is called directly (the
- * REST controller is someone else's). Paths cognito-local cannot run (GlobalSignOut, ResendConfirmationCode,
+ * HTTP flow is in cognito-http-flow.e2e-spec.ts). Paths cognito-local cannot run (GlobalSignOut, ResendConfirmationCode,
  * AdminSetUserMFAPreference) are in cognito-provider.mocked.e2e-spec.ts.
  */
 describe('CognitoAuthProvider against cognito-local', () => {
@@ -59,7 +30,6 @@ describe('CognitoAuthProvider against cognito-local', () => {
   beforeAll(async () => {
     cl = await startCognitoLocal();
     t = await startTestApp(cl.env, {
-      extra: [CognitoProviderModule, JwksValidatorModule.for(cl)],
       override: [{ token: AWS_CREDENTIALS_ENV, value: { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } }],
     });
     provider = t.app.get(CognitoAuthProvider);
@@ -228,12 +198,12 @@ describe('CognitoAuthProvider against cognito-local', () => {
     expect((await provider.authenticate(email, 'Chosen-pass-3', ctx)).kind).toBe('tokens');
   });
 
-  it('validateToken delegates to the bound verifier (here: a test double that checks the JWKS signature and issuer)', async () => {
+  it('validateToken goes through the one TokenVerifier (JWKS signature, issuer, client_id) and the principal resolver', async () => {
     const email = 'validate@example.com';
     const user = await signedUp(email);
     const { accessToken } = tokensOf(await provider.authenticate(email, password, ctx));
     await expect(provider.validateToken(accessToken)).resolves.toMatchObject({ userId: user.id, subject: user.subject, provider: 'cognito' });
-    await expect(provider.validateToken(accessToken.slice(0, -4) + 'AAAA')).rejects.toThrow();
+    await expect(provider.validateToken(accessToken.slice(0, -4) + 'AAAA')).rejects.toMatchObject({ code: 'AUTH_TOKEN_INVALID' });
   });
 
   it('isAvailable is true with pool and client configured', async () => {

@@ -149,6 +149,7 @@ describe('local provider: the whole flow through HTTP', () => {
         'mfa.enrolled',
         'status.mfa_enrolled',
         'login.mfa_challenged',
+        'token.refreshed',
         'refresh.reuse_detected',
         'password.reset_requested',
         'password.reset',
@@ -224,7 +225,7 @@ describe('local provider: the whole flow through HTTP', () => {
       const b = await api.post('/api/v1/auth/register', { email: known, password: 'another password 123' });
       expect(b.status).toBe(a.status);
       expect(b.body).toEqual(a.body);
-      // The owner is told, and their password is unchanged.
+      // The owner is told (and the attempt is on their audit trail), and their password is unchanged.
       await smtp.waitFor(known, (m) => /tried to sign up/.test(m.subject));
       expect((await login(known)).status).toBe(200);
       expect((await login(known, 'another password 123')).status).toBe(401);

@@ -24,13 +24,13 @@ import { OnboardingService } from '../../../users/onboarding/onboarding.service'
 import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
 import { UsersService } from '../../../users/users.service';
 import type { AccountCaller, AuthProvider, AuthResult, ChallengeName, MfaEnrollment, RequestContext, TokenSet } from '../auth-provider';
-import { BEARER_TOKEN_VALIDATOR, type BearerTokenValidator } from '../bearer-token-validator';
+import { validateWithBoundVerifier } from '../bearer-token-validator';
 import { ProviderError } from '../provider-errors';
 import { COGNITO_CLIENT, secretHashField, secretHashParam } from './cognito-client.factory';
 import { CognitoCallContext, isCognitoError, mapCognitoError } from './cognito-errors';
 import { decodeChallengeSession, encodeChallengeSession, toTokenSet, unverifiedSub, unwrapRefreshToken, wrapRefreshToken } from './cognito-session';
 
-export { BEARER_TOKEN_VALIDATOR, type BearerTokenValidator };
+export { BEARER_TOKEN_VALIDATOR, type BearerTokenValidator } from '../bearer-token-validator';
 
 const CHALLENGES: readonly ChallengeName[] = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'NEW_PASSWORD_REQUIRED'];
 const ISSUER_NAME = 'Gatehouse';
@@ -100,14 +100,8 @@ export class CognitoAuthProvider implements AuthProvider {
     }
   }
 
-  async validateToken(token: string): Promise<Principal> {
-    let validator: BearerTokenValidator;
-    try {
-      validator = this.moduleRef.get<BearerTokenValidator>(BEARER_TOKEN_VALIDATOR, { strict: false });
-    } catch {
-      throw new ProviderError('PROVIDER_UNAVAILABLE', 'no BEARER_TOKEN_VALIDATOR is bound: AuthModule must bind the verifier');
-    }
-    return validator.validate(token);
+  validateToken(token: string): Promise<Principal> {
+    return validateWithBoundVerifier(this.moduleRef, token);
   }
 
   async refreshToken(refreshToken: string, _ctx: RequestContext): Promise<TokenSet> {

@@ -13,7 +13,7 @@ import type { UserEntity } from '../../../users/user.entity';
 import { UsersService } from '../../../users/users.service';
 
 import type { AccountCaller, AuthProvider, AuthResult, MfaEnrollment, RequestContext, TokenSet } from '../auth-provider';
-import { BEARER_TOKEN_VALIDATOR, type BearerTokenValidator } from '../bearer-token-validator';
+import { validateWithBoundVerifier } from '../bearer-token-validator';
 import { ProviderError } from '../provider-errors';
 import { LOCAL_TOKEN_AUDIENCE, LOCAL_USER_ISSUER } from '../../tokens/key-source';
 import { ChallengeKind, CodePurpose, LocalAuthRepository } from './local-auth.repository';
@@ -113,6 +113,7 @@ export class LocalAuthProvider implements AuthProvider {
 
   /** An address that already has an account gets a mail saying so (or a fresh code while unverified), never a second account. */
   private async registerExisting(user: UserEntity, ctx: RequestContext): Promise<void> {
+    await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'register.duplicate', detail: { ip: ctx.ip } });
     if (user.authProvider === 'local' && user.status === 'pending_verification' && user.email) {
       await this.sendVerificationCode(user, user.email, ctx);
       return;
@@ -146,6 +147,7 @@ export class LocalAuthProvider implements AuthProvider {
     const code = sixDigitCode();
     const link = opaqueToken();
     await this.repo.issueCode(user.id, 'email_verification', email, this.codeHash('email_verification', code), this.box.mac('link', link), LOCAL_LIMITS.verificationCodeTtlS);
+    await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'email.verification_sent', detail: { ip: ctx.ip } });
     this.send(user, mailFor.verification(this.config, email, code, link), ctx);
   }
 
@@ -230,6 +232,7 @@ export class LocalAuthProvider implements AuthProvider {
     });
     // Lost the race to another use of the same token: that is a replay as far as this caller is concerned.
     if (!rotated) return this.reuseDetected(stored.userId, stored.familyId);
+    await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'token.refreshed', detail: { familyId: stored.familyId } });
     return this.tokenSet(user, next);
   }
 
@@ -241,14 +244,8 @@ export class LocalAuthProvider implements AuthProvider {
     throw new ProviderError('REFRESH_TOKEN_INVALID', 'rotated refresh token reused');
   }
 
-  async validateToken(token: string): Promise<Principal> {
-    let validator: BearerTokenValidator;
-    try {
-      validator = this.moduleRef.get<BearerTokenValidator>(BEARER_TOKEN_VALIDATOR, { strict: false });
-    } catch {
-      throw new ProviderError('PROVIDER_UNAVAILABLE', 'no BEARER_TOKEN_VALIDATOR is bound');
-    }
-    return validator.validate(token);
+  validateToken(token: string): Promise<Principal> {
+    return validateWithBoundVerifier(this.moduleRef, token);
   }
 
   // ---- TOTP enrolment ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { UsersService } from '../../../users/users.service';
 import type { AccountCaller, AuthProvider, AuthResult, MfaEnrollment, TokenSet } from '../auth-provider';
-import { BEARER_TOKEN_VALIDATOR, type BearerTokenValidator } from '../bearer-token-validator';
+import { validateWithBoundVerifier } from '../bearer-token-validator';
 import { ProviderError } from '../provider-errors';
 
 /**
@@ -28,14 +28,8 @@ export class OidcAuthProvider implements AuthProvider {
     return Promise.resolve(Boolean(this.config.auth.oidc?.issuer && this.config.auth.oidc.audience));
   }
 
-  async validateToken(token: string): Promise<Principal> {
-    let validator: BearerTokenValidator;
-    try {
-      validator = this.moduleRef.get<BearerTokenValidator>(BEARER_TOKEN_VALIDATOR, { strict: false });
-    } catch {
-      throw new ProviderError('PROVIDER_UNAVAILABLE', 'no BEARER_TOKEN_VALIDATOR is bound');
-    }
-    return validator.validate(token);
+  validateToken(token: string): Promise<Principal> {
+    return validateWithBoundVerifier(this.moduleRef, token);
   }
 
   async signOut(caller: AccountCaller): Promise<void> {
