@@ -15,9 +15,9 @@ export class SecretsLoadError extends Error {}
  * each of its string entries (`{"JWT_SECRET_KEY":"…","DATABASE_URL":"…"}`); any other secret contributes one
  * variable named after the rest of its name (`gatehouse/prod/JWT_SECRET_KEY`). Names must look like env variables.
  *
- * Precedence: a variable already set in the real environment wins, as with `.env` (an operator can override one
- * value without editing the secret; the secret fills everything else). Because this runs before `.env` is read,
- * the three settings above must be real environment variables.
+ * Precedence: a variable already set (the real environment, then `.env` outside production, which is read first)
+ * wins: an operator can override one value without editing the secret; the secret fills everything else. The three
+ * settings above come from the environment or `.env`, never from a secret.
  *
  * Fails loudly (throws SecretsLoadError) when enabled and the secrets cannot be read: starting without them would
  * only fail later, less clearly. Values are never logged; the returned list holds names only.
@@ -50,8 +50,10 @@ export async function applySecretsManager(
     return { loaded: loaded.sort() };
   } catch (err) {
     if (err instanceof SecretsLoadError) throw err;
+    // The error's name and code say why (AccessDeniedException, ECONNREFUSED …); its message may quote ARNs, so not it.
     const name = err instanceof Error ? err.name : 'Error';
-    throw new SecretsLoadError(`cannot read secrets with prefix "${prefix}" in ${region}: ${name}`);
+    const code = (err as { code?: unknown }).code;
+    throw new SecretsLoadError(`cannot read secrets with prefix "${prefix}" in ${region}: ${name}${typeof code === 'string' && code !== name ? ` (${code})` : ''}`);
   } finally {
     if (!opts.client) client.destroy();
   }

@@ -16,12 +16,16 @@ interface Run {
 }
 
 /** Runs the built server or CLI as a user would; `until` ends it early once a line appears. */
+const EMPTY_CWD = mkdtempSync(join(tmpdir(), 'gatehouse-cwd-'));
+
 function run(file: string, args: string[], env: Record<string, string>, until?: RegExp): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [file, ...args], {
       // `file` may be '-e' for an inline script.
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
-      cwd: join(__dirname, '..', '..'),
+      // The built server runs from an empty folder, so a developer's .env in the repository cannot change the result;
+      // inline scripts run from the repository to resolve its packages.
+      cwd: file === '-e' ? join(__dirname, '..', '..') : EMPTY_CWD,
     });
     let stdout = '';
     let stderr = '';

@@ -114,7 +114,8 @@ export class TokenSetDto {
 
 export class ChallengeDto {
   @ApiProperty({ enum: ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'NEW_PASSWORD_REQUIRED'] }) challenge!: string;
-  @ApiProperty({ description: 'Pass back to POST /auth/mfa/challenge within 5 minutes' }) session!: string;
+  @ApiProperty({ description: "Pass back to POST /auth/mfa/challenge soon (local provider: 5 minutes; Cognito: the app client's session duration, 3 minutes by default)" })
+  session!: string;
 }
 
 export class AcceptedDto {

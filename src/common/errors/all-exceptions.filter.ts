@@ -17,8 +17,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
     if (mapped.fault) {
       this.logger.error({ err: exception, requestId, code: mapped.code }, 'request failed');
-    } else {
+    } else if (mapped.status === 401 || mapped.status === 404 || !mapped.detail) {
+      // Token refusals are logged by the guard with their reason; misses and plain validation need no second line.
       this.logger.debug({ requestId, code: mapped.code, detail: mapped.detail }, 'request rejected');
+    } else {
+      // The cause an operator needs (a hosted-login error from the issuer, a provider's refusal) but never the client.
+      this.logger.log({ requestId, code: mapped.code, detail: mapped.detail }, 'request rejected');
     }
     if (res.headersSent) return;
     if (mapped.status === 429 && typeof mapped.extra?.retryAfterS === 'number') res.setHeader('Retry-After', String(mapped.extra.retryAfterS));

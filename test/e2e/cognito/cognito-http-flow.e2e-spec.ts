@@ -249,7 +249,7 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
   it('an admin-created user (FORCE_CHANGE_PASSWORD) answers NEW_PASSWORD_REQUIRED at /mfa/challenge with the new password as code', async () => {
     const address = email();
     await cl.client.send(
-      new AdminCreateUserCommand({ UserPoolId: cl.userPoolId, Username: address, TemporaryPassword: 'Temp-pass-1', MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: address }] }),
+      new AdminCreateUserCommand({ UserPoolId: cl.userPoolId, Username: address, TemporaryPassword: 'Temp-pass-1', MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: address }, { Name: 'email_verified', Value: 'true' }] }),
     );
     const challenged = await login(address, 'Temp-pass-1');
     expect(challenged.status).toBe(200);
@@ -257,7 +257,9 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
     const done = await api.post<Record<string, string>>('/api/v1/auth/mfa/challenge', { session: challenged.body.session, code: 'Chosen-pass-3' });
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String) });
-    expect((await api.get('/api/v1/users/me', done.body.accessToken)).body).toMatchObject({ provider: 'cognito' });
+    // Gatehouse never signed this user up: the row comes from the ID token at sign-in, with the address and the
+    // verified flag (an access token alone carries no email and would leave the user stuck unverified).
+    expect((await api.get('/api/v1/users/me', done.body.accessToken)).body).toMatchObject({ provider: 'cognito', email: address, emailVerified: true, status: 'pending_approval' });
     expect((await login(address, 'Chosen-pass-3')).body).toMatchObject({ accessToken: expect.any(String) });
   });
 

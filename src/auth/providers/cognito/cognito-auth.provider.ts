@@ -21,14 +21,14 @@ import type { Principal } from '../../../common/principal';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig, CognitoConfig } from '../../../config/config.types';
 import { OnboardingService } from '../../../users/onboarding/onboarding.service';
-import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
+import { BLOCKED_STATUSES, initialStatus } from '../../../users/onboarding/transitions';
 import { UsersService } from '../../../users/users.service';
 import type { AccountCaller, AuthProvider, AuthResult, ChallengeName, MfaEnrollment, RequestContext, TokenSet } from '../auth-provider';
 import { validateWithBoundVerifier } from '../bearer-token-validator';
 import { ProviderError } from '../provider-errors';
 import { COGNITO_CLIENT, secretHashField, secretHashParam } from './cognito-client.factory';
 import { CognitoCallContext, isCognitoError, mapCognitoError } from './cognito-errors';
-import { decodeChallengeSession, encodeChallengeSession, toTokenSet, unverifiedSub, unwrapRefreshToken, wrapRefreshToken } from './cognito-session';
+import { decodeChallengeSession, encodeChallengeSession, toTokenSet, unverifiedClaims, unverifiedSub, unwrapRefreshToken, wrapRefreshToken } from './cognito-session';
 
 export { BEARER_TOKEN_VALIDATOR, type BearerTokenValidator } from '../bearer-token-validator';
 
@@ -273,6 +273,7 @@ export class CognitoAuthProvider implements AuthProvider {
     if (out.AuthenticationResult?.AccessToken) {
       const r = out.AuthenticationResult;
       await this.refuseBlocked(r.IdToken ?? r.AccessToken);
+      await this.syncFromIdToken(r.IdToken);
       const sub = unverifiedSub(r.AccessToken) ?? username;
       return { kind: 'tokens', tokens: toTokenSet(r, r.RefreshToken ? this.clientRefreshToken(r.RefreshToken, sub) : undefined) };
     }
@@ -297,6 +298,37 @@ export class CognitoAuthProvider implements AuthProvider {
     }
     // MFA_SETUP (pool MFA is ON and the user has no factor yet) and anything else Gatehouse does not drive.
     throw new ProviderError('MFA_REQUIRED', `cognito answered challenge ${challenge ?? 'none'} without tokens`);
+  }
+
+  /**
+   * Makes sure the signing-in user has a Gatehouse row carrying their address. Users Gatehouse did not sign up
+   * (AdminCreateUser, the console, an import) would otherwise be provisioned from their first access token, which
+   * has no email claim, and be stuck in pending_verification with no address. The ID token came straight from
+   * Cognito's answer to our own call, so its claims are Cognito's.
+   */
+  private async syncFromIdToken(idToken: string | undefined): Promise<void> {
+    const claims = unverifiedClaims(idToken);
+    const sub = typeof claims?.sub === 'string' ? claims.sub : undefined;
+    const email = typeof claims?.email === 'string' ? claims.email : undefined;
+    if (!sub || !email) return;
+    const verified = claims?.email_verified === true || claims?.email_verified === 'true';
+    const issuer = this.cognito().issuer;
+    try {
+      const { user, created } = await this.users.provision(
+        { issuer, subject: sub, authProvider: 'cognito', email, emailVerified: verified, fullName: typeof claims?.name === 'string' ? claims.name : null, role: 'user', organizationId: null, status: initialStatus(verified) },
+        ACTOR,
+      );
+      if (created) return;
+      if (!user.email) await this.users.updateProfile(user.id, { email, emailVerified: verified }, { actor: ACTOR, type: 'profile.synced', detail: { from: 'id_token' } });
+      if (verified && user.status === 'pending_verification') await this.onboarding.tryApply(user.id, 'EMAIL_VERIFIED', ACTOR, { via: 'cognito.id_token' }, { email_verified: 'true' });
+    } catch (err) {
+      // The address belongs to another Gatehouse identity: never link by email; the token path answers 409 later.
+      if (err instanceof ConflictError) {
+        this.log.warn({ sub }, 'cognito sign-in for an address owned by another Gatehouse identity');
+        return;
+      }
+      throw err;
+    }
   }
 
   /**

@@ -73,14 +73,20 @@ export function toTokenSet(r: AuthenticationResultType, refreshToken: string | u
   };
 }
 
-/** The `sub` of a token Cognito just returned to us (not verified: used only to find the user's row). */
-export function unverifiedSub(jwt: string | undefined): string | undefined {
+/** The claims of a token Cognito just returned to us (not verified: it came from our own call to Cognito). */
+export function unverifiedClaims(jwt: string | undefined): Record<string, unknown> | undefined {
   const part = jwt?.split('.')[1];
   if (!part) return undefined;
   try {
-    const sub = (JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as { sub?: unknown }).sub;
-    return typeof sub === 'string' ? sub : undefined;
+    const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
+    return claims && typeof claims === 'object' && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The `sub` of a token Cognito just returned to us (not verified: used only to find the user's row). */
+export function unverifiedSub(jwt: string | undefined): string | undefined {
+  const sub = unverifiedClaims(jwt)?.sub;
+  return typeof sub === 'string' ? sub : undefined;
 }
