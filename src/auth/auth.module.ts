@@ -119,7 +119,8 @@ export class AuthModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
         CredentialThrottlerGuard,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
-      exports: [TokenVerifier, PrincipalResolver, AUTH_PROVIDER],
+      // The provider module is re-exported so the admin surface can inject its AUTH_ADMIN_PORT (local, cognito).
+      exports: [TokenVerifier, PrincipalResolver, AUTH_PROVIDER, ...wiring.imports],
     };
   }
 
