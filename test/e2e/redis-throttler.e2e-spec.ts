@@ -1,63 +1,48 @@
 import { randomUUID } from 'node:crypto';
-import { createConnection, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { RedisThrottlerStorage } from '../../src/common/throttling/redis-throttler.storage';
 import { startTestApp } from '../support/app';
 import { JsonClient } from '../support/http';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** True when something answers on the Redis port (CI and this machine have Redis; a newcomer's laptop may not). */
-function redisListening(): Promise<boolean> {
-  const u = new URL(REDIS_URL);
-  return new Promise((resolve) => {
-    const s = createConnection({ host: u.hostname, port: Number(u.port || 6379) });
-    s.setTimeout(500);
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-    s.once('timeout', () => (s.destroy(), resolve(false)));
-  });
-}
+/** Set by the global setup when something answers on TEST_REDIS_URL (CI and this machine; maybe not a laptop). */
+const REDIS_URL = process.env.GATEHOUSE_TEST_REDIS_URL;
+const withRedis = REDIS_URL ? it : it.skip;
+if (!REDIS_URL) process.stdout.write('[redis-throttler] no Redis at TEST_REDIS_URL (default redis://127.0.0.1:6379): the Redis cases are skipped\n');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('rate limits stored in Redis (REDIS_URL)', () => {
-  let available = false;
-  let storage: RedisThrottlerStorage;
-  beforeAll(async () => {
-    available = await redisListening();
-    if (!available) process.stdout.write(`[redis-throttler] nothing listens at ${REDIS_URL}: Redis tests are skipped on this machine\n`);
-    else storage = new RedisThrottlerStorage(REDIS_URL);
+  let storage: RedisThrottlerStorage | undefined;
+  beforeAll(() => {
+    if (REDIS_URL) storage = new RedisThrottlerStorage(REDIS_URL);
   });
   afterAll(() => storage?.onApplicationShutdown());
   const key = () => `test-${randomUUID()}`;
 
-  it('counts to the limit, then blocks for blockDuration, then starts over', async () => {
-    if (!available) return;
+  withRedis('counts to the limit, then blocks for blockDuration, then starts over', async () => {
     const k = key();
     const hits = [];
-    for (let i = 0; i < 4; i++) hits.push(await storage.increment(k, 60_000, 3, 400, 't'));
+    for (let i = 0; i < 4; i++) hits.push(await storage!.increment(k, 60_000, 3, 400, 't'));
     expect(hits.map((h) => [h.totalHits, h.isBlocked])).toEqual([[1, false], [2, false], [3, false], [4, true]]);
     expect(hits[3]!.timeToBlockExpire).toBe(1);
-    expect((await storage.increment(k, 60_000, 3, 400, 't')).isBlocked).toBe(true);
+    expect((await storage!.increment(k, 60_000, 3, 400, 't')).isBlocked).toBe(true);
     await sleep(450);
-    expect(await storage.increment(k, 60_000, 3, 400, 't')).toMatchObject({ totalHits: 1, isBlocked: false });
+    expect(await storage!.increment(k, 60_000, 3, 400, 't')).toMatchObject({ totalHits: 1, isBlocked: false });
   });
 
-  it('a window expires after ttl', async () => {
-    if (!available) return;
+  withRedis('a window expires after ttl', async () => {
     const k = key();
-    await storage.increment(k, 300, 10, 1000, 't');
-    expect((await storage.increment(k, 300, 10, 1000, 't')).totalHits).toBe(2);
+    await storage!.increment(k, 300, 10, 1000, 't');
+    expect((await storage!.increment(k, 300, 10, 1000, 't')).totalHits).toBe(2);
     await sleep(350);
-    expect((await storage.increment(k, 300, 10, 1000, 't')).totalHits).toBe(1);
+    expect((await storage!.increment(k, 300, 10, 1000, 't')).totalHits).toBe(1);
   });
 
-  it('50 concurrent hits count exactly 50, and throttler names do not share counters', async () => {
-    if (!available) return;
+  withRedis('50 concurrent hits count exactly 50, and throttler names do not share counters', async () => {
     const k = key();
-    const all = await Promise.all(Array.from({ length: 50 }, () => storage.increment(k, 60_000, 100, 1000, 'a')));
+    const all = await Promise.all(Array.from({ length: 50 }, () => storage!.increment(k, 60_000, 100, 1000, 'a')));
     expect(all.map((r) => r.totalHits).sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-    expect((await storage.increment(k, 60_000, 100, 1000, 'b')).totalHits).toBe(1);
+    expect((await storage!.increment(k, 60_000, 100, 1000, 'b')).totalHits).toBe(1);
   });
 
   it('fails closed: Redis unreachable is 503 RATE_LIMIT_UNAVAILABLE, never an unlimited pass', async () => {
@@ -76,9 +61,8 @@ describe('rate limits stored in Redis (REDIS_URL)', () => {
     }
   });
 
-  it('two instances share one login lockout through Redis', async () => {
-    if (!available) return;
-    const env = { REDIS_URL, LOGIN_MAX_ATTEMPTS: '3', RATE_LIMIT_AUTH_PER_MINUTE: '1000' };
+  withRedis('two instances share one login lockout through Redis', async () => {
+    const env = { REDIS_URL: REDIS_URL!, LOGIN_MAX_ATTEMPTS: '3', RATE_LIMIT_AUTH_PER_MINUTE: '1000' };
     const [a, b] = [await startTestApp(env), await startTestApp(env)];
     try {
       const email = `${randomUUID()}@example.com`;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -12,6 +13,23 @@ import { setTestState } from './test-state';
  * One fresh database per run, migrated once: the server at TEST_DATABASE_URL when set (CI points it at the machine's
  * Postgres), else a throw-away embedded Postgres, so `npm test` needs nothing installed.
  */
+function listening(url: string): Promise<boolean> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: u.hostname, port: Number(u.port || 6379) });
+    socket.setTimeout(500);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
 export default async function globalSetup(): Promise<void> {
   const name = `gatehouse_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
   let adminUrl: string;
@@ -37,5 +55,9 @@ export default async function globalSetup(): Promise<void> {
   await ds.destroy();
 
   process.env.GATEHOUSE_TEST_DATABASE_URL = databaseUrl;
+  // Redis is optional on a newcomer's machine: suites that need it read this to skip (visibly) rather than fail.
+  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  if (await listening(redisUrl)) process.env.GATEHOUSE_TEST_REDIS_URL = redisUrl;
+  else delete process.env.GATEHOUSE_TEST_REDIS_URL;
   setTestState({ adminUrl, databaseName: name, stopEmbedded });
 }

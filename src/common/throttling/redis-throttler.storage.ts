@@ -53,8 +53,19 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     // Commands issued while (re)connecting wait in the offline queue, but never longer than commandTimeout: a dead
     // Redis costs a request 1.5 s and a 503, not a hang.
     this.redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 1_500, disconnectTimeout: 200 });
-    // ioredis reconnects by itself; without a listener its errors would be unhandled events.
-    this.redis.on('error', (err: Error) => this.log.warn({ err: err.message }, 'redis (rate limits) error'));
+    // ioredis reconnects by itself (and an error without a listener would be an unhandled event). One line when Redis
+    // goes away and one when it is back, not one per reconnect attempt.
+    let down = false;
+    this.redis.on('error', (err: Error) => {
+      if (down) return;
+      down = true;
+      this.log.warn({ err: err.message }, 'redis (rate limits) unreachable: credential endpoints answer 503 until it is back');
+    });
+    this.redis.on('ready', () => {
+      if (!down) return;
+      down = false;
+      this.log.log('redis (rate limits) reachable again');
+    });
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottleRecord> {
