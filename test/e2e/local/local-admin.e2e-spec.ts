@@ -114,6 +114,21 @@ describe('local provider: admin port', () => {
     );
   });
 
+  it('a temporary password expires after 7 days: the same AUTH_FAILED as a wrong password, and a reset still gets in', async () => {
+    const address = email();
+    ok(await admin.createUser({ email: address, emailVerified: true, temporaryPassword: 'temporary pass 11', suppressInvite: true }));
+    expect((await login(address, 'temporary pass 11')).body).toMatchObject({ challenge: 'NEW_PASSWORD_REQUIRED' });
+    await db.query(
+      `UPDATE auth.local_credentials c SET password_changed_at = now() - interval '8 days' FROM auth.users u WHERE u.id = c.user_id AND u.email = $1`,
+      [address],
+    );
+    expect((await login(address, 'temporary pass 11')).body).toMatchObject({ error: { code: 'AUTH_FAILED' } });
+    await api.post('/api/v1/auth/password/forgot', { email: address });
+    const code = codeIn((await smtp.waitFor(address, (m) => /password reset code/.test(m.subject))).text);
+    expect((await api.post('/api/v1/auth/password/reset', { email: address, code, newPassword: 'my own passphrase 12' })).status).toBe(200);
+    expect((await login(address, 'my own passphrase 12')).body).toMatchObject({ tokenType: 'Bearer' });
+  });
+
   it('an unverified address gets the invite and a verification code, and must confirm before signing in', async () => {
     const address = email();
     expect(ok(await admin.createUser({ email: address, temporaryPassword: TEMP }))).toMatchObject({ status: 'FORCE_CHANGE_PASSWORD', emailVerified: false });

@@ -34,6 +34,8 @@ export const LOCAL_LIMITS = {
   challengeAttempts: 5,
   recoveryCodes: 10,
   maxPasswordLength: 1024,
+  /** An administrator's temporary password works this long (Cognito's default), then only a reset gets in. */
+  temporaryPasswordTtlS: 7 * 24 * 3600,
 } as const;
 
 const ACTOR = 'provider:local';
@@ -180,6 +182,10 @@ export class LocalAuthProvider implements AuthProvider {
     }
     // A temporary password (set by an administrator) only buys the right to choose a new one; tokens come after.
     // With TOTP on, the second factor comes first: knowing a temporary password must not be enough to change it.
+    if (creds.mustChangePassword && Date.now() - creds.passwordChangedAt.getTime() > LOCAL_LIMITS.temporaryPasswordTtlS * 1000) {
+      await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'login.failed', detail: { reason: 'temporary_password_expired' } });
+      throw new ProviderError('AUTH_FAILED', 'temporary password expired');
+    }
     if (creds.mustChangePassword && creds.totpSecretEnc === null) return this.openChallenge(user, 'new_password');
     return this.afterPasswordStep(user, creds.totpSecretEnc !== null);
   }
