@@ -12,7 +12,8 @@ import { UsersService } from '../../../users/users.service';
 import { LOCAL_USER_ISSUER } from '../../tokens/key-source';
 import type { AdminFailureReason, AdminResult, AuthAdminPort, DirectoryClientInfo, DirectoryInfo, DirectoryPage, DirectoryUser, MfaPreference } from '../admin-port';
 import type { RequestContext } from '../auth-provider';
-import { LOCAL_LIMITS, LocalAuthProvider } from './local-auth.provider';
+import { LOCAL_LIMITS } from './local-limits';
+import { LocalRecovery } from './local-recovery';
 import { LocalAuthRepository } from './local-auth.repository';
 import { attributePatch, decodeCursor, emailPrefixFilter, encodeCursor, normalizeEmail, pageLimit, passwordPolicyViolation, temporaryPassword, toDirectoryUser } from './local-directory';
 import { LOCAL_SECRETS, type LocalSecrets } from './local-secrets';
@@ -62,7 +63,7 @@ export class LocalAdmin implements AuthAdminPort {
     private readonly repo: LocalAuthRepository,
     private readonly users: UsersService,
     private readonly onboarding: OnboardingService,
-    private readonly provider: LocalAuthProvider,
+    private readonly recovery: LocalRecovery,
   ) {
     this.hasher = secrets.hasher;
     this.box = new SecretBox(secrets.dataKey);
@@ -160,7 +161,7 @@ export class LocalAdmin implements AuthAdminPort {
       });
       await this.users.revokeTokens(user.id, ACTOR, 'admin_password_reset');
       await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'admin.password_reset' });
-      await this.provider.requestPasswordReset(user.email, ADMIN_CTX);
+      await this.recovery.requestPasswordReset(user.email, ADMIN_CTX);
     });
   }
 

@@ -4,9 +4,15 @@ import type { AppConfig } from '../../../config/config.types';
 import { MailModule } from '../../../mail/mail.module';
 import { UsersModule } from '../../../users/users.module';
 import { AUTH_ADMIN_PORT } from '../admin-port';
+import { LocalAccounts } from './local-accounts';
 import { LocalAdmin } from './local-admin.service';
 import { LocalAuthProvider } from './local-auth.provider';
 import { LocalAuthRepository } from './local-auth.repository';
+import { LocalFactors } from './local-factors';
+import { LocalRecovery } from './local-recovery';
+import { LocalRegistration } from './local-registration';
+import { LocalSessions } from './local-sessions';
+import { LocalSignIn } from './local-sign-in';
 import { LOCAL_SECRETS, loadLocalSecrets } from './local-secrets';
 import { WellKnownController } from './well-known.controller';
 
@@ -20,6 +26,12 @@ import { WellKnownController } from './well-known.controller';
   providers: [
     LocalAuthRepository,
     { provide: LOCAL_SECRETS, inject: [APP_CONFIG, LocalAuthRepository], useFactory: (config: AppConfig, repo: LocalAuthRepository) => loadLocalSecrets(config, repo) },
+    LocalAccounts,
+    LocalRegistration,
+    LocalFactors,
+    LocalSessions,
+    LocalSignIn,
+    LocalRecovery,
     LocalAuthProvider,
     LocalAdmin,
     { provide: AUTH_ADMIN_PORT, useExisting: LocalAdmin },

@@ -1,0 +1,104 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ForbiddenError } from '../../../common/errors/app-error';
+import { APP_CONFIG } from '../../../config/config.module';
+import type { AppConfig } from '../../../config/config.types';
+import { MAILER, type Mailer } from '../../../mail/mailer';
+import { OnboardingService } from '../../../users/onboarding/onboarding.service';
+import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
+import type { UserEntity } from '../../../users/user.entity';
+import { UsersService } from '../../../users/users.service';
+import type { AccountCaller, RequestContext } from '../auth-provider';
+import { ProviderError } from '../provider-errors';
+import { LOCAL_USER_ISSUER } from '../../tokens/key-source';
+import { CodePurpose, LocalAuthRepository } from './local-auth.repository';
+import { passwordPolicyViolation } from './local-directory';
+import { LOCAL_ACTOR, LOCAL_LIMITS } from './local-limits';
+import { LOCAL_SECRETS, LocalSecrets } from './local-secrets';
+import { PasswordHasher } from './password-hasher';
+import { SecretBox } from './secret-box';
+
+/**
+ * What every local flow shares: finding the account, the password policy, mailed codes, the verified flag, mail
+ * sending and the blocked-user rule. The flows (registration, sign-in, factors, sessions, recovery) each take this one
+ * collaborator instead of re-deriving the same rules.
+ */
+@Injectable()
+export class LocalAccounts {
+  private readonly log = new Logger('LocalAuthProvider');
+  readonly hasher: PasswordHasher;
+  readonly box: SecretBox;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOCAL_SECRETS) secrets: LocalSecrets,
+    @Inject(MAILER) private readonly mailer: Mailer,
+    private readonly repo: LocalAuthRepository,
+    private readonly users: UsersService,
+    private readonly onboarding: OnboardingService,
+  ) {
+    this.hasher = secrets.hasher;
+    this.box = new SecretBox(secrets.dataKey);
+  }
+
+  async localUser(email: string): Promise<UserEntity | null> {
+    const user = await this.users.findByEmail(email, 'local');
+    return user && user.issuer === LOCAL_USER_ISSUER ? user : null;
+  }
+
+  async callerUser(caller: AccountCaller): Promise<UserEntity> {
+    const user = await this.users.findById(caller.principal.userId);
+    if (!user || user.authProvider !== 'local') throw new ProviderError('NOT_SUPPORTED', 'not a local account');
+    return user;
+  }
+
+  refuseBlocked(user: UserEntity): void {
+    if (BLOCKED_STATUSES.includes(user.status)) {
+      throw new ForbiddenError(`USER_${user.status.toUpperCase()}`, 'This account cannot sign in', { status: user.status });
+    }
+  }
+
+  /** The one password policy (shared with LocalAdmin), answered as PASSWORD_POLICY with the limits for the client. */
+  checkPasswordPolicy(password: string, email: string): void {
+    const min = this.config.auth.local.passwordMinLength;
+    const violation = passwordPolicyViolation(password, email, min, LOCAL_LIMITS.maxPasswordLength);
+    if (violation) throw new ProviderError('PASSWORD_POLICY', violation, { minLength: min, maxLength: LOCAL_LIMITS.maxPasswordLength });
+  }
+
+  codeHash(purpose: CodePurpose, code: string): string {
+    return this.box.mac(purpose, code);
+  }
+
+  /** Checks a mailed code (one attempt counted) and returns its id; the caller spends it with the change it guards. */
+  async checkCode(user: UserEntity, purpose: CodePurpose, email: string, code: string): Promise<string> {
+    const stored = await this.repo.takeCodeAttempt(user.id, purpose, email, LOCAL_LIMITS.codeAttempts);
+    if (!stored) throw new ProviderError('CODE_INVALID', 'no live code or attempts spent');
+    if (!SecretBox.equal(stored.codeHash, this.codeHash(purpose, code.trim()))) throw new ProviderError('CODE_INVALID', `wrong code (attempt ${stored.attempts})`);
+    // Only a caller who knows the code learns that it expired.
+    if (stored.expired) throw new ProviderError('CODE_EXPIRED');
+    if (stored.used) throw new ProviderError('CODE_INVALID', 'code already used');
+    return stored.id;
+  }
+
+  async spendCode(user: UserEntity, purpose: CodePurpose, email: string, code: string): Promise<void> {
+    const id = await this.checkCode(user, purpose, email, code);
+    if (!(await this.repo.useCode(id))) throw new ProviderError('CODE_INVALID', 'code used concurrently');
+  }
+
+  async markVerified(user: UserEntity, via: string): Promise<void> {
+    // pending_verification → pending_approval together with the flag; later states only need the flag.
+    const stepped = await this.onboarding.tryApply(user.id, 'EMAIL_VERIFIED', LOCAL_ACTOR, { via }, { email_verified: 'true' });
+    if (!stepped && !user.emailVerified) {
+      await this.users.updateProfile(user.id, { emailVerified: true }, { actor: LOCAL_ACTOR, type: 'email.verified', detail: { via } });
+    }
+  }
+
+  /**
+   * Mail goes out after the answer is decided and is not awaited, so a known address does not answer slower than an
+   * unknown one (enumeration by timing). A failed send is logged with the user id; the person can ask again.
+   */
+  send(user: UserEntity, mail: { to: string; subject: string; text: string }, ctx: RequestContext): void {
+    this.mailer.send(mail).catch((err: unknown) => {
+      this.log.error({ userId: user.id, requestId: ctx.requestId, err: err instanceof Error ? err.message : String(err) }, `mail "${mail.subject}" not sent`);
+    });
+  }
+}
