@@ -149,3 +149,17 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('NODE_ENV is one exact name', () => {
+  it.each([[' production'], ['production '], ['Production'], ['prod'], ['development\n']])('refuses %j with a config error', (value) => {
+    // The rest is validated as strictly as production (nothing is relaxed on a doubtful value); the first line says why.
+    expect(problemsOf({ NODE_ENV: value })[0]).toBe(`NODE_ENV must be exactly one of development | test | production (got ${JSON.stringify(value)})`);
+  });
+
+  it('allows the dev bypass only when NODE_ENV is exactly development', () => {
+    expect(problemsOf({ NODE_ENV: 'test', ALLOW_DEV_AUTH_BYPASS: 'true' })).toEqual([
+      'ALLOW_DEV_AUTH_BYPASS must only be true when NODE_ENV=development (it grants admin access without credentials)',
+    ]);
+    expect(loadConfig({ NODE_ENV: 'development', ALLOW_DEV_AUTH_BYPASS: 'true' }).config.allowDevAuthBypass).toBe(true);
+  });
+});

@@ -1,6 +1,7 @@
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Env, EnvReader } from './env-reader';
+import { nodeEnvOf, nodeEnvProblem } from './node-env';
 import {
   AppConfig,
   AuthConfig,
@@ -40,7 +41,9 @@ export function loadConfig(env: Env): LoadedConfig {
   const r = new EnvReader(env);
   const warnings: string[] = [];
 
-  const nodeEnv = r.oneOf<NodeEnv>('NODE_ENV', ['development', 'test', 'production'], 'development');
+  const decided = nodeEnvOf(env);
+  if (typeof decided === 'object') r.problems.push(nodeEnvProblem(decided.invalid));
+  const nodeEnv: NodeEnv = typeof decided === 'object' ? 'production' : decided;
   const isProduction = nodeEnv === 'production';
   const port = r.int('PORT', 3000, 0, 65535);
   const logLevel = r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info');
@@ -66,6 +69,8 @@ export function loadConfig(env: Env): LoadedConfig {
   const allowDevAuthBypass = r.bool('ALLOW_DEV_AUTH_BYPASS', false);
   if (allowDevAuthBypass && isProduction) {
     r.fail('ALLOW_DEV_AUTH_BYPASS', 'must not be true when NODE_ENV=production (it grants admin access without credentials)');
+  } else if (allowDevAuthBypass && nodeEnv !== 'development') {
+    r.fail('ALLOW_DEV_AUTH_BYPASS', 'must only be true when NODE_ENV=development (it grants admin access without credentials)');
   } else if (allowDevAuthBypass) {
     warnings.push('ALLOW_DEV_AUTH_BYPASS=true: requests without credentials act as a development ADMIN. Never deploy this.');
   }
@@ -98,7 +103,7 @@ export function loadConfig(env: Env): LoadedConfig {
     corsOrigins,
     bodyLimit: readBodyLimit(r),
     redisUrl: r.url('REDIS_URL', { protocols: ['redis:', 'rediss:'] }),
-    allowDevAuthBypass: allowDevAuthBypass && !isProduction,
+    allowDevAuthBypass: allowDevAuthBypass && nodeEnv === 'development',
     auth,
     rateLimits: {
       authPerMinute: r.int('RATE_LIMIT_AUTH_PER_MINUTE', 30, 1, 100_000),
