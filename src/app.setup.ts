@@ -8,6 +8,8 @@ import { Logger } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppModule } from './app.module';
 import { bodyParserError } from './common/errors/error-response';
+import { limitJsonShape, requireJsonBody } from './common/http/body-middleware';
+import { isJsonMediaType } from './common/http/body-rules';
 import { requestId } from './common/logging';
 import { AppConfig } from './config/config.types';
 
@@ -39,8 +41,10 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     req.id = requestId(req, res);
     next();
   });
-  app.useBodyParser('json', { limit: config.bodyLimit });
-  app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
+  // JSON only (no form parser): see requireJsonBody. Compressed bodies are refused there, and never inflated here.
+  app.use(requireJsonBody);
+  app.useBodyParser('json', { limit: config.bodyLimit, inflate: false, type: (req: IncomingMessage) => isJsonMediaType(req.headers['content-type']) });
+  app.use(limitJsonShape);
   // body-parser's own errors (bad JSON, too large, bad charset) become AppErrors with stable codes.
   app.use((err: unknown, _req: IncomingMessage, _res: ServerResponse, next: (e: unknown) => void) => next(bodyParserError(err)));
   app.use(cookieParser());
