@@ -50,3 +50,12 @@ describe('free text', () => {
     expect(identifierProblem('a\u200bb')).toBe('invisible characters');
   });
 });
+
+describe('the admin port uses the same rule', () => {
+  it('refuses what the DTOs refuse and canonicalises the same way', async () => {
+    const { normalizeEmail } = await import('../auth/providers/local/local-directory');
+    expect(normalizeEmail('"ada"@example.com')).toBeUndefined();
+    expect(normalizeEmail('ada\u200b@example.com')).toBeUndefined();
+    expect(normalizeEmail(' ANDRE\u0301@Example.com')).toBe('andr\u00e9@example.com');
+  });
+});
