@@ -93,6 +93,8 @@ export interface AppConfig {
   frontendUrl?: string;
   corsOrigins: string[];
   bodyLimit: string;
+  /** Serve Swagger UI and the OpenAPI JSON under /api/docs (API_DOCS; off by default in production). */
+  apiDocs: boolean;
   redisUrl?: string;
   allowDevAuthBypass: boolean;
   auth: AuthConfig;

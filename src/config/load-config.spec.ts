@@ -163,3 +163,14 @@ describe('NODE_ENV is one exact name', () => {
     expect(loadConfig({ NODE_ENV: 'development', ALLOW_DEV_AUTH_BYPASS: 'true' }).config.allowDevAuthBypass).toBe(true);
   });
 });
+
+describe('API_DOCS', () => {
+  const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgres://h/d', PUBLIC_URL: 'https://gh.example.com', AUTH_PROVIDER: 'oidc', OIDC_ISSUER: 'https://idp.example.com', OIDC_AUDIENCE: 'api' };
+  it('is off by default in production, on elsewhere, and switchable both ways', () => {
+    expect(loadConfig(prod).config.apiDocs).toBe(false);
+    expect(loadConfig({ ...prod, API_DOCS: 'true' }).config.apiDocs).toBe(true);
+    expect(loadConfig({}).config.apiDocs).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test', API_DOCS: 'false' }).config.apiDocs).toBe(false);
+    expect(problemsOf({ API_DOCS: 'maybe' })).toEqual(['API_DOCS must be true or false (got "maybe")']);
+  });
+});

@@ -102,6 +102,7 @@ export function loadConfig(env: Env): LoadedConfig {
     frontendUrl: r.url('FRONTEND_URL'),
     corsOrigins,
     bodyLimit: readBodyLimit(r),
+    apiDocs: r.bool('API_DOCS', !isProduction),
     redisUrl: r.url('REDIS_URL', { protocols: ['redis:', 'rediss:'] }),
     allowDevAuthBypass: allowDevAuthBypass && nodeEnv === 'development',
     auth,

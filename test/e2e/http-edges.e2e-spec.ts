@@ -137,3 +137,44 @@ describe('HTTP edges: media types, body shape, encodings (issue #9 items 12, 17)
     });
   });
 });
+
+describe('CSP and the API docs switch (issue #9 item 18)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  const csp = async (base: string, path: string) => {
+    const res = await fetch(`${base}${path}`, { redirect: 'manual' });
+    await res.arrayBuffer();
+    return { status: res.status, csp: res.headers.get('content-security-policy') ?? '' };
+  };
+
+  it('API routes carry a strict policy: nothing inline, nothing loaded', async () => {
+    for (const path of ['/health', '/api/v1/auth/status', '/api/v1/nothing-here', '/api/docsx', '/.well-known/jwks.json']) {
+      const { csp: policy } = await csp(t.url, path);
+      expect([path, policy]).toEqual([path, expect.stringContaining("default-src 'none'")]);
+      expect(policy).not.toContain('unsafe-inline');
+      expect(policy).toContain("frame-ancestors 'none'");
+    }
+  });
+
+  it('only the docs path gets the relaxed policy Swagger UI needs', async () => {
+    const docs = await csp(t.url, '/api/docs');
+    expect(docs.status).toBe(200);
+    expect(docs.csp).toContain("'unsafe-inline'");
+    expect((await csp(t.url, '/api/docs/swagger-ui-init.js')).csp).toContain("'unsafe-inline'");
+  });
+
+  it('API_DOCS=false serves no docs at all', async () => {
+    const off = await startTestApp({ API_DOCS: 'false' });
+    try {
+      for (const path of ['/api/docs', '/api/docs/', '/api/docs/openapi.json', '/api/docs/swagger-ui-init.js']) {
+        expect([path, (await csp(off.url, path)).status]).toEqual([path, 404]);
+      }
+    } finally {
+      await off.close();
+    }
+  });
+});
