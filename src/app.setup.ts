@@ -31,6 +31,8 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // Which X-Forwarded-For hops are believed: decides req.ip, and through clientAddress() limits, logs and audit rows.
+  app.set('trust proxy', config.trustProxy);
   // Responses are per caller and often carry tokens: nothing may be stored by browsers or proxies, so no ETags either.
   app.set('etag', false);
   app.use((_req: IncomingMessage, res: ServerResponse, next: () => void) => {

@@ -6,6 +6,7 @@ import type { DestinationStream } from 'pino';
 import type { Options as HttpOptions } from 'pino-http';
 import type { AppConfig } from '../config/config.types';
 import { errorLogSerializer } from './errors/error-log';
+import { clientAddress } from './http/client-address';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -29,7 +30,13 @@ export function loggerParams(config: AppConfig, destination?: DestinationStream)
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
+      // The client address as TRUST_PROXY decides it (pino hands the serializer the original request as `raw`).
+    req: (req: { id: string; method: string; url: string; raw?: IncomingMessage }) => ({
+      id: req.id,
+      method: req.method,
+      url: req.url?.split('?')[0],
+      ip: req.raw ? clientAddress(req.raw) : undefined,
+    }),
     // A failed query is logged by SQLSTATE and constraint, never with its SQL or parameters (see error-log.ts).
     err: errorLogSerializer,
     },

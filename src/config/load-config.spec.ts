@@ -174,3 +174,22 @@ describe('API_DOCS', () => {
     expect(problemsOf({ API_DOCS: 'maybe' })).toEqual(['API_DOCS must be true or false (got "maybe")']);
   });
 });
+
+describe('TRUST_PROXY and the per-IP budgets', () => {
+  it('is off by default; a hop count or a list of addresses and CIDRs is taken as given', () => {
+    expect(loadConfig({}).config.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).config.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).config.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1,fd00::/8' }).config.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8']);
+  });
+
+  it.each([['true'], ['0.5'], ['10.0.0.0/33'], ['10.0.0'], ['example.com'], ['10.0.0.0/8,'], ['11']])('refuses TRUST_PROXY=%j at start-up', (value) => {
+    expect(problemsOf({ TRUST_PROXY: value })).toEqual([expect.stringMatching(/^TRUST_PROXY must be /)]);
+  });
+
+  it('the tighter per-route budget defaults to a third of the shared one', () => {
+    expect(loadConfig({}).config.rateLimits).toMatchObject({ authPerMinute: 30, authSensitivePerMinute: 10 });
+    expect(loadConfig({ RATE_LIMIT_AUTH_PER_MINUTE: '100000' }).config.rateLimits.authSensitivePerMinute).toBe(33334);
+    expect(loadConfig({ RATE_LIMIT_AUTH_SENSITIVE_PER_MINUTE: '4' }).config.rateLimits.authSensitivePerMinute).toBe(4);
+  });
+});

@@ -2,6 +2,7 @@ import { createPrivateKey, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Env, EnvReader } from './env-reader';
 import { nodeEnvOf, nodeEnvProblem } from './node-env';
+import { parseTrustProxy, TrustProxy } from './trust-proxy';
 import {
   AppConfig,
   AuthConfig,
@@ -91,6 +92,7 @@ export function loadConfig(env: Env): LoadedConfig {
     r.fail('SMTP_URL', 'is required when NODE_ENV=production with the local provider (it mails verification and reset codes)');
   }
 
+  const authPerMinute = r.int('RATE_LIMIT_AUTH_PER_MINUTE', 30, 1, 100_000);
   const config: AppConfig = {
     nodeEnv,
     isProduction,
@@ -106,8 +108,10 @@ export function loadConfig(env: Env): LoadedConfig {
     redisUrl: r.url('REDIS_URL', { protocols: ['redis:', 'rediss:'] }),
     allowDevAuthBypass: allowDevAuthBypass && nodeEnv === 'development',
     auth,
+    trustProxy: readTrustProxy(r),
     rateLimits: {
-      authPerMinute: r.int('RATE_LIMIT_AUTH_PER_MINUTE', 30, 1, 100_000),
+      authPerMinute,
+      authSensitivePerMinute: r.int('RATE_LIMIT_AUTH_SENSITIVE_PER_MINUTE', Math.ceil(authPerMinute / 3), 1, 100_000),
       loginMaxAttempts: r.int('LOGIN_MAX_ATTEMPTS', 10, 1, 1_000),
       loginWindowS: r.int('LOGIN_ATTEMPT_WINDOW_S', 900, 1, 86_400),
       loginLockoutS: r.int('LOGIN_LOCKOUT_S', 900, 1, 86_400),
@@ -119,6 +123,15 @@ export function loadConfig(env: Env): LoadedConfig {
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return { config: deepFreeze(config), warnings };
+}
+
+function readTrustProxy(r: EnvReader): TrustProxy {
+  const parsed = parseTrustProxy(r.raw('TRUST_PROXY'));
+  if (typeof parsed === 'object' && !Array.isArray(parsed)) {
+    r.fail('TRUST_PROXY', parsed.problem);
+    return false;
+  }
+  return parsed;
 }
 
 function readBodyLimit(r: EnvReader): string {
