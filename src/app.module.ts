@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { loggerParams } from './common/logging';
@@ -17,12 +18,13 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 /** Wires the feature modules and the global filter and pipe; the global guard comes from AuthModule. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+  /** `logDestination` (tests) receives the log lines instead of stdout. */
+  static forRoot(config: AppConfig, databaseUrl: string, opts: { logDestination?: DestinationStream } = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config)),
+        LoggerModule.forRoot(loggerParams(config, opts.logDestination)),
         EventEmitterModule.forRoot(),
         DatabaseModule.forRoot(databaseUrl),
         HealthModule,

@@ -8,6 +8,9 @@ import { Logger } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppModule } from './app.module';
 import { bodyParserError } from './common/errors/error-response';
+import { limitJsonShape, requireJsonBody } from './common/http/body-middleware';
+import { isJsonMediaType } from './common/http/body-rules';
+import { cspFor, DOCS_CSP, DOCS_PATH, STRICT_CSP } from './common/http/content-security';
 import { requestId } from './common/logging';
 import { AppConfig } from './config/config.types';
 
@@ -28,6 +31,8 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // Which X-Forwarded-For hops are believed: decides req.ip, and through clientAddress() limits, logs and audit rows.
+  app.set('trust proxy', config.trustProxy);
   // Responses are per caller and often carry tokens: nothing may be stored by browsers or proxies, so no ETags either.
   app.set('etag', false);
   app.use((_req: IncomingMessage, res: ServerResponse, next: () => void) => {
@@ -39,18 +44,14 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     req.id = requestId(req, res);
     next();
   });
-  app.useBodyParser('json', { limit: config.bodyLimit });
-  app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
+  // JSON only (no form parser): see requireJsonBody. Compressed bodies are refused there, and never inflated here.
+  app.use(requireJsonBody);
+  app.useBodyParser('json', { limit: config.bodyLimit, inflate: false, type: (req: IncomingMessage) => isJsonMediaType(req.headers['content-type']) });
+  app.use(limitJsonShape);
   // body-parser's own errors (bad JSON, too large, bad charset) become AppErrors with stable codes.
   app.use((err: unknown, _req: IncomingMessage, _res: ServerResponse, next: (e: unknown) => void) => next(bodyParserError(err)));
   app.use(cookieParser());
-  app.use(
-    helmet({
-      // The API serves JSON; the Swagger UI at /api/docs needs inline scripts and styles, nothing else does.
-      contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
-      hsts: config.isProduction,
-    }),
-  );
+  app.use(securityHeaders(config));
   const allowed = new Set(config.corsOrigins);
   app.enableCors({
     // Only listed origins get CORS headers (and with them credentials); anything else is left to the browser to block.
@@ -69,7 +70,15 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
       { path: '.well-known/openid-configuration', method: RequestMethod.GET },
     ],
   });
-  setupOpenApi(app);
+  if (config.apiDocs) setupOpenApi(app);
+}
+
+/** helmet twice: a strict CSP everywhere, the relaxed one Swagger UI needs only under /api/docs (see cspFor). */
+function securityHeaders(config: AppConfig): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
+  const options = (directives: Record<string, string[]>) => helmet({ contentSecurityPolicy: { useDefaults: false, directives }, hsts: config.isProduction });
+  const strict = options(STRICT_CSP);
+  const docs = options(DOCS_CSP);
+  return (req, res, next) => (cspFor(req.url ?? '/', config.apiDocs) === DOCS_CSP ? docs : strict)(req, res, next);
 }
 
 function setupOpenApi(app: INestApplication): void {
@@ -80,5 +89,5 @@ function setupOpenApi(app: INestApplication): void {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addSecurityRequirements('bearer')
     .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs/openapi.json' });
+  SwaggerModule.setup(DOCS_PATH.slice(1), app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: `${DOCS_PATH.slice(1)}/openapi.json` });
 }

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { AllowStatus, CurrentUser } from '../common/decorators/auth.decorators';
 import { Public } from '../common/decorators/public.decorator';
 import { AuthenticationError } from '../common/errors/app-error';
+import { clientAddress } from '../common/http/client-address';
 import type { Principal } from '../common/principal';
 import type { UserStatus } from '../common/user-status';
 import { AuthService } from './auth.service';
@@ -26,7 +27,7 @@ import {
 } from './dto/auth.dto';
 import type { AuthenticatedRequest } from './guards/auth.guard';
 import type { AccountCaller, AuthResult, RequestContext, TokenSet } from './providers/auth-provider';
-import { CredentialThrottlerGuard } from './throttling/credential-throttler.guard';
+import { CredentialThrottlerGuard, NoSensitiveBudget, SensitiveCredentialRoute } from './throttling/credential-throttler.guard';
 
 /** Everyone who may still manage their own sign-in: every state but the blocked ones. */
 const ACCOUNT_STATUSES: UserStatus[] = ['pending_verification', 'pending_approval', 'pending_mfa', 'pending_subscription'];
@@ -35,17 +36,20 @@ const ACCEPTED = (message: string): AcceptedDto => ({ status: 'accepted', messag
 
 /**
  * Sign-up, sign-in and account security, the same for every provider (AUTH_PROVIDER). Thin: validation is in the
- * DTOs, limits in AuthService, the work in the provider. Per-IP limits on every route here.
+ * DTOs, limits in AuthService, the work in the provider. One per-IP budget shared by every route here, and a
+ * tighter per-route one on the routes that guess or send (login, register, password/*, mfa/challenge).
  */
 @ApiTags('auth')
 @ApiExtraModels(TokenSetDto, ChallengeDto)
 @UseGuards(CredentialThrottlerGuard)
+@NoSensitiveBudget()
 @Controller('auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
   @Post('register')
+  @SensitiveCredentialRoute()
   @HttpCode(202)
   @ApiOperation({ summary: 'Create an account and mail a verification code; the same answer whether or not the address is known' })
   @ApiAcceptedResponse({ type: AcceptedDto })
@@ -83,6 +87,7 @@ export class AuthController {
 
   @Public()
   @Post('login')
+  @SensitiveCredentialRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in: tokens, or a challenge to answer at /auth/mfa/challenge' })
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenSetDto) }, { $ref: getSchemaPath(ChallengeDto) }] } })
@@ -92,6 +97,7 @@ export class AuthController {
 
   @Public()
   @Post('mfa/challenge')
+  @SensitiveCredentialRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'Finish a sign-in with a TOTP code or a recovery code' })
   @ApiOkResponse({ type: TokenSetDto })
@@ -151,6 +157,7 @@ export class AuthController {
 
   @Public()
   @Post('password/forgot')
+  @SensitiveCredentialRoute()
   @HttpCode(202)
   @ApiOperation({ summary: 'Mail a password reset code; always 202' })
   @ApiAcceptedResponse({ type: AcceptedDto })
@@ -161,6 +168,7 @@ export class AuthController {
 
   @Public()
   @Post('password/reset')
+  @SensitiveCredentialRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'Set a new password with the mailed code; signs out every session' })
   async reset(@Body() body: ResetPasswordDto, @Req() req: Request): Promise<{ status: 'password_reset' }> {
@@ -180,7 +188,7 @@ export class AuthController {
 }
 
 function context(req: Request): RequestContext {
-  return { ip: req.ip ?? 'unknown', userAgent: req.get('user-agent')?.slice(0, 300), requestId: (req as Request & { id?: string }).id };
+  return { ip: clientAddress(req), userAgent: req.get('user-agent')?.slice(0, 300), requestId: (req as Request & { id?: string }).id };
 }
 
 function caller(principal: Principal, req: AuthenticatedRequest): AccountCaller {

@@ -29,7 +29,7 @@ import { LocalProviderModule } from './providers/local/local-provider.module';
 import { OidcAuthProvider } from './providers/oidc/oidc-auth.provider';
 import { throttlerStorageFor } from '../common/throttling/redis-throttler.storage';
 import { CredentialLimiter } from './throttling/credential-limiter';
-import { CREDENTIALS_THROTTLER, CredentialThrottlerGuard } from './throttling/credential-throttler.guard';
+import { CREDENTIALS_THROTTLER, CredentialThrottlerGuard, SENSITIVE_ROUTE_THROTTLER } from './throttling/credential-throttler.guard';
 
 const jwksLogger = new Logger('Jwks');
 
@@ -81,7 +81,10 @@ export class AuthModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
         UsersModule,
         PassportModule,
         ThrottlerModule.forRoot({
-          throttlers: [{ name: CREDENTIALS_THROTTLER, ttl: 60_000, limit: config.rateLimits.authPerMinute }],
+          throttlers: [
+            { name: CREDENTIALS_THROTTLER, ttl: 60_000, limit: config.rateLimits.authPerMinute },
+            { name: SENSITIVE_ROUTE_THROTTLER, ttl: 60_000, limit: config.rateLimits.authSensitivePerMinute },
+          ],
           storage: throttlerStorageFor(config.redisUrl),
         }),
         ...wiring.imports,

@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, LoadedConfig, loadConfig } from './load-config';
+import { nodeEnvOf } from './node-env';
 import { applySecretsManager, SecretsLoadError } from './secrets-manager';
 
-function loadDotenvFile(env: NodeJS.ProcessEnv): void {
-  if (env.NODE_ENV !== 'production' && existsSync('.env')) loadDotenv({ path: '.env', override: false, quiet: true, processEnv: env as Record<string, string> });
+/** `.env` only when NODE_ENV is exactly development or test (unset = development): never on a doubtful value. */
+export function loadDotenvFile(env: NodeJS.ProcessEnv, path = '.env'): void {
+  const nodeEnv = nodeEnvOf(env);
+  if ((nodeEnv === 'development' || nodeEnv === 'test') && existsSync(path)) loadDotenv({ path, override: false, quiet: true, processEnv: env as Record<string, string> });
 }
 
 function exitWithProblems(problems: string[]): never {

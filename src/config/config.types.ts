@@ -1,3 +1,5 @@
+import type { TrustProxy } from './trust-proxy';
+
 /** Roles Gatehouse knows. Ordered by nothing: a role is a set membership, not a level. */
 export type Role = 'admin' | 'auditor' | 'user';
 export const ROLES: readonly Role[] = ['admin', 'auditor', 'user'];
@@ -73,8 +75,10 @@ export interface AuthConfig {
 
 /** Limits on credential endpoints (per IP and per account). */
 export interface RateLimitConfig {
-  /** Requests per minute per client IP on /auth endpoints. */
+  /** Requests per minute per client IP, one budget across the /auth endpoints. */
   authPerMinute: number;
+  /** Requests per minute per client IP on each of login, register, password/*, mfa/challenge (on top of the above). */
+  authSensitivePerMinute: number;
   /** Sign-in attempts per account within `loginWindowS` before it is locked for `loginLockoutS`. */
   loginMaxAttempts: number;
   loginWindowS: number;
@@ -93,6 +97,10 @@ export interface AppConfig {
   frontendUrl?: string;
   corsOrigins: string[];
   bodyLimit: string;
+  /** Which proxies' X-Forwarded-For is believed (TRUST_PROXY); decides the client address. */
+  trustProxy: TrustProxy;
+  /** Serve Swagger UI and the OpenAPI JSON under /api/docs (API_DOCS; off by default in production). */
+  apiDocs: boolean;
   redisUrl?: string;
   allowDevAuthBypass: boolean;
   auth: AuthConfig;

@@ -149,3 +149,47 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('NODE_ENV is one exact name', () => {
+  it.each([[' production'], ['production '], ['Production'], ['prod'], ['development\n']])('refuses %j with a config error', (value) => {
+    // The rest is validated as strictly as production (nothing is relaxed on a doubtful value); the first line says why.
+    expect(problemsOf({ NODE_ENV: value })[0]).toBe(`NODE_ENV must be exactly one of development | test | production (got ${JSON.stringify(value)})`);
+  });
+
+  it('allows the dev bypass only when NODE_ENV is exactly development', () => {
+    expect(problemsOf({ NODE_ENV: 'test', ALLOW_DEV_AUTH_BYPASS: 'true' })).toEqual([
+      'ALLOW_DEV_AUTH_BYPASS must only be true when NODE_ENV=development (it grants admin access without credentials)',
+    ]);
+    expect(loadConfig({ NODE_ENV: 'development', ALLOW_DEV_AUTH_BYPASS: 'true' }).config.allowDevAuthBypass).toBe(true);
+  });
+});
+
+describe('API_DOCS', () => {
+  const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgres://h/d', PUBLIC_URL: 'https://gh.example.com', AUTH_PROVIDER: 'oidc', OIDC_ISSUER: 'https://idp.example.com', OIDC_AUDIENCE: 'api' };
+  it('is off by default in production, on elsewhere, and switchable both ways', () => {
+    expect(loadConfig(prod).config.apiDocs).toBe(false);
+    expect(loadConfig({ ...prod, API_DOCS: 'true' }).config.apiDocs).toBe(true);
+    expect(loadConfig({}).config.apiDocs).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test', API_DOCS: 'false' }).config.apiDocs).toBe(false);
+    expect(problemsOf({ API_DOCS: 'maybe' })).toEqual(['API_DOCS must be true or false (got "maybe")']);
+  });
+});
+
+describe('TRUST_PROXY and the per-IP budgets', () => {
+  it('is off by default; a hop count or a list of addresses and CIDRs is taken as given', () => {
+    expect(loadConfig({}).config.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).config.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).config.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1,fd00::/8' }).config.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8']);
+  });
+
+  it.each([['true'], ['0.5'], ['10.0.0.0/33'], ['10.0.0'], ['example.com'], ['10.0.0.0/8,'], ['11']])('refuses TRUST_PROXY=%j at start-up', (value) => {
+    expect(problemsOf({ TRUST_PROXY: value })).toEqual([expect.stringMatching(/^TRUST_PROXY must be /)]);
+  });
+
+  it('the tighter per-route budget defaults to a third of the shared one', () => {
+    expect(loadConfig({}).config.rateLimits).toMatchObject({ authPerMinute: 30, authSensitivePerMinute: 10 });
+    expect(loadConfig({ RATE_LIMIT_AUTH_PER_MINUTE: '100000' }).config.rateLimits.authSensitivePerMinute).toBe(33334);
+    expect(loadConfig({ RATE_LIMIT_AUTH_SENSITIVE_PER_MINUTE: '4' }).config.rateLimits.authSensitivePerMinute).toBe(4);
+  });
+});

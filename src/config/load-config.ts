@@ -1,6 +1,8 @@
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Env, EnvReader } from './env-reader';
+import { nodeEnvOf, nodeEnvProblem } from './node-env';
+import { parseTrustProxy, TrustProxy } from './trust-proxy';
 import {
   AppConfig,
   AuthConfig,
@@ -40,7 +42,9 @@ export function loadConfig(env: Env): LoadedConfig {
   const r = new EnvReader(env);
   const warnings: string[] = [];
 
-  const nodeEnv = r.oneOf<NodeEnv>('NODE_ENV', ['development', 'test', 'production'], 'development');
+  const decided = nodeEnvOf(env);
+  if (typeof decided === 'object') r.problems.push(nodeEnvProblem(decided.invalid));
+  const nodeEnv: NodeEnv = typeof decided === 'object' ? 'production' : decided;
   const isProduction = nodeEnv === 'production';
   const port = r.int('PORT', 3000, 0, 65535);
   const logLevel = r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info');
@@ -66,6 +70,8 @@ export function loadConfig(env: Env): LoadedConfig {
   const allowDevAuthBypass = r.bool('ALLOW_DEV_AUTH_BYPASS', false);
   if (allowDevAuthBypass && isProduction) {
     r.fail('ALLOW_DEV_AUTH_BYPASS', 'must not be true when NODE_ENV=production (it grants admin access without credentials)');
+  } else if (allowDevAuthBypass && nodeEnv !== 'development') {
+    r.fail('ALLOW_DEV_AUTH_BYPASS', 'must only be true when NODE_ENV=development (it grants admin access without credentials)');
   } else if (allowDevAuthBypass) {
     warnings.push('ALLOW_DEV_AUTH_BYPASS=true: requests without credentials act as a development ADMIN. Never deploy this.');
   }
@@ -86,6 +92,7 @@ export function loadConfig(env: Env): LoadedConfig {
     r.fail('SMTP_URL', 'is required when NODE_ENV=production with the local provider (it mails verification and reset codes)');
   }
 
+  const authPerMinute = r.int('RATE_LIMIT_AUTH_PER_MINUTE', 30, 1, 100_000);
   const config: AppConfig = {
     nodeEnv,
     isProduction,
@@ -97,11 +104,14 @@ export function loadConfig(env: Env): LoadedConfig {
     frontendUrl: r.url('FRONTEND_URL'),
     corsOrigins,
     bodyLimit: readBodyLimit(r),
+    apiDocs: r.bool('API_DOCS', !isProduction),
     redisUrl: r.url('REDIS_URL', { protocols: ['redis:', 'rediss:'] }),
-    allowDevAuthBypass: allowDevAuthBypass && !isProduction,
+    allowDevAuthBypass: allowDevAuthBypass && nodeEnv === 'development',
     auth,
+    trustProxy: readTrustProxy(r),
     rateLimits: {
-      authPerMinute: r.int('RATE_LIMIT_AUTH_PER_MINUTE', 30, 1, 100_000),
+      authPerMinute,
+      authSensitivePerMinute: r.int('RATE_LIMIT_AUTH_SENSITIVE_PER_MINUTE', Math.ceil(authPerMinute / 3), 1, 100_000),
       loginMaxAttempts: r.int('LOGIN_MAX_ATTEMPTS', 10, 1, 1_000),
       loginWindowS: r.int('LOGIN_ATTEMPT_WINDOW_S', 900, 1, 86_400),
       loginLockoutS: r.int('LOGIN_LOCKOUT_S', 900, 1, 86_400),
@@ -113,6 +123,15 @@ export function loadConfig(env: Env): LoadedConfig {
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return { config: deepFreeze(config), warnings };
+}
+
+function readTrustProxy(r: EnvReader): TrustProxy {
+  const parsed = parseTrustProxy(r.raw('TRUST_PROXY'));
+  if (typeof parsed === 'object' && !Array.isArray(parsed)) {
+    r.fail('TRUST_PROXY', parsed.problem);
+    return false;
+  }
+  return parsed;
 }
 
 function readBodyLimit(r: EnvReader): string {

@@ -1,6 +1,7 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import type { DestinationStream } from 'pino';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { Env } from '../../src/config/env-reader';
@@ -27,14 +28,14 @@ export interface TestApp {
 /**
  * Boots the whole app with the production wiring (AppModule + configureApp) against the run's test database,
  * listening on a free loopback port. `extra` adds test-only modules (e.g. a probe controller); nothing is replaced
- * unless a test passes `override`.
+ * unless a test passes `override`. `logDestination` captures the app's log lines (set LOG_LEVEL in `env`).
  */
 export async function startTestApp(
   env: Env = {},
-  opts: { extra?: Array<Type | DynamicModule>; override?: Array<{ token: unknown; value: unknown }> } = {},
+  opts: { extra?: Array<Type | DynamicModule>; override?: Array<{ token: unknown; value: unknown }>; logDestination?: DestinationStream } = {},
 ): Promise<TestApp> {
   const config = testConfig(env);
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, testDatabaseUrl()), ...(opts.extra ?? [])] });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, testDatabaseUrl(), { logDestination: opts.logDestination }), ...(opts.extra ?? [])] });
   for (const o of opts.override ?? []) builder = builder.overrideProvider(o.token).useValue(o.value);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ rawBody: true, bodyParser: false, bufferLogs: true });

@@ -1,9 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { MAX_EMAIL_LENGTH } from '../../common/email';
+import { IsEmailAddress, IsPlainText } from '../../common/validation';
 
-/** Addresses are compared case-insensitively everywhere (citext); trimming stops "a@b.c " from being a second account. */
-const normalizeEmail = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+/*
+ * Every string field is @IsPlainText (well-formed, no control characters) and every address @IsEmailAddress (the one
+ * canonical form: trimmed, NFC, lower-case; no quoted local parts or invisible characters). dto-rules.spec.ts checks
+ * that no string field of any DTO is without one of the two.
+ */
 
 /**
  * Passwords are capped well above any real passphrase but far below what would make hashing a denial of service;
@@ -12,16 +16,15 @@ const normalizeEmail = ({ value }: { value: unknown }): unknown => (typeof value
 const MAX_PASSWORD = 1024;
 
 export class EmailDto {
-  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
-  @Transform(normalizeEmail)
-  @IsEmail({ allow_display_name: false, require_tld: false }, { message: 'email must be an email address' })
-  @MaxLength(254)
+  @ApiProperty({ example: 'ada@example.com', maxLength: MAX_EMAIL_LENGTH })
+  @IsEmailAddress()
   email!: string;
 }
 
 export class RegisterDto extends EmailDto {
   @ApiProperty({ minLength: 8, maxLength: MAX_PASSWORD })
   @IsString()
+  @IsPlainText()
   @IsNotEmpty()
   @MaxLength(MAX_PASSWORD)
   password!: string;
@@ -29,6 +32,7 @@ export class RegisterDto extends EmailDto {
   @ApiPropertyOptional({ maxLength: 200 })
   @IsOptional()
   @IsString()
+  @IsPlainText()
   @MaxLength(200)
   fullName?: string;
 }
@@ -36,6 +40,7 @@ export class RegisterDto extends EmailDto {
 export class LoginDto extends EmailDto {
   @ApiProperty({ maxLength: MAX_PASSWORD })
   @IsString()
+  @IsPlainText()
   @IsNotEmpty()
   @MaxLength(MAX_PASSWORD)
   password!: string;
@@ -44,6 +49,7 @@ export class LoginDto extends EmailDto {
 export class ConfirmEmailDto extends EmailDto {
   @ApiProperty({ example: '123456' })
   @IsString()
+  @IsPlainText()
   @Matches(/^\s*\d{6}\s*$/, { message: 'code must be the 6-digit code from the mail' })
   code!: string;
 }
@@ -51,6 +57,7 @@ export class ConfirmEmailDto extends EmailDto {
 export class ConfirmEmailLinkQuery {
   @ApiProperty()
   @IsString()
+  @IsPlainText()
   @Matches(/^[A-Za-z0-9_-]{20,100}$/, { message: 'token must be the token from the mailed link' })
   token!: string;
 }
@@ -58,27 +65,28 @@ export class ConfirmEmailLinkQuery {
 export class MfaChallengeDto {
   @ApiProperty({ description: 'The `session` from the login answer' })
   @IsString()
+  @IsPlainText()
   @IsNotEmpty()
   @MaxLength(4096)
   session!: string;
 
   @ApiProperty({ description: 'A 6-digit TOTP code or a recovery code (or, for NEW_PASSWORD_REQUIRED, the new password)' })
   @IsString()
+  @IsPlainText()
   @IsNotEmpty()
   @MaxLength(MAX_PASSWORD)
   code!: string;
 
   @ApiPropertyOptional({ description: 'Optional: checked against the session when given' })
   @IsOptional()
-  @Transform(normalizeEmail)
-  @IsEmail({ require_tld: false })
-  @MaxLength(254)
+  @IsEmailAddress()
   email?: string;
 }
 
 export class RefreshDto {
   @ApiProperty()
   @IsString()
+  @IsPlainText()
   @IsNotEmpty()
   @MaxLength(8192)
   refreshToken!: string;
@@ -87,6 +95,7 @@ export class RefreshDto {
 export class MfaCodeDto {
   @ApiProperty({ example: '123456' })
   @IsString()
+  @IsPlainText()
   @Matches(/^\s*\d{6}\s*$/, { message: 'code must be a 6-digit code from the authenticator app' })
   code!: string;
 }
@@ -94,11 +103,13 @@ export class MfaCodeDto {
 export class ResetPasswordDto extends EmailDto {
   @ApiProperty({ example: '123456' })
   @IsString()
+  @IsPlainText()
   @Matches(/^\s*\d{6}\s*$/, { message: 'code must be the 6-digit code from the mail' })
   code!: string;
 
   @ApiProperty({ minLength: 8, maxLength: MAX_PASSWORD })
   @IsString()
+  @IsPlainText()
   @IsNotEmpty()
   @MaxLength(MAX_PASSWORD)
   newPassword!: string;

@@ -65,6 +65,7 @@ export function bodyParserError(err: unknown): unknown {
   if (!bp || typeof bp !== 'object' || typeof bp.type !== 'string') return err;
   if (bp.type === 'entity.parse.failed') return new AppError('MALFORMED_JSON', 400, 'Request body is not valid JSON', bp.type);
   if (bp.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 413, 'Request body too large', bp.type);
+  if (bp.type === 'encoding.unsupported') return new AppError('UNSUPPORTED_CONTENT_ENCODING', 415, 'Compressed request bodies are not accepted', bp.type);
   if (typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) {
     const [code, message] = STATUS_CODES[bp.status] ?? ['BAD_REQUEST', 'Bad request'];
     return new AppError(code, bp.status, message, bp.type);

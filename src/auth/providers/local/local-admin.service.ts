@@ -15,6 +15,7 @@ import type { RequestContext } from '../auth-provider';
 import { LOCAL_LIMITS } from './local-limits';
 import { LocalRecovery } from './local-recovery';
 import { LocalAuthRepository } from './local-auth.repository';
+import { canonicalEmail } from '../../../common/email';
 import { attributePatch, decodeCursor, emailPrefixFilter, encodeCursor, normalizeEmail, pageLimit, passwordPolicyViolation, temporaryPassword, toDirectoryUser } from './local-directory';
 import { LOCAL_SECRETS, type LocalSecrets } from './local-secrets';
 import { mailFor } from './mail-templates';
@@ -288,7 +289,7 @@ export class LocalAdmin implements AuthAdminPort {
   private async find(username: string): Promise<UserEntity> {
     const name = username.trim();
     let user: UserEntity | null = null;
-    if (name.includes('@')) user = await this.users.findByEmail(name.toLowerCase(), 'local');
+    if (name.includes('@')) user = await this.users.findByEmail(canonicalEmail(name), 'local');
     else if (UUID.test(name)) user = await this.users.findByIssuerSubject(LOCAL_USER_ISSUER, name.toLowerCase());
     if (!user || user.issuer !== LOCAL_USER_ISSUER || user.authProvider !== 'local') return refuse('not_found', 'no local user by that name');
     return user;

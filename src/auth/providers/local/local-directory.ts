@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { parseEmail } from '../../../common/email';
 import type { DirectoryUser } from '../admin-port';
 import type { LocalDirectoryRow } from './local-auth.repository';
 
@@ -81,12 +82,8 @@ export function emailPrefixFilter(filter: string | undefined): string | undefine
   return prefix === '' ? undefined : prefix;
 }
 
-/** Trimmed and lower-cased as the HTTP DTOs do, so the admin port and self sign-up agree on what one address is. */
-export function normalizeEmail(raw: unknown): string | undefined {
-  if (typeof raw !== 'string') return undefined;
-  const email = raw.trim().toLowerCase();
-  return email.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(email) ? email : undefined;
-}
+/** The one address rule the HTTP DTOs use (common/email.ts), so the admin port and self sign-up agree on one address. */
+export const normalizeEmail = parseEmail;
 
 export interface ProfilePatch {
   fullName?: string | null;

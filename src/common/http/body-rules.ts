@@ -1,0 +1,72 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * What a request body may be, as pure rules over headers and the parsed value, so the same checks move to another
+ * HTTP platform unchanged (app.setup.ts only wires them in).
+ */
+
+/** `application/json` and the `application/*+json` family (merge-patch, problem+json …), parameters ignored. */
+export function isJsonMediaType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9!#$&^_.-]+\+json$/.test(type);
+}
+
+/** As type-is decides it: a body is coming when the message is chunked or declares a non-zero length. */
+export function hasBody(headers: IncomingHttpHeaders): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const length = headers['content-length'];
+  return length !== undefined && length !== '0';
+}
+
+/**
+ * Only JSON is accepted: form and text/plain bodies are the "simple" requests a cross-site `<form>` can send without
+ * a CORS preflight, so refusing them keeps other sites' pages from reaching the API with a victim's cookies.
+ * Nothing in Gatehouse takes forms (the hosted-login callback is a GET).
+ */
+export function mediaTypeProblem(headers: IncomingHttpHeaders): 'UNSUPPORTED_MEDIA_TYPE' | undefined {
+  return hasBody(headers) && !isJsonMediaType(headers['content-type']) ? 'UNSUPPORTED_MEDIA_TYPE' : undefined;
+}
+
+/**
+ * Compressed request bodies are refused: bodies here are a few hundred bytes, and inflating them only buys a
+ * decompression cost (and an error path that once answered 500 for a broken deflate stream).
+ */
+export function contentEncodingProblem(headers: IncomingHttpHeaders): 'UNSUPPORTED_CONTENT_ENCODING' | undefined {
+  const encoding = headers['content-encoding'];
+  if (encoding === undefined) return undefined;
+  return encoding.trim().toLowerCase() === 'identity' ? undefined : 'UNSUPPORTED_CONTENT_ENCODING';
+}
+
+export interface ShapeLimits {
+  /** Deepest nesting of objects and arrays (the top level is depth 1). */
+  maxDepth: number;
+  /** Object members and array elements in the whole body. */
+  maxNodes: number;
+}
+
+/**
+ * Far above any Gatehouse request (the deepest DTO is 1 level, the widest 5 fields) and above a payment provider's
+ * event, yet far below what makes class-transformer recurse 3,000 levels or class-validator report 10,000 unknown
+ * fields (a 100 kB body of `{"a":1,…}` once cost 200× a normal request).
+ */
+export const BODY_SHAPE_LIMITS: ShapeLimits = { maxDepth: 16, maxNodes: 1_000 };
+
+/**
+ * Walks a parsed JSON value without recursion and stops at the first limit passed, so the walk itself costs at most
+ * `maxNodes` steps whatever was sent.
+ */
+export function jsonShapeProblem(value: unknown, limits: ShapeLimits = BODY_SHAPE_LIMITS): 'depth' | 'width' | undefined {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > limits.maxDepth) return 'depth';
+    const children = Array.isArray(current) ? (current as unknown[]) : Object.values(current as Record<string, unknown>);
+    nodes += children.length;
+    if (nodes > limits.maxNodes) return 'width';
+    for (const child of children) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return undefined;
+}
