@@ -9,6 +9,7 @@ import { CredentialLimiter } from '../../throttling/credential-limiter';
 import { CognitoAuthProvider } from './cognito-auth.provider';
 import { CognitoIdentities } from './cognito-identities';
 import { CognitoRegistration } from './cognito-registration';
+import { CognitoSignIn } from './cognito-sign-in';
 import { CognitoSignOutListener } from './cognito-sign-out.listener';
 import { AWS_CREDENTIALS_ENV, AwsEnv, COGNITO_CLIENT, cognitoClientSettings, getCognitoClient } from './cognito-client.factory';
 import { COGNITO_ROLE_CLAIM_POLICY, CognitoRoleClaimPolicy, checkRoleClaimTrust } from './cognito-role-claim.policy';
@@ -42,6 +43,7 @@ const log = new Logger('CognitoRoleClaim');
     CredentialLimiter,
     CognitoIdentities,
     CognitoRegistration,
+    CognitoSignIn,
     CognitoSignOutListener,
     CognitoAuthProvider,
     CognitoAdmin,
