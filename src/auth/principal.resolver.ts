@@ -63,9 +63,11 @@ export class PrincipalResolver {
 
   private principalFor(v: VerifiedToken, user: UserEntity): Principal {
     // Offline verifiers cannot do this: a token issued before the user's watermark (sign-out everywhere, password
-    // reset, suspension) is refused even though its signature and exp are fine.
-    if (user.tokensValidAfter && v.issuedAtMs < user.tokensValidAfter.getTime()) {
-      throw new TokenRejection('AUTH_TOKEN_REVOKED', `issued ${v.issuedAtMs} before watermark ${user.tokensValidAfter.getTime()}`);
+    // reset, suspension) is refused even though its signature and exp are fine. A token refreshed after the watermark
+    // from a session that began before it (auth_time, kept by Cognito's refreshes) is refused too.
+    const since = Math.min(v.issuedAtMs, v.authTimeMs ?? v.issuedAtMs);
+    if (user.tokensValidAfter && since < user.tokensValidAfter.getTime()) {
+      throw new TokenRejection('AUTH_TOKEN_REVOKED', `session from ${since} before watermark ${user.tokensValidAfter.getTime()}`);
     }
     // The user cache hands out the same row object until the row changes, so identity means "nothing changed".
     const prior = this.built.get(v);

@@ -68,6 +68,21 @@ export class UsersService {
     return this.repo.updateProfile(...args);
   }
 
+  /**
+   * Sets the address of a user whose identity provider reports a new one. An address another row holds is a 409
+   * EMAIL_IN_USE (never a 500 from the unique key, never a silent link: see `provision`).
+   */
+  async updateEmail(userId: string, email: string, emailVerified: boolean, event: Parameters<UsersRepository['updateProfile']>[2]): Promise<UserEntity | null> {
+    try {
+      return await this.repo.updateProfile(userId, { email, emailVerified }, event);
+    } catch (err) {
+      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505') {
+        throw new ConflictError('EMAIL_IN_USE', 'This email address belongs to another account');
+      }
+      throw err;
+    }
+  }
+
   /** Deletes the user after recording why (the audit trail stays); false when there was no such user. */
   deleteUser(...args: Parameters<UsersRepository['deleteUser']>): Promise<boolean> {
     return this.repo.deleteUser(...args);

@@ -180,9 +180,11 @@ describe('principal, roles, status gates, provisioning and revocation', () => {
       expect(res.body.error.code).toBe('AUTH_TOKEN_REVOKED');
       await get(a, old).expect(401);
       expect(took).toBeLessThan(1_000);
-      // A token issued after the watermark (next second: iat has one-second resolution for Cognito tokens).
+      // A token of a sign-in after the watermark (next second: iat and auth_time have one-second resolution for Cognito
+      // tokens). A token refreshed from the earlier session keeps the earlier auth_time and stays refused.
       const now = Math.floor(Date.now() / 1000) + 1;
-      await get(a, token(sub, { iat: now, exp: now + 3600 })).expect(200);
+      await get(a, token(sub, { iat: now, auth_time: now - 2, exp: now + 3600 })).expect(401);
+      await get(a, token(sub, { iat: now, auth_time: now, exp: now + 3600 })).expect(200);
       const events: Array<{ type: string }> = await db.query(`SELECT type FROM auth.user_events WHERE user_id = $1`, [id]);
       expect(events.map((e) => e.type)).toContain('tokens.revoked');
     });
@@ -198,7 +200,7 @@ describe('principal, roles, status gates, provisioning and revocation', () => {
     await within(1_000, async () => (await get(a, old)).status === 401);
     expect((await get(a, old)).body.error.code).toBe('AUTH_TOKEN_REVOKED');
     const later = Math.floor(Date.now() / 1000) + 1;
-    const fresh = token(sub, { iat: later, exp: later + 3600 });
+    const fresh = token(sub, { iat: later, auth_time: later, exp: later + 3600 });
     expect((await get(a, fresh).expect(403)).body.error.code).toBe('USER_SUSPENDED');
     await ladder.apply(id, 'REINSTATED', 'admin:test');
     await within(1_000, async () => (await get(a, fresh)).status === 200);

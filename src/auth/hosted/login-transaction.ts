@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { SealedJson } from '../../common/crypto/sealed-json';
 
 /** What /hosted/login remembers for /hosted/callback. Never leaves the server in the clear. */
 export interface LoginTransaction {
@@ -14,47 +14,30 @@ export interface LoginTransaction {
   expiresAt: number;
 }
 
-const VERSION = 'v1';
-const AAD = Buffer.from('gatehouse login transaction v1');
-
 /**
  * Seals login transactions into a cookie value with AES-256-GCM under a key derived (HKDF-SHA256) from SESSION_SECRET.
  * Encrypted, not only signed: the PKCE verifier is a secret, and GCM's tag also makes any tampering fail closed.
  */
 export class LoginTransactionSealer {
-  private readonly key: Buffer;
+  private readonly sealed: SealedJson;
 
   constructor(
     secret: Buffer,
     private readonly now: () => number = Date.now,
   ) {
-    this.key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'gatehouse hosted-login transaction', 32));
+    this.sealed = new SealedJson(secret, 'gatehouse hosted-login transaction', 'gatehouse login transaction v1');
   }
 
   seal(tx: LoginTransaction): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    cipher.setAAD(AAD);
-    const body = Buffer.concat([cipher.update(JSON.stringify(tx), 'utf8'), cipher.final()]);
-    return `${VERSION}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+    return this.sealed.seal(tx);
   }
 
   /** The transaction, or undefined when the value is malformed, tampered with, sealed under another key or expired. */
   open(value: unknown): LoginTransaction | undefined {
-    if (typeof value !== 'string' || value.length > 4096 || !value.startsWith(`${VERSION}.`)) return undefined;
-    const raw = Buffer.from(value.slice(VERSION.length + 1), 'base64url');
-    if (raw.length < 12 + 16 + 2) return undefined;
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
-      decipher.setAAD(AAD);
-      decipher.setAuthTag(raw.subarray(raw.length - 16));
-      const json = Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8');
-      const tx = JSON.parse(json) as Partial<LoginTransaction>;
-      const strings = [tx.issuer, tx.verifier, tx.state, tx.nonce].every((s) => typeof s === 'string' && s.length > 0);
-      if (!strings || typeof tx.expiresAt !== 'number' || tx.expiresAt <= this.now()) return undefined;
-      return tx as LoginTransaction;
-    } catch {
-      return undefined;
-    }
+    const tx = this.sealed.open(value) as Partial<LoginTransaction> | undefined;
+    if (!tx || typeof tx !== 'object') return undefined;
+    const strings = [tx.issuer, tx.verifier, tx.state, tx.nonce].every((s) => typeof s === 'string' && s.length > 0);
+    if (!strings || typeof tx.expiresAt !== 'number' || tx.expiresAt <= this.now()) return undefined;
+    return tx as LoginTransaction;
   }
 }

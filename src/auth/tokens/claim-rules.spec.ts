@@ -30,6 +30,13 @@ describe('claim rules', () => {
       expect(reason(cognito, { ...base, token_use: 'id', client_id: 'client-1' })).toBe('aud mismatch');
       expect(check(cognito, { ...base, token_use: 'id', aud: 'client-1', email_verified: 'true' })).toMatchObject({ tokenUse: 'id', emailVerified: true });
     });
+    it('reads auth_time (the sign-in a refreshed token descends from) only when it is not after iat', () => {
+      const access = { ...base, token_use: 'access', client_id: 'client-1' };
+      expect(check(cognito, { ...access, auth_time: NOW - 3600 }).authTimeMs).toBe((NOW - 3600) * 1000);
+      expect(check(cognito, { ...access, auth_time: NOW }).authTimeMs).toBeUndefined();
+      expect(check(cognito, { ...access, auth_time: 'yesterday' }).authTimeMs).toBeUndefined();
+      expect(check(local, { ...base, token_use: 'access', aud: 'gatehouse' }).authTimeMs).toBeUndefined();
+    });
     it('refuses other token uses', () => {
       expect(reason(cognito, { ...base, token_use: 'refresh', client_id: 'client-1' })).toMatch(/token_use/);
       expect(reason(cognito, { ...base, client_id: 'client-1' })).toMatch(/token_use/);

@@ -97,6 +97,8 @@ export function checkClaims(policy: IssuerPolicy, claims: Claims, nowS: number, 
   }
 
   const scope = optionalString(claims, 'scope');
+  // Only an auth_time no later than iat means anything: the session cannot have begun after the token was minted.
+  const authTime = typeof claims.auth_time === 'number' && Number.isFinite(claims.auth_time) && claims.auth_time <= iat ? claims.auth_time : undefined;
   return {
     issuer: policy.issuer,
     subject: sub,
@@ -104,6 +106,7 @@ export function checkClaims(policy: IssuerPolicy, claims: Claims, nowS: number, 
     tokenUse,
     issuedAt: iat,
     issuedAtMs,
+    ...(authTime !== undefined ? { authTimeMs: authTime * 1000 } : {}),
     expiresAt: exp,
     email: optionalString(claims, 'email'),
     emailVerified: truthy(claims.email_verified),

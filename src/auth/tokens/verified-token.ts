@@ -10,6 +10,8 @@ export interface VerifiedToken {
   issuedAt: number;
   /** Milliseconds since epoch; sub-second precision only for Gatehouse's own tokens (iat_ms), else iat * 1000. */
   issuedAtMs: number;
+  /** `auth_time` (the sign-in the session began with, kept by Cognito's refreshed tokens) in ms, when the token has it. */
+  authTimeMs?: number;
   expiresAt: number;
   email: string | null;
   emailVerified: boolean;

@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DataSource } from 'typeorm';
 import { AWS_CREDENTIALS_ENV, COGNITO_CLIENT, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { AUTH_PROVIDER, AuthProvider } from '../../../src/auth/providers/auth-provider';
+import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../../src/users/users.service';
 import { startTestApp, TestApp } from '../../support/app';
@@ -53,10 +54,13 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
   const email = () => `cog${++n}.${Date.now()}@example.com`;
   const userRow = async (address: string) =>
     ((await db.query(`SELECT id, status, email_verified, mfa_method, password_reset_at, auth_provider FROM auth.users WHERE email = $1`, [address])) as Array<Record<string, unknown>>)[0];
+  /** Registration answers before its Cognito work is done (#20.6): wait for that work where a step depends on it. */
+  const settled = () => t.app.get(CognitoAuthProvider).whenIdle();
   const login = (address: string, password = PASSWORD) => api.post<Record<string, string>>('/api/v1/auth/login', { email: address, password });
   async function confirmedUser(): Promise<string> {
     const address = email();
     expect((await api.post('/api/v1/auth/register', { email: address, password: PASSWORD })).status).toBe(202);
+    await settled();
     expect((await api.post('/api/v1/auth/confirm-email', { email: address, code: cl.code })).status).toBe(200);
     return address;
   }
@@ -83,6 +87,7 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
   it('register → confirm → login → /users/me → TOTP → challenge → refresh → reset → old tokens rejected → groups become roles', async () => {
     const address = email();
     expect((await api.post('/api/v1/auth/register', { email: address, password: PASSWORD, fullName: 'Grace Hopper' })).status).toBe(202);
+    await settled();
     expect(await userRow(address)).toMatchObject({ status: 'pending_verification', auth_provider: 'cognito' });
     expect((await login(address)).body).toMatchObject({ error: { code: 'AUTH_FAILED' } });
 
@@ -153,9 +158,12 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
   it('enumeration: register and forgot answer the same for known and unknown addresses; login failures look alike', async () => {
     const known = email();
     await api.post('/api/v1/auth/register', { email: known, password: PASSWORD });
+    await settled();
     await api.post('/api/v1/auth/confirm-email', { email: known, code: cl.code });
     const newOne = await api.post('/api/v1/auth/register', { email: email(), password: PASSWORD });
+    await settled();
     const again = await api.post('/api/v1/auth/register', { email: known, password: PASSWORD });
+    await settled();
     expect([again.status, again.body]).toEqual([newOne.status, newOne.body]);
     const forgotKnown = await api.post('/api/v1/auth/password/forgot', { email: known });
     const forgotUnknown = await api.post('/api/v1/auth/password/forgot', { email: email() });
@@ -171,6 +179,7 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
   it('sign-out: Gatehouse revokes the tokens even though cognito-local cannot GlobalSignOut (503 tells the client to retry)', async () => {
     const address = email();
     await api.post('/api/v1/auth/register', { email: address, password: PASSWORD });
+    await settled();
     await api.post('/api/v1/auth/confirm-email', { email: address, code: cl.code });
     const { body } = await login(address);
     const out = await api.post('/api/v1/auth/sign-out', {}, body.accessToken);
@@ -182,6 +191,7 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
   it('local-only endpoints answer NOT_SUPPORTED, and no local keys are served', async () => {
     const address = email();
     await api.post('/api/v1/auth/register', { email: address, password: PASSWORD });
+    await settled();
     await api.post('/api/v1/auth/confirm-email', { email: address, code: cl.code });
     const { body } = await login(address);
     expect((await api.post('/api/v1/auth/mfa/recovery-codes', { code: '123456' }, body.accessToken)).body).toMatchObject({ error: { code: 'NOT_SUPPORTED' } });
@@ -193,6 +203,7 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
     const waiting = email();
     const unknown = email();
     await api.post('/api/v1/auth/register', { email: waiting, password: PASSWORD });
+    await settled();
     const [forWaiting, forUnknown] = await withMocked(
       (mock) => {
         mock.on(ResendConfirmationCodeCommand, { Username: waiting }).resolves({ CodeDeliveryDetails: { DeliveryMedium: 'EMAIL' } });

@@ -53,31 +53,46 @@ describe('CognitoAuthProvider against cognito-local', () => {
     principal: { userId: user.id, issuer: user.issuer, subject: user.subject, email: user.email, role: 'user', groups: [], organizationId: null, status: user.status, provider: 'cognito', tokenUse: 'access', scopes: [] } as Principal,
   });
   async function signedUp(email: string): Promise<UserEntity> {
-    await provider.register({ email, password, fullName: 'Test User' }, ctx);
+    await provider.register({ email, password, fullName: 'Test User' }, ctx).then(() => provider.whenIdle());
     await provider.confirmEmail(email, cl.code, ctx);
     return row(email);
   }
 
   it('register creates the Cognito user and the auth.users row (issuer, subject = UserSub, pending_verification)', async () => {
     const email = 'reg@example.com';
-    await provider.register({ email, password, fullName: 'Reg' }, ctx);
+    await provider.register({ email, password, fullName: 'Reg' }, ctx).then(() => provider.whenIdle());
     const user = await row(email);
     const cognitoUser = await cl.client.send(new AdminGetUserCommand({ UserPoolId: cl.userPoolId, Username: email }));
     const sub = cognitoUser.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
     expect(user).toMatchObject({ issuer: `${cl.endpoint}/${cl.userPoolId}`, subject: sub, authProvider: 'cognito', status: 'pending_verification', emailVerified: false, fullName: 'Reg' });
   });
 
-  it('register is enumeration-safe: an existing address answers like a new one and changes nothing', async () => {
+  it('register is enumeration-safe: a confirmed address answers like a new one and changes nothing', async () => {
     const email = 'twice@example.com';
-    await provider.register({ email, password }, ctx);
-    const before = await row(email);
+    const before = await signedUp(email);
     await expect(provider.register({ email, password: 'Other-pass-2' }, ctx)).resolves.toBeUndefined();
+    await provider.whenIdle();
     expect((await row(email)).id).toBe(before.id);
+    expect((await provider.authenticate(email, password, ctx)).kind).toBe('tokens');
+  });
+
+  it('register over an unconfirmed address replaces it (#20.2): a new identity and row, the first password gone', async () => {
+    const email = 'replaced@example.com';
+    await provider.register({ email, password: 'First-pass-1' }, ctx).then(() => provider.whenIdle());
+    const first = await row(email);
+    await provider.register({ email, password }, ctx).then(() => provider.whenIdle());
+    const second = await row(email);
+    expect(second.id).not.toBe(first.id);
+    expect(second.subject).not.toBe(first.subject);
+    expect(await users.findById(first.id)).toBeNull();
+    await provider.confirmEmail(email, cl.code, ctx);
+    expect(await code(provider.authenticate(email, 'First-pass-1', ctx))).toBe('AUTH_FAILED');
+    expect((await provider.authenticate(email, password, ctx)).kind).toBe('tokens');
   });
 
   it('refuses login before the email is confirmed with AUTH_FAILED, like a wrong password or unknown user', async () => {
     const email = 'unconfirmed@example.com';
-    await provider.register({ email, password }, ctx);
+    await provider.register({ email, password }, ctx).then(() => provider.whenIdle());
     expect(await code(provider.authenticate(email, password, ctx))).toBe('AUTH_FAILED');
     expect(await code(provider.authenticate(email, 'Wrong-pass-1', ctx))).toBe('AUTH_FAILED');
     expect(await code(provider.authenticate('nobody@example.com', password, ctx))).toBe('AUTH_FAILED');
@@ -85,7 +100,7 @@ describe('CognitoAuthProvider against cognito-local', () => {
 
   it('confirmEmail: a wrong code is CODE_INVALID; the right one mirrors email_verified and steps to pending_approval', async () => {
     const email = 'confirm@example.com';
-    await provider.register({ email, password }, ctx);
+    await provider.register({ email, password }, ctx).then(() => provider.whenIdle());
     expect(await code(provider.confirmEmail(email, '000000', ctx))).toBe('CODE_INVALID');
     expect(await row(email)).toMatchObject({ status: 'pending_verification', emailVerified: false });
     await provider.confirmEmail(email, cl.code, ctx);

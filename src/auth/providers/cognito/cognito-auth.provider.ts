@@ -1,40 +1,35 @@
 import {
   AssociateSoftwareTokenCommand,
-  ChallengeNameType,
   CognitoIdentityProviderClient,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
   ForgotPasswordCommand,
   GlobalSignOutCommand,
-  InitiateAuthCommand,
-  InitiateAuthCommandOutput,
   ResendConfirmationCodeCommand,
-  RespondToAuthChallengeCommand,
   SetUserMFAPreferenceCommand,
-  SignUpCommand,
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { ConflictError, ForbiddenError } from '../../../common/errors/app-error';
 import type { Principal } from '../../../common/principal';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig, CognitoConfig } from '../../../config/config.types';
 import { OnboardingService } from '../../../users/onboarding/onboarding.service';
-import { BLOCKED_STATUSES, initialStatus } from '../../../users/onboarding/transitions';
 import { UsersService } from '../../../users/users.service';
 import type { AccountCaller, AuthProvider, AuthResult, ChallengeName, MfaEnrollment, RequestContext, TokenSet } from '../auth-provider';
 import { validateWithBoundVerifier } from '../bearer-token-validator';
 import { ProviderError } from '../provider-errors';
-import { COGNITO_CLIENT, secretHashField, secretHashParam } from './cognito-client.factory';
+import { COGNITO_CLIENT, secretHashField } from './cognito-client.factory';
 import { CognitoCallContext, isCognitoError, mapCognitoError } from './cognito-errors';
-import { decodeChallengeSession, encodeChallengeSession, toTokenSet, unverifiedClaims, unverifiedSub, unwrapRefreshToken, wrapRefreshToken } from './cognito-session';
+import { COGNITO_ACTOR, CognitoIdentities } from './cognito-identities';
+import { PoolPasswordPolicyCache, poolPasswordViolation } from './cognito-password-policy';
+import { CognitoRegistration } from './cognito-registration';
+import { CognitoSignIn } from './cognito-sign-in';
 
 export { BEARER_TOKEN_VALIDATOR, type BearerTokenValidator } from '../bearer-token-validator';
 
-const CHALLENGES: readonly ChallengeName[] = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'NEW_PASSWORD_REQUIRED'];
 const ISSUER_NAME = 'Gatehouse';
-const ACTOR = 'provider:cognito';
+const ACTOR = COGNITO_ACTOR;
 
 /**
  * AuthProvider over a Cognito user pool (USER_PASSWORD_AUTH + REFRESH_TOKEN_AUTH app client, email as username).
@@ -44,7 +39,7 @@ const ACTOR = 'provider:cognito';
 @Injectable()
 export class CognitoAuthProvider implements AuthProvider {
   readonly name = 'cognito' as const;
-  private readonly log = new Logger(CognitoAuthProvider.name);
+  private readonly passwordPolicy?: PoolPasswordPolicyCache;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -52,7 +47,17 @@ export class CognitoAuthProvider implements AuthProvider {
     private readonly users: UsersService,
     private readonly onboarding: OnboardingService,
     private readonly moduleRef: ModuleRef,
-  ) {}
+    private readonly identities: CognitoIdentities,
+    private readonly registration: CognitoRegistration,
+    private readonly signIn: CognitoSignIn,
+  ) {
+    if (config.auth.cognito) this.passwordPolicy = new PoolPasswordPolicyCache(client, config.auth.cognito.userPoolId);
+  }
+
+  /** Resolves once the registrations answered so far have done their Cognito work (tests, shutdown). */
+  whenIdle(): Promise<void> {
+    return this.registration.whenIdle();
+  }
 
   /** Pool id and client id configured (config validation already checked their form). No network probe. */
   isAvailable(): Promise<boolean> {
@@ -60,73 +65,35 @@ export class CognitoAuthProvider implements AuthProvider {
     return Promise.resolve(Boolean(c?.userPoolId && c.clientId));
   }
 
-  async authenticate(email: string, password: string, _ctx: RequestContext): Promise<AuthResult> {
-    const c = this.cognito();
-    const out = await this.call('login', 'InitiateAuth', () =>
-      this.client.send(
-        new InitiateAuthCommand({ ClientId: c.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password, ...secretHashParam(c, email) } }),
-      ),
-    );
-    return this.toAuthResult(out, email);
+  authenticate(email: string, password: string, ctx: RequestContext): Promise<AuthResult> {
+    return this.signIn.authenticate(email, password, ctx);
   }
 
-  async register(input: { email: string; password: string; fullName?: string }, _ctx: RequestContext): Promise<void> {
-    const c = this.cognito();
-    const attributes = [{ Name: 'email', Value: input.email }, ...(input.fullName ? [{ Name: 'name', Value: input.fullName }] : [])];
-    let sub: string;
-    try {
-      const out = await this.client.send(
-        new SignUpCommand({ ClientId: c.clientId, Username: input.email, Password: input.password, UserAttributes: attributes, ...secretHashField(c, input.email) }),
-      );
-      sub = out.UserSub as string;
-    } catch (err) {
-      // Enumeration safety: an address that already has an account answers exactly like a new one.
-      if (isCognitoError(err, 'UsernameExistsException')) return;
-      throw mapCognitoError(err, 'other', 'SignUp');
-    }
-    try {
-      await this.users.provision(
-        { issuer: c.issuer, subject: sub, authProvider: 'cognito', email: input.email, emailVerified: false, fullName: input.fullName ?? null, role: 'user', organizationId: null, status: 'pending_verification' },
-        ACTOR,
-      );
-    } catch (err) {
-      // The address belongs to another identity (e.g. a local account). Answer like success (no enumeration); the
-      // conflict is logged and will be refused again, loudly, if this Cognito user ever presents a token.
-      if (err instanceof ConflictError) {
-        this.log.warn({ sub }, 'cognito sign-up for an address owned by another Gatehouse identity');
-        return;
-      }
-      throw err;
-    }
+  /** Checks what does not depend on the address, answers, and signs up after the answer (see CognitoRegistration). */
+  async register(input: { email: string; password: string; fullName?: string }, ctx: RequestContext): Promise<void> {
+    this.cognito();
+    await this.checkPasswordPolicy(input.password);
+    this.registration.start(input, ctx.requestId);
   }
 
   validateToken(token: string): Promise<Principal> {
     return validateWithBoundVerifier(this.moduleRef, token);
   }
 
-  async refreshToken(refreshToken: string, _ctx: RequestContext): Promise<TokenSet> {
-    const c = this.cognito();
-    const { username, token } = unwrapRefreshToken(refreshToken);
-    if (c.clientSecret && !username) throw new ProviderError('REFRESH_TOKEN_INVALID', 'refresh token without username while the client has a secret');
-    const out = await this.call('refresh', 'InitiateAuth', () =>
-      this.client.send(
-        new InitiateAuthCommand({ ClientId: c.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: token, ...(username ? secretHashParam(c, username) : {}) } }),
-      ),
-    );
-    const result = out.AuthenticationResult;
-    if (!result?.AccessToken) throw new ProviderError('REFRESH_TOKEN_INVALID', `cognito refresh answered ${out.ChallengeName ?? 'without tokens'}`);
-    // Cognito normally keeps the refresh token (no rotation): the client keeps using the one it has.
-    const next = result.RefreshToken ? this.clientRefreshToken(result.RefreshToken, username) : refreshToken;
-    return toTokenSet(result, next);
+  refreshToken(refreshToken: string, ctx: RequestContext): Promise<TokenSet> {
+    return this.signIn.refreshToken(refreshToken, ctx);
   }
 
+  /** Acts on the identity Cognito confirmed (found by sub), never on whichever row holds the address. */
   async confirmEmail(email: string, code: string, _ctx: RequestContext): Promise<void> {
     const c = this.cognito();
     await this.call('code', 'ConfirmSignUp', () =>
       this.client.send(new ConfirmSignUpCommand({ ClientId: c.clientId, Username: email, ConfirmationCode: code, ...secretHashField(c, email) })),
     );
-    const user = await this.localUser(email);
-    if (!user) return;
+    const identity = await this.identities.lookup(email);
+    if (!identity) return;
+    // Provisions the row when sign-up could not (409 EMAIL_IN_USE when another identity holds the address).
+    const { user } = await this.identities.ensureRow(identity.sub, email, { emailVerified: false, fullName: null });
     // pending_verification → pending_approval with email_verified in the same UPDATE; from any later state only the flag.
     const stepped = await this.onboarding.tryApply(user.id, 'EMAIL_VERIFIED', ACTOR, { via: 'cognito.confirm_sign_up' }, { email_verified: 'true' });
     if (!stepped && !user.emailVerified) {
@@ -139,31 +106,15 @@ export class CognitoAuthProvider implements AuthProvider {
     try {
       await this.client.send(new ResendConfirmationCodeCommand({ ClientId: c.clientId, Username: email, ...secretHashField(c, email) }));
     } catch (err) {
-      // Enumeration safety: unknown and already-confirmed addresses (InvalidParameterException) answer like success.
-      if (isCognitoError(err, 'UserNotFoundException', 'InvalidParameterException')) return;
+      // Enumeration safety: unknown and already-confirmed addresses (InvalidParameterException) answer like success,
+      // and so does Cognito's throttling, which only existing users meet (#20.14).
+      if (isCognitoError(err, 'UserNotFoundException', 'InvalidParameterException', 'LimitExceededException')) return;
       throw mapCognitoError(err, 'other', 'ResendConfirmationCode');
     }
   }
 
-  async respondToMfaChallenge(input: { session: string; code: string; email?: string; challenge?: ChallengeName }, _ctx: RequestContext): Promise<AuthResult> {
-    const c = this.cognito();
-    const s = decodeChallengeSession(input.session);
-    if (!s) throw new ProviderError('MFA_SESSION_INVALID', 'not a Gatehouse cognito challenge session');
-    if (input.challenge && input.challenge !== s.c) throw new ProviderError('MFA_SESSION_INVALID', `challenge ${input.challenge} does not match session ${s.c}`);
-    if (input.email && input.email.toLowerCase() !== s.e.toLowerCase()) throw new ProviderError('MFA_SESSION_INVALID', 'email does not match the session');
-    const answer: Record<string, string> =
-      s.c === 'SOFTWARE_TOKEN_MFA' ? { SOFTWARE_TOKEN_MFA_CODE: input.code } : s.c === 'SMS_MFA' ? { SMS_MFA_CODE: input.code } : { NEW_PASSWORD: input.code };
-    const out = await this.call('mfa', 'RespondToAuthChallenge', () =>
-      this.client.send(
-        new RespondToAuthChallengeCommand({
-          ClientId: c.clientId,
-          ChallengeName: s.c,
-          Session: s.s,
-          ChallengeResponses: { USERNAME: s.u, ...answer, ...secretHashParam(c, s.u) },
-        }),
-      ),
-    );
-    return this.toAuthResult(out, s.e, s.u);
+  respondToMfaChallenge(input: { session: string; code: string; email?: string; challenge?: ChallengeName }, ctx: RequestContext): Promise<AuthResult> {
+    return this.signIn.respondToMfaChallenge(input, ctx);
   }
 
   async startMfaEnrollment(caller: AccountCaller): Promise<MfaEnrollment> {
@@ -208,25 +159,35 @@ export class CognitoAuthProvider implements AuthProvider {
     try {
       await this.client.send(new ForgotPasswordCommand({ ClientId: c.clientId, Username: email, ...secretHashField(c, email) }));
     } catch (err) {
-      // Enumeration safety: unknown addresses, unverified ones (InvalidParameterException) and disabled users
-      // (NotAuthorizedException) all answer like success.
-      if (isCognitoError(err, 'UserNotFoundException', 'InvalidParameterException', 'NotAuthorizedException')) return;
+      // Enumeration safety: unknown addresses, unverified ones (InvalidParameterException), disabled users
+      // (NotAuthorizedException) and Cognito's throttling, which only existing users meet (#20.14), answer like success.
+      if (isCognitoError(err, 'UserNotFoundException', 'InvalidParameterException', 'NotAuthorizedException', 'LimitExceededException')) return;
       throw mapCognitoError(err, 'other', 'ForgotPassword');
     }
   }
 
+  /**
+   * The pool's password policy first (Cognito checks it only for existing users), then the code; the identity reset
+   * (found by sub) is revoked at Gatehouse and signed out at Cognito, whichever row holds the address.
+   */
   async confirmPasswordReset(input: { email: string; code: string; newPassword: string }, _ctx: RequestContext): Promise<void> {
     const c = this.cognito();
+    await this.checkPasswordPolicy(input.newPassword);
     await this.call('code', 'ConfirmForgotPassword', () =>
       this.client.send(
         new ConfirmForgotPasswordCommand({ ClientId: c.clientId, Username: input.email, ConfirmationCode: input.code, Password: input.newPassword, ...secretHashField(c, input.email) }),
       ),
     );
-    const user = await this.localUser(input.email);
-    if (!user) return;
-    await this.users.updateProfile(user.id, { passwordResetAt: new Date() }, { actor: ACTOR, type: 'password.reset' });
-    // A new password ends every session: Cognito's access tokens stay valid offline, so Gatehouse's watermark does it.
-    await this.users.revokeTokens(user.id, ACTOR, 'password_reset');
+    const identity = await this.identities.lookup(input.email);
+    if (!identity) return;
+    const user = await this.identities.rowOf(identity.sub);
+    if (user) {
+      await this.users.updateProfile(user.id, { passwordResetAt: new Date() }, { actor: ACTOR, type: 'password.reset' });
+      // A new password ends every session: Cognito's access tokens stay valid offline, so Gatehouse's watermark does it.
+      await this.users.revokeTokens(user.id, ACTOR, 'password_reset');
+    }
+    // ConfirmForgotPassword leaves the refresh tokens alive at Cognito (#20.1).
+    await this.identities.signOutEverywhere(identity.username, 'password_reset');
   }
 
   async signOut(caller: AccountCaller): Promise<void> {
@@ -257,90 +218,11 @@ export class CognitoAuthProvider implements AuthProvider {
     }
   }
 
-  /** The Gatehouse row of a Cognito user of this pool, by the address they signed up with. */
-  private async localUser(email: string) {
-    const user = await this.users.findByEmail(email, 'cognito');
-    return user && user.issuer === this.cognito().issuer ? user : null;
+  /** The pool's policy, before any Cognito call, so the answer is the same for every address (#9). */
+  private async checkPasswordPolicy(password: string): Promise<void> {
+    const policy = await this.passwordPolicy?.get();
+    const violation = policy && poolPasswordViolation(password, policy);
+    if (violation) throw new ProviderError('PASSWORD_POLICY', violation, policy.minLength !== undefined ? { minLength: policy.minLength } : undefined);
   }
 
-  private clientRefreshToken(token: string, username: string | undefined): string {
-    return this.cognito().clientSecret && username ? wrapRefreshToken(username, token) : token;
-  }
-
-  /** Tokens, or the next step: a challenge is always surfaced, never turned into a silent failure. */
-  private async toAuthResult(out: InitiateAuthCommandOutput, email: string, knownUsername?: string): Promise<AuthResult> {
-    const username = out.ChallengeParameters?.USER_ID_FOR_SRP ?? knownUsername ?? email;
-    if (out.AuthenticationResult?.AccessToken) {
-      const r = out.AuthenticationResult;
-      await this.refuseBlocked(r.IdToken ?? r.AccessToken);
-      await this.syncFromIdToken(r.IdToken);
-      const sub = unverifiedSub(r.AccessToken) ?? username;
-      return { kind: 'tokens', tokens: toTokenSet(r, r.RefreshToken ? this.clientRefreshToken(r.RefreshToken, sub) : undefined) };
-    }
-    const challenge = out.ChallengeName;
-    if (challenge && (CHALLENGES as readonly string[]).includes(challenge) && out.Session) {
-      return { kind: 'challenge', challenge: challenge as ChallengeName, session: encodeChallengeSession({ u: username, e: email, c: challenge as ChallengeName, s: out.Session }) };
-    }
-    if (challenge === ChallengeNameType.SELECT_MFA_TYPE && out.Session) {
-      // Both SMS and TOTP are enabled: Gatehouse prefers the authenticator app.
-      const c = this.cognito();
-      const next = await this.call('mfa', 'RespondToAuthChallenge', () =>
-        this.client.send(
-          new RespondToAuthChallengeCommand({
-            ClientId: c.clientId,
-            ChallengeName: 'SELECT_MFA_TYPE',
-            Session: out.Session,
-            ChallengeResponses: { USERNAME: username, ANSWER: 'SOFTWARE_TOKEN_MFA', ...secretHashParam(c, username) },
-          }),
-        ),
-      );
-      return this.toAuthResult(next, email, username);
-    }
-    // MFA_SETUP (pool MFA is ON and the user has no factor yet) and anything else Gatehouse does not drive.
-    throw new ProviderError('MFA_REQUIRED', `cognito answered challenge ${challenge ?? 'none'} without tokens`);
-  }
-
-  /**
-   * Makes sure the signing-in user has a Gatehouse row carrying their address. Users Gatehouse did not sign up
-   * (AdminCreateUser, the console, an import) would otherwise be provisioned from their first access token, which
-   * has no email claim, and be stuck in pending_verification with no address. The ID token came straight from
-   * Cognito's answer to our own call, so its claims are Cognito's.
-   */
-  private async syncFromIdToken(idToken: string | undefined): Promise<void> {
-    const claims = unverifiedClaims(idToken);
-    const sub = typeof claims?.sub === 'string' ? claims.sub : undefined;
-    const email = typeof claims?.email === 'string' ? claims.email : undefined;
-    if (!sub || !email) return;
-    const verified = claims?.email_verified === true || claims?.email_verified === 'true';
-    const issuer = this.cognito().issuer;
-    try {
-      const { user, created } = await this.users.provision(
-        { issuer, subject: sub, authProvider: 'cognito', email, emailVerified: verified, fullName: typeof claims?.name === 'string' ? claims.name : null, role: 'user', organizationId: null, status: initialStatus(verified) },
-        ACTOR,
-      );
-      if (created) return;
-      if (!user.email) await this.users.updateProfile(user.id, { email, emailVerified: verified }, { actor: ACTOR, type: 'profile.synced', detail: { from: 'id_token' } });
-      if (verified && user.status === 'pending_verification') await this.onboarding.tryApply(user.id, 'EMAIL_VERIFIED', ACTOR, { via: 'cognito.id_token' }, { email_verified: 'true' });
-    } catch (err) {
-      // The address belongs to another Gatehouse identity: never link by email; the token path answers 409 later.
-      if (err instanceof ConflictError) {
-        this.log.warn({ sub }, 'cognito sign-in for an address owned by another Gatehouse identity');
-        return;
-      }
-      throw err;
-    }
-  }
-
-  /**
-   * Cognito refuses disabled users, but its emulator does not and Gatehouse's own states (suspended, rejected) are
-   * not Cognito's: a blocked account gets no fresh tokens here (the guard would refuse them anyway).
-   */
-  private async refuseBlocked(token: string | undefined): Promise<void> {
-    const sub = unverifiedSub(token);
-    if (!sub) return;
-    const user = await this.users.findByIssuerSubject(this.cognito().issuer, sub);
-    if (user && BLOCKED_STATUSES.includes(user.status)) {
-      throw new ForbiddenError(`USER_${user.status.toUpperCase()}`, 'This account cannot sign in', { status: user.status });
-    }
-  }
 }

@@ -23,13 +23,16 @@ const SPEC: Array<[string, CognitoCallContext, string, number]> = [
   ['PasswordResetRequiredException', 'login', 'AUTH_FAILED', 401],
   ['CodeMismatchException', 'mfa', 'MFA_CODE_INVALID', 400],
   ['CodeMismatchException', 'code', 'CODE_INVALID', 400],
-  ['ExpiredCodeException', 'code', 'CODE_EXPIRED', 400],
+  // #20.5: only existing users get ExpiredCodeException, so on the unauthenticated code endpoints it reads as a wrong code.
+  ['ExpiredCodeException', 'code', 'CODE_INVALID', 400],
+  ['ExpiredCodeException', 'account', 'CODE_EXPIRED', 400],
   ['ExpiredCodeException', 'mfa', 'CODE_EXPIRED', 400],
   ['LimitExceededException', 'other', 'RATE_LIMITED', 429],
   ['TooManyRequestsException', 'login', 'RATE_LIMITED', 429],
   ['TooManyFailedAttemptsException', 'mfa', 'RATE_LIMITED', 429],
   ['InvalidPasswordException', 'other', 'PASSWORD_POLICY', 400],
-  ['InvalidPasswordException', 'code', 'PASSWORD_POLICY', 400],
+  // #9: ConfirmForgotPassword checks the policy only for existing users (unknown ones get UserNotFoundException).
+  ['InvalidPasswordException', 'code', 'CODE_INVALID', 400],
   ['InvalidPasswordException', 'login', 'AUTH_FAILED', 401],
   ['EnableSoftwareTokenMFAException', 'mfa', 'MFA_CODE_INVALID', 400],
   ['SoftwareTokenMFANotFoundException', 'mfa', 'MFA_NOT_ENROLLED', 409],

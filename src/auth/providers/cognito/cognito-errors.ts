@@ -9,7 +9,8 @@ import { ProviderError, ProviderErrorCode } from '../provider-errors';
  * - `mfa`: a second factor (RespondToAuthChallenge, VerifySoftwareToken).
  * - `refresh`: REFRESH_TOKEN_AUTH.
  * - `account`: calls made with the caller's access token (AssociateSoftwareToken, SetUserMFAPreference, GlobalSignOut).
- * - `other`: everything else (SignUp, ForgotPassword, ResendConfirmationCode).
+ * - `other`: everything else (SignUp, ForgotPassword, ResendConfirmationCode). ForgotPassword and
+ *   ResendConfirmationCode treat LimitExceededException as success (#20.14: Cognito throttles existing users only).
  */
 export type CognitoCallContext = 'login' | 'code' | 'mfa' | 'refresh' | 'account' | 'other';
 
@@ -29,12 +30,16 @@ export const COGNITO_ERROR_TABLE: Readonly<Record<string, Row>> = {
   UserNotConfirmedException: { default: 'EMAIL_NOT_VERIFIED', login: 'AUTH_FAILED' },
   PasswordResetRequiredException: { default: 'AUTH_FAILED' },
   CodeMismatchException: { default: 'CODE_INVALID', mfa: 'MFA_CODE_INVALID' },
-  ExpiredCodeException: { default: 'CODE_EXPIRED' },
+  // Only an existing user can have an expired code (real Cognito answers it from ConfirmForgotPassword for a user who
+  // asked for none): on the unauthenticated code endpoints it would tell accounts apart, so it reads as a wrong code.
+  ExpiredCodeException: { default: 'CODE_EXPIRED', code: 'CODE_INVALID' },
   LimitExceededException: { default: 'RATE_LIMITED' },
   TooManyRequestsException: { default: 'RATE_LIMITED' },
   TooManyFailedAttemptsException: { default: 'RATE_LIMITED' },
   // cognito-local answers a wrong password with InvalidPasswordException, so on login it must read as AUTH_FAILED.
-  InvalidPasswordException: { default: 'PASSWORD_POLICY', login: 'AUTH_FAILED' },
+  // On ConfirmForgotPassword Cognito checks the policy only for existing users: the provider checks the pool's policy
+  // itself before calling, and whatever still reaches Cognito reads like a wrong code.
+  InvalidPasswordException: { default: 'PASSWORD_POLICY', login: 'AUTH_FAILED', code: 'CODE_INVALID' },
   EnableSoftwareTokenMFAException: { default: 'MFA_CODE_INVALID' },
   SoftwareTokenMFANotFoundException: { default: 'MFA_NOT_ENROLLED' },
   // A bad code-shaped input is the client's; anywhere else it is our misconfiguration (e.g. auth flow not enabled).

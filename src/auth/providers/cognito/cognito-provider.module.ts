@@ -4,7 +4,13 @@ import type { AppConfig } from '../../../config/config.types';
 import { UsersModule } from '../../../users/users.module';
 import { AUTH_ADMIN_PORT } from '../admin-port';
 import { CognitoAdmin } from './cognito-admin.service';
+import { MailModule } from '../../../mail/mail.module';
+import { CredentialLimiter } from '../../throttling/credential-limiter';
 import { CognitoAuthProvider } from './cognito-auth.provider';
+import { CognitoIdentities } from './cognito-identities';
+import { CognitoRegistration } from './cognito-registration';
+import { CognitoSignIn } from './cognito-sign-in';
+import { CognitoSignOutListener } from './cognito-sign-out.listener';
 import { AWS_CREDENTIALS_ENV, AwsEnv, COGNITO_CLIENT, cognitoClientSettings, getCognitoClient } from './cognito-client.factory';
 import { COGNITO_ROLE_CLAIM_POLICY, CognitoRoleClaimPolicy, checkRoleClaimTrust } from './cognito-role-claim.policy';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
@@ -16,7 +22,7 @@ const log = new Logger('CognitoRoleClaim');
  * imports this module and binds AUTH_PROVIDER / ROLE_CLAIM_POLICY to what it exports when AUTH_PROVIDER=cognito.
  */
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, MailModule],
   providers: [
     { provide: AWS_CREDENTIALS_ENV, useValue: process.env },
     {
@@ -34,10 +40,15 @@ const log = new Logger('CognitoRoleClaim');
         return policy;
       },
     },
+    CredentialLimiter,
+    CognitoIdentities,
+    CognitoRegistration,
+    CognitoSignIn,
+    CognitoSignOutListener,
     CognitoAuthProvider,
     CognitoAdmin,
     { provide: AUTH_ADMIN_PORT, useExisting: CognitoAdmin },
   ],
-  exports: [CognitoAuthProvider, CognitoAdmin, AUTH_ADMIN_PORT, COGNITO_CLIENT, COGNITO_ROLE_CLAIM_POLICY],
+  exports: [CognitoAuthProvider, CognitoIdentities, CognitoAdmin, AUTH_ADMIN_PORT, COGNITO_CLIENT, COGNITO_ROLE_CLAIM_POLICY],
 })
 export class CognitoProviderModule {}

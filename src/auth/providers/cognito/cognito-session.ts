@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import type { AuthenticationResultType } from '@aws-sdk/client-cognito-identity-provider';
+import { SealedJson } from '../../../common/crypto/sealed-json';
 import type { ChallengeName, TokenSet } from '../auth-provider';
 
 /**
- * What Gatehouse hands the client as the challenge `session`: Cognito's own session plus the Cognito username the
- * next call must send as USERNAME (and hash into SECRET_HASH). It is not a secret and needs no signature: Cognito
- * binds its session to that user, so a tampered username only makes RespondToAuthChallenge fail.
+ * What Gatehouse hands the client as the challenge `session`, sealed (AES-256-GCM, see SealedJson): Cognito's own
+ * session plus the Cognito username the next call must send as USERNAME (and hash into SECRET_HASH), the address the
+ * login named, a random id (the attempt budget's key) and an expiry. Sealed, because the username inside it is what
+ * RespondToAuthChallenge acts on: an unsealed one let a forged session name any user (cognito-local does not bind its
+ * session to the user at all, so a forged session took over any account on shared dev and staging pools).
  */
 export interface ChallengeSession {
   /** Cognito username (USER_ID_FOR_SRP: the sub when email is the username attribute). */
@@ -14,39 +18,82 @@ export interface ChallengeSession {
   c: ChallengeName;
   /** Cognito's session. */
   s: string;
+  /** Random id: the per-session attempt budget is keyed by it. */
+  id: string;
+  /** Milliseconds since epoch after which the session is refused, whatever Cognito would say. */
+  exp: number;
 }
 
-const CHALLENGE_PREFIX = 'cgc1.';
-/** Refresh tokens are wrapped only when the app client has a secret (REFRESH_TOKEN_AUTH then needs the username). */
-const REFRESH_PREFIX = 'cgr1.';
+/** A challenge session lives five minutes at most (as the local provider's); Cognito's own default is three. */
+export const CHALLENGE_TTL_MS = 5 * 60_000;
+const CHALLENGE_PREFIX = 'cgc2.';
 
-export function encodeChallengeSession(s: ChallengeSession): string {
-  return CHALLENGE_PREFIX + Buffer.from(JSON.stringify(s)).toString('base64url');
-}
+/** Seals and opens challenge sessions; `open` answers undefined for anything Gatehouse did not seal, or expired. */
+export class ChallengeSessionSealer {
+  private readonly sealed: SealedJson;
 
-/** The decoded session, or undefined when it is not one of ours. */
-export function decodeChallengeSession(raw: string): ChallengeSession | undefined {
-  if (!raw.startsWith(CHALLENGE_PREFIX)) return undefined;
-  try {
-    const v = JSON.parse(Buffer.from(raw.slice(CHALLENGE_PREFIX.length), 'base64url').toString('utf8')) as Partial<ChallengeSession>;
-    if (typeof v.u === 'string' && typeof v.e === 'string' && typeof v.c === 'string' && typeof v.s === 'string') return v as ChallengeSession;
-  } catch {
-    // fall through
+  constructor(
+    secret: Buffer,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.sealed = new SealedJson(secret, 'gatehouse cognito challenge session', 'gatehouse cognito challenge v2', CHALLENGE_PREFIX.slice(0, -1), 8192);
   }
-  return undefined;
+
+  seal(s: Omit<ChallengeSession, 'id' | 'exp'>): string {
+    return this.sealed.seal({ ...s, id: randomBytes(16).toString('base64url'), exp: this.now() + CHALLENGE_TTL_MS });
+  }
+
+  open(raw: string): ChallengeSession | undefined {
+    const v = this.sealed.open(raw) as Partial<ChallengeSession> | undefined;
+    if (!v || typeof v !== 'object') return undefined;
+    const strings = [v.u, v.e, v.c, v.s, v.id].every((x) => typeof x === 'string' && x.length > 0);
+    if (!strings || typeof v.exp !== 'number' || v.exp <= this.now()) return undefined;
+    return v as ChallengeSession;
+  }
 }
 
-export function wrapRefreshToken(username: string, token: string): string {
-  return `${REFRESH_PREFIX}${Buffer.from(username).toString('base64url')}.${token}`;
+/** Refresh tokens Gatehouse hands out: `cgr2.<base64url JSON {u, t}>.<Cognito's refresh token>`. */
+const REFRESH_PREFIX = 'cgr2.';
+/** The earlier form (username only, and only with a client secret): still read so issued tokens keep working. */
+const REFRESH_PREFIX_V1 = 'cgr1.';
+
+export interface WrappedRefresh {
+  /** Cognito username (the sub), for SECRET_HASH and for finding the user's row before calling Cognito. */
+  username?: string;
+  /**
+   * When the session began (ms), as Gatehouse saw the sign-in. Not signed: it can only make the check stricter,
+   * because the session's age is the earlier of this and the refreshed token's `auth_time` (which real Cognito keeps).
+   */
+  authTimeMs?: number;
+  token: string;
 }
 
-/** `{ username, token }`; username is undefined for a plain (unwrapped) Cognito refresh token. */
-export function unwrapRefreshToken(raw: string): { username?: string; token: string } {
-  if (!raw.startsWith(REFRESH_PREFIX)) return { token: raw };
-  const rest = raw.slice(REFRESH_PREFIX.length);
+export function wrapRefreshToken(username: string, token: string, authTimeMs: number): string {
+  return `${REFRESH_PREFIX}${Buffer.from(JSON.stringify({ u: username, t: authTimeMs })).toString('base64url')}.${token}`;
+}
+
+/** `{ username, authTimeMs, token }`; both are undefined for a plain (unwrapped) Cognito refresh token. */
+export function unwrapRefreshToken(raw: string): WrappedRefresh {
+  const prefix = raw.startsWith(REFRESH_PREFIX) ? REFRESH_PREFIX : raw.startsWith(REFRESH_PREFIX_V1) ? REFRESH_PREFIX_V1 : undefined;
+  if (!prefix) return { token: raw };
+  const rest = raw.slice(prefix.length);
   const dot = rest.indexOf('.');
   if (dot <= 0) return { token: raw };
-  return { username: Buffer.from(rest.slice(0, dot), 'base64url').toString('utf8'), token: rest.slice(dot + 1) };
+  const head = Buffer.from(rest.slice(0, dot), 'base64url').toString('utf8');
+  const token = rest.slice(dot + 1);
+  if (prefix === REFRESH_PREFIX_V1) return { username: head, token };
+  try {
+    const v = JSON.parse(head) as { u?: unknown; t?: unknown };
+    return { username: typeof v.u === 'string' ? v.u : undefined, authTimeMs: typeof v.t === 'number' ? v.t : undefined, token };
+  } catch {
+    return { token };
+  }
+}
+
+/** `auth_time` (the original sign-in) of a token Cognito just returned, in ms; undefined when absent. */
+export function unverifiedAuthTimeMs(jwt: string | undefined): number | undefined {
+  const t = unverifiedClaims(jwt)?.auth_time;
+  return typeof t === 'number' && Number.isFinite(t) ? t * 1000 : undefined;
 }
 
 /** Reads `exp` from a JWT without verifying it (only to tell the client when to refresh). */

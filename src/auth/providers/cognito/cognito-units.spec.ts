@@ -1,7 +1,7 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { cognitoClientSettings, getCognitoClient, resetCognitoClients, secretHash, secretHashField, secretHashParam } from './cognito-client.factory';
 import { decideRoleClaimTrust } from './cognito-role-claim.policy';
-import { decodeChallengeSession, encodeChallengeSession, toTokenSet, unwrapRefreshToken, wrapRefreshToken } from './cognito-session';
+import { CHALLENGE_TTL_MS, ChallengeSessionSealer, toTokenSet, unverifiedAuthTimeMs, unwrapRefreshToken, wrapRefreshToken } from './cognito-session';
 
 describe('SECRET_HASH', () => {
   it('is base64(HMAC-SHA256(key = client secret, message = username + clientId))', () => {
@@ -49,17 +49,42 @@ describe('custom:role trust rule', () => {
 });
 
 describe('challenge session and refresh envelopes', () => {
-  it('round-trips a challenge session and refuses anything else', () => {
-    const s = { u: 'sub-1', e: 'a@example.com', c: 'SOFTWARE_TOKEN_MFA' as const, s: 'cognito-session' };
-    expect(decodeChallengeSession(encodeChallengeSession(s))).toEqual(s);
-    expect(decodeChallengeSession('cognito-session')).toBeUndefined();
-    expect(decodeChallengeSession('cgc1.!!!')).toBeUndefined();
-    expect(decodeChallengeSession('cgc1.' + Buffer.from('{"u":1}').toString('base64url'))).toBeUndefined();
+  const secret = randomBytes(32);
+  const s = { u: 'sub-1', e: 'a@example.com', c: 'SOFTWARE_TOKEN_MFA' as const, s: 'cognito-session' };
+
+  it('seals a challenge session (nothing readable) with a random id and a five-minute expiry, and opens only its own', () => {
+    let now = 1_000_000;
+    const sealer = new ChallengeSessionSealer(secret, () => now);
+    const sealed = sealer.seal(s);
+    expect(sealed).toMatch(/^cgc2\./);
+    expect(Buffer.from(sealed.slice(5), 'base64url').toString('latin1')).not.toContain('sub-1');
+    const opened = sealer.open(sealed)!;
+    expect(opened).toMatchObject({ ...s, exp: now + CHALLENGE_TTL_MS });
+    expect(opened.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(sealer.open(sealer.seal(s))!.id).not.toBe(opened.id);
+    now += CHALLENGE_TTL_MS;
+    expect(sealer.open(sealed)).toBeUndefined();
   });
 
-  it('wraps a refresh token with the username and leaves plain tokens alone', () => {
-    expect(unwrapRefreshToken(wrapRefreshToken('sub-1', 'eyJ.a.b'))).toEqual({ username: 'sub-1', token: 'eyJ.a.b' });
+  it.each([
+    ['Cognito\'s own session', 'cognito-session'],
+    ['the unsealed pre-#20.11 form', 'cgc1.' + Buffer.from(JSON.stringify(s)).toString('base64url')],
+    ['garbage after the prefix', 'cgc2.!!!'],
+    ['a session sealed under another key', new ChallengeSessionSealer(randomBytes(32)).seal(s)],
+  ])('refuses %s', (_name, raw) => {
+    expect(new ChallengeSessionSealer(secret).open(raw)).toBeUndefined();
+  });
+
+  it('wraps a refresh token with the username and the sign-in time; reads the v1 form and leaves plain tokens alone', () => {
+    expect(unwrapRefreshToken(wrapRefreshToken('sub-1', 'eyJ.a.b', 1234))).toEqual({ username: 'sub-1', authTimeMs: 1234, token: 'eyJ.a.b' });
+    expect(unwrapRefreshToken(`cgr1.${Buffer.from('sub-1').toString('base64url')}.eyJ.a.b`)).toEqual({ username: 'sub-1', token: 'eyJ.a.b' });
     expect(unwrapRefreshToken('eyJ.a.b')).toEqual({ token: 'eyJ.a.b' });
+  });
+
+  it('reads auth_time (seconds) as milliseconds', () => {
+    const jwt = (c: object) => `h.${Buffer.from(JSON.stringify(c)).toString('base64url')}.s`;
+    expect(unverifiedAuthTimeMs(jwt({ auth_time: 1_700_000_000 }))).toBe(1_700_000_000_000);
+    expect(unverifiedAuthTimeMs(jwt({ iat: 1 }))).toBeUndefined();
   });
 
   it('takes expiresIn from Cognito, else from the access token exp', () => {

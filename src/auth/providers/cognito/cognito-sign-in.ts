@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import {
+  ChallengeNameType,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+  InitiateAuthCommandOutput,
+  RespondToAuthChallengeCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { Inject, Injectable } from '@nestjs/common';
+import { ForbiddenError } from '../../../common/errors/app-error';
+import { APP_CONFIG } from '../../../config/config.module';
+import type { AppConfig, CognitoConfig } from '../../../config/config.types';
+import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
+import type { UserEntity } from '../../../users/user.entity';
+import { UsersService } from '../../../users/users.service';
+import { CredentialLimiter } from '../../throttling/credential-limiter';
+import type { AuthResult, ChallengeName, RequestContext, TokenSet } from '../auth-provider';
+import { ProviderError } from '../provider-errors';
+import { COGNITO_CLIENT, secretHashParam } from './cognito-client.factory';
+import { CognitoCallContext, mapCognitoError } from './cognito-errors';
+import { COGNITO_ACTOR, CognitoIdentities } from './cognito-identities';
+import { CHALLENGE_TTL_MS, ChallengeSessionSealer, toTokenSet, unverifiedAuthTimeMs, unverifiedSub, unwrapRefreshToken, wrapRefreshToken } from './cognito-session';
+
+const CHALLENGES: readonly ChallengeName[] = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'NEW_PASSWORD_REQUIRED'];
+const ACTOR = COGNITO_ACTOR;
+/** #20.12: answers per challenge session, as the local provider allows; then the session is spent. */
+const CHALLENGE_BUDGET = { name: 'cognito-mfa-session', limit: 5, windowS: CHALLENGE_TTL_MS / 1000, blockS: CHALLENGE_TTL_MS / 1000 };
+
+/**
+ * Sign-in, challenges and refresh over Cognito, with what Gatehouse adds on top: blocked users and sessions older than
+ * the watermark get nothing, the identity's row is synced by sub, an enrolled factor is enforced, and challenge
+ * sessions are sealed, short-lived and limited to five answers.
+ */
+@Injectable()
+export class CognitoSignIn {
+  private readonly sealer: ChallengeSessionSealer;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(COGNITO_CLIENT) private readonly client: CognitoIdentityProviderClient,
+    private readonly users: UsersService,
+    private readonly identities: CognitoIdentities,
+    private readonly limiter: CredentialLimiter,
+  ) {
+    // SESSION_SECRET when set (every instance opens every session); else a per-process key: a challenge then has to be
+    // answered at the instance that issued it, within five minutes anyway.
+    this.sealer = new ChallengeSessionSealer(config.auth.hosted.sessionSecret ?? randomBytes(32));
+  }
+
+  async authenticate(email: string, password: string, _ctx: RequestContext): Promise<AuthResult> {
+    const c = this.cognito();
+    const out = await this.call('login', 'InitiateAuth', () =>
+      this.client.send(
+        new InitiateAuthCommand({ ClientId: c.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password, ...secretHashParam(c, email) } }),
+      ),
+    );
+    return this.toAuthResult(out, email);
+  }
+
+  /**
+   * #20.1: Cognito's refresh tokens outlive a reset or sign-out (ConfirmForgotPassword does not revoke them, and a
+   * GlobalSignOut can fail), so Gatehouse refuses to refresh a session that began before the user's watermark, or
+   * for a blocked user: checked on the row before calling Cognito when the token names its user, and again on what
+   * Cognito answered (its `auth_time` is the original sign-in).
+   */
+  async refreshToken(refreshToken: string, _ctx: RequestContext): Promise<TokenSet> {
+    const c = this.cognito();
+    const { username, authTimeMs, token } = unwrapRefreshToken(refreshToken);
+    if (c.clientSecret && !username) throw new ProviderError('REFRESH_TOKEN_INVALID', 'refresh token without username while the client has a secret');
+    if (username) this.refuseRefresh(await this.identities.rowOf(username), authTimeMs);
+    const out = await this.call('refresh', 'InitiateAuth', () =>
+      this.client.send(
+        new InitiateAuthCommand({ ClientId: c.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: token, ...(username ? secretHashParam(c, username) : {}) } }),
+      ),
+    );
+    const result = out.AuthenticationResult;
+    if (!result?.AccessToken) throw new ProviderError('REFRESH_TOKEN_INVALID', `cognito refresh answered ${out.ChallengeName ?? 'without tokens'}`);
+    const sub = unverifiedSub(result.AccessToken);
+    const began = Math.min(authTimeMs ?? Infinity, unverifiedAuthTimeMs(result.AccessToken) ?? Infinity);
+    if (sub) this.refuseRefresh(await this.identities.rowOf(sub), Number.isFinite(began) ? began : undefined);
+    // Cognito normally keeps the refresh token (no rotation): the client keeps using the one it has.
+    const next = result.RefreshToken ? this.clientRefreshToken(result.RefreshToken, sub ?? username, began) : refreshToken;
+    return toTokenSet(result, next);
+  }
+
+  async respondToMfaChallenge(input: { session: string; code: string; email?: string; challenge?: ChallengeName }, _ctx: RequestContext): Promise<AuthResult> {
+    const c = this.cognito();
+    // #20.11: only a session Gatehouse sealed, unexpired, ever reaches Cognito.
+    const s = this.sealer.open(input.session);
+    if (!s) throw new ProviderError('MFA_SESSION_INVALID', 'not a live Gatehouse cognito challenge session');
+    if (input.challenge && input.challenge !== s.c) throw new ProviderError('MFA_SESSION_INVALID', `challenge ${input.challenge} does not match session ${s.c}`);
+    if (input.email && input.email.toLowerCase() !== s.e.toLowerCase()) throw new ProviderError('MFA_SESSION_INVALID', 'email does not match the session');
+    if ((await this.limiter.hit(CHALLENGE_BUDGET, s.id)) > 0) throw new ProviderError('MFA_SESSION_INVALID', 'challenge attempts spent');
+    const answer: Record<string, string> =
+      s.c === 'SOFTWARE_TOKEN_MFA' ? { SOFTWARE_TOKEN_MFA_CODE: input.code } : s.c === 'SMS_MFA' ? { SMS_MFA_CODE: input.code } : { NEW_PASSWORD: input.code };
+    const out = await this.call('mfa', 'RespondToAuthChallenge', () =>
+      this.client.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: c.clientId,
+          ChallengeName: s.c,
+          Session: s.s,
+          ChallengeResponses: { USERNAME: s.u, ...answer, ...secretHashParam(c, s.u) },
+        }),
+      ),
+    );
+    return this.toAuthResult(out, s.e, s.u, s.c !== 'NEW_PASSWORD_REQUIRED');
+  }
+
+  private cognito(): CognitoConfig {
+    return this.identities.pool();
+  }
+
+  private async call<T>(ctx: CognitoCallContext, operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw mapCognitoError(err, ctx, operation);
+    }
+  }
+
+  /** Refresh tokens carry the Cognito username and when the session began (see cognito-session.ts). */
+  private clientRefreshToken(token: string, username: string | undefined, beganMs: number): string {
+    return username ? wrapRefreshToken(username, token, Number.isFinite(beganMs) ? beganMs : Date.now()) : token;
+  }
+
+  private refuseRefresh(user: UserEntity | null, sessionBeganMs: number | undefined): void {
+    if (!user) return;
+    this.refuseBlockedUser(user);
+    if (user.tokensValidAfter && sessionBeganMs !== undefined && sessionBeganMs < user.tokensValidAfter.getTime()) {
+      throw new ProviderError('REFRESH_TOKEN_INVALID', `session began ${sessionBeganMs} before watermark ${user.tokensValidAfter.getTime()}`);
+    }
+  }
+
+  /**
+   * Tokens, or the next step: a challenge is always surfaced, never turned into a silent failure. `secondFactor`:
+   * the tokens answer a TOTP/SMS challenge (else they came from the password alone).
+   */
+  private async toAuthResult(out: InitiateAuthCommandOutput, email: string, knownUsername?: string, secondFactor = false): Promise<AuthResult> {
+    const username = out.ChallengeParameters?.USER_ID_FOR_SRP ?? knownUsername ?? email;
+    if (out.AuthenticationResult?.AccessToken) {
+      const r = out.AuthenticationResult;
+      const sub = unverifiedSub(r.IdToken ?? r.AccessToken);
+      if (sub) this.refuseBlockedUser(await this.identities.rowOf(sub));
+      // Cognito's claims are Cognito's (the tokens answer our own call). 409 EMAIL_IN_USE, and no tokens, when the
+      // address belongs to another Gatehouse identity.
+      const user = await this.identities.syncFromIdToken(r.IdToken);
+      if (!secondFactor && user) await this.enforceMfa(user);
+      const began = unverifiedAuthTimeMs(r.AccessToken) ?? Date.now();
+      return { kind: 'tokens', tokens: toTokenSet(r, r.RefreshToken ? this.clientRefreshToken(r.RefreshToken, unverifiedSub(r.AccessToken) ?? username, began) : undefined) };
+    }
+    const challenge = out.ChallengeName;
+    if (challenge && (CHALLENGES as readonly string[]).includes(challenge) && out.Session) {
+      return { kind: 'challenge', challenge: challenge as ChallengeName, session: this.sealer.seal({ u: username, e: email, c: challenge as ChallengeName, s: out.Session }) };
+    }
+    if (challenge === ChallengeNameType.SELECT_MFA_TYPE && out.Session) {
+      // Both SMS and TOTP are enabled: Gatehouse prefers the authenticator app.
+      const c = this.cognito();
+      const next = await this.call('mfa', 'RespondToAuthChallenge', () =>
+        this.client.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: c.clientId,
+            ChallengeName: 'SELECT_MFA_TYPE',
+            Session: out.Session,
+            ChallengeResponses: { USERNAME: username, ANSWER: 'SOFTWARE_TOKEN_MFA', ...secretHashParam(c, username) },
+          }),
+        ),
+      );
+      return this.toAuthResult(next, email, username);
+    }
+    // MFA_SETUP (pool MFA is ON and the user has no factor yet) and anything else Gatehouse does not drive.
+    throw new ProviderError('MFA_REQUIRED', `cognito answered challenge ${challenge ?? 'none'} without tokens`);
+  }
+
+  /**
+   * #20.4: Cognito handed out tokens for the password alone, but Gatehouse's row says TOTP is enrolled: the factor was
+   * switched off behind Gatehouse (SetUserMFAPreference with any of the user's access tokens). Refused with
+   * MFA_REQUIRED, and TOTP is put back as the preferred factor so the next sign-in is challenged again; if that fails
+   * the user stays refused (fail closed) until an administrator looks. A pool with MFA `ON` removes the question.
+   */
+  private async enforceMfa(user: UserEntity): Promise<void> {
+    if (user.mfaMethod === null) return;
+    const restored = await this.identities.restoreTotp(user.subject);
+    await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'login.mfa_bypass_refused', detail: { restored } });
+    throw new ProviderError('MFA_REQUIRED', `cognito issued tokens without the enrolled factor (preference restored: ${restored})`);
+  }
+
+  /**
+   * Cognito refuses disabled users, but its emulator does not and Gatehouse's own states (suspended, rejected) are
+   * not Cognito's: a blocked account gets no fresh tokens here (the guard would refuse them anyway).
+   */
+  private refuseBlockedUser(user: UserEntity | null): void {
+    if (user && BLOCKED_STATUSES.includes(user.status)) {
+      throw new ForbiddenError(`USER_${user.status.toUpperCase()}`, 'This account cannot sign in', { status: user.status });
+    }
+  }
+}
