@@ -49,7 +49,7 @@ export class UsersService {
       return await this.repo.insertIfAbsent(user, actor, tx);
     } catch (err) {
       if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505') {
-        throw new ConflictError('ACCOUNT_CONFLICT', 'This email address belongs to another account');
+        throw new ConflictError('EMAIL_IN_USE', 'This email address belongs to another account');
       }
       throw err;
     }

@@ -164,7 +164,7 @@ describe('principal, roles, status gates, provisioning and revocation', () => {
       await db.query(`INSERT INTO auth.users (issuer, subject, auth_provider, email) VALUES ('https://elsewhere.example', $1, 'oidc', $2)`, [randomUUID(), email]);
       const id = issuer.sign(issuer.accessClaims(randomUUID(), CLIENT, { token_use: 'id', aud: CLIENT, client_id: undefined, email, email_verified: true }));
       const res = await get(a, id, '/api/v1/probe/id-ok').expect(409);
-      expect(res.body.error.code).toBe('ACCOUNT_CONFLICT');
+      expect(res.body.error.code).toBe('EMAIL_IN_USE');
     });
   });
 
