@@ -3,6 +3,7 @@ import {
   AdminSetUserMFAPreferenceCommand,
   CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
+  ListUserPoolClientsCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -186,14 +187,15 @@ describe('custom:role trust check at start-up', () => {
     expect(await policyFor(['email'], 'false')).toMatchObject({ trusted: false });
   });
 
-  it('fails closed when DescribeUserPoolClient cannot be called (mocked: AccessDenied)', async () => {
+  it('fails closed when an app client cannot be described (mocked: AccessDenied, which cognito-local cannot produce)', async () => {
     const client = new CognitoIdentityProviderClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     const cognito = mockClient(client);
     try {
+      cognito.on(ListUserPoolClientsCommand).resolves({ UserPoolClients: [{ ClientId: 'c' }, { ClientId: 'other' }] });
       cognito.on(DescribeUserPoolClientCommand).rejects(Object.assign(new Error('no'), { name: 'AccessDeniedException' }));
       const config = testConfig({ AUTH_PROVIDER: 'cognito', COGNITO_USER_POOL_ID: 'us-east-1_Abc123', COGNITO_CLIENT_ID: 'c', TRUST_ROLE_CLAIM: 'true' });
       const policy = await checkRoleClaimTrust(config, client);
-      expect(policy).toMatchObject({ trusted: false, reason: expect.stringContaining('AccessDeniedException') });
+      expect(policy).toMatchObject({ trusted: false, tenantTrusted: false, reason: expect.stringContaining('AccessDeniedException') });
     } finally {
       cognito.restore();
     }
