@@ -13,6 +13,8 @@ import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/prov
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { COGNITO_ROLE_CLAIM_POLICY, CognitoRoleClaimPolicy, checkRoleClaimTrust } from '../../../src/auth/providers/cognito/cognito-role-claim.policy';
 import { ROLE_CLAIM_POLICY } from '../../../src/auth/role-claim-policy';
+import type { AccountMirror } from '../../../src/users/account-mirror.service';
+import type { UsersService } from '../../../src/users/users.service';
 import { startTestApp, testConfig, TestApp } from '../../support/app';
 import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 
@@ -100,7 +102,9 @@ describe('CognitoAdmin with a mocked SDK', () => {
   // Only this client instance is mocked: the cognito-local suites in this file keep their real clients.
   const client = new CognitoIdentityProviderClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const cognito = mockClient(client);
-  const admin = new CognitoAdmin(config, client);
+  // No Gatehouse rows here: these tests are about the Cognito calls (mirroring: cognito-operator-actions.e2e-spec.ts).
+  const noRows = { findByIssuerSubject: () => Promise.resolve(null) } as unknown as UsersService;
+  const admin = new CognitoAdmin(config, client, noRows, {} as AccountMirror);
   beforeEach(() => cognito.reset());
   afterAll(() => {
     cognito.restore();
@@ -150,7 +154,7 @@ describe('CognitoAdmin with a mocked SDK', () => {
   });
 
   it('without Cognito configured every operation is not_configured', async () => {
-    const bare = new CognitoAdmin(testConfig({}), client);
+    const bare = new CognitoAdmin(testConfig({}), client, noRows, {} as AccountMirror);
     expect(await bare.getUser('u1')).toEqual({ ok: false, reason: 'not_configured' });
   });
 });
