@@ -23,6 +23,7 @@ import { AUTH_PROVIDER, type AuthProvider } from './providers/auth-provider';
 import { BEARER_TOKEN_VALIDATOR, type BearerTokenValidator } from './providers/bearer-token-validator';
 import { CognitoAuthProvider } from './providers/cognito/cognito-auth.provider';
 import { CognitoProviderModule } from './providers/cognito/cognito-provider.module';
+import { CognitoEventsModule } from './cognito-events/cognito-events.module';
 import { COGNITO_ROLE_CLAIM_POLICY } from './providers/cognito/cognito-role-claim.policy';
 import { LocalAuthProvider } from './providers/local/local-auth.provider';
 import { LOCAL_SECRETS, type LocalSecrets } from './providers/local/local-secrets';
@@ -43,7 +44,8 @@ function providerWiring(config: AppConfig): { imports: Array<Type | DynamicModul
   switch (config.auth.provider) {
     case 'cognito':
       return {
-        imports: [CognitoProviderModule],
+        // CognitoEventsModule: console changes reported by CloudTrail/EventBridge (POST /api/v1/hooks/cognito-events).
+        imports: [CognitoProviderModule, CognitoEventsModule],
         providers: [
           { provide: AUTH_PROVIDER, useExisting: CognitoAuthProvider },
           // Cognito's verdict on custom:role comes from DescribeUserPoolClient at start-up.

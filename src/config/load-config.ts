@@ -226,8 +226,18 @@ function readCognito(r: EnvReader, wanted: boolean, isProduction: boolean): { va
       jwksUri: `${issuer}/.well-known/jwks.json`,
       domain,
       scopes: r.string('COGNITO_SCOPES', 'openid email profile'),
+      eventsSecret: readEventsSecret(r),
     },
   };
+}
+
+function readEventsSecret(r: EnvReader): Buffer | undefined {
+  const raw = r.raw('COGNITO_EVENTS_SECRET');
+  if (raw === undefined) return undefined;
+  const secret = Buffer.from(raw, 'utf8');
+  if (secret.length >= 32) return secret;
+  r.fail('COGNITO_EVENTS_SECRET', 'must be at least 32 bytes (generate one with `openssl rand -base64 48`)');
+  return undefined;
 }
 
 function readOidc(r: EnvReader, wanted: boolean): { value?: OidcConfig; missing: string[] } {

@@ -285,7 +285,13 @@ export class CognitoAdmin implements AuthAdminPort {
     return sub ? this.users.findByIssuerSubject(pool.issuer, sub) : null;
   }
 
-  private async listGroups(pool: CognitoConfig, username: string): Promise<string[]> {
+  /**
+   * AdminListGroupsForUser, paged. Asked by the user's own Username (from AdminGetUser), not an alias such as the
+   * address: real Cognito accepts either, cognito-local 5.3 matches group members by the exact Username only.
+   */
+  private async listGroups(pool: CognitoConfig, name: string): Promise<string[]> {
+    const user = await this.client.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name }));
+    const username = user?.Username ?? name;
     const groups: string[] = [];
     let NextToken: string | undefined;
     do {
