@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { bootConfigWithSecrets } from './config/boot-config';
 import { AppConfig } from './config/config.types';
+import { type AwsEnv, cognitoClientSettings } from './auth/providers/cognito/cognito-client.factory';
 import { dataSourceOptions, runMigrations } from './database/data-source';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ type Command = (config: AppConfig, args: string[]) => Promise<number>;
 interface ProbeResult {
   name: string;
   ok: boolean;
+  /** Allowed, but the operator should know (printed as WARN; does not fail the check). */
+  warn?: boolean;
   info: string;
 }
 
@@ -106,9 +109,42 @@ async function probeRedis(config: AppConfig): Promise<ProbeResult | undefined> {
   }
 }
 
-export async function configCheck(config: AppConfig): Promise<ProbeResult[]> {
+/**
+ * What the pool's public API allows. The app client id is in every hosted-login redirect, and Cognito's public
+ * operations (SignUp, ForgotPassword, ConfirmSignUp, …) need no credentials: with self sign-up open anyone can create
+ * accounts and trigger mail directly at the pool, outside Gatehouse's rate limits, budgets and enumeration-safe
+ * answers. Gatehouse cannot close that from its side; the pool setting AllowAdminCreateUserOnly can.
+ */
+async function probeCognitoPool(config: AppConfig, env: AwsEnv): Promise<ProbeResult | undefined> {
+  const cognito = config.auth.cognito;
+  if (!cognito) return undefined;
+  const { CognitoIdentityProviderClient, DescribeUserPoolCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+  const settings = cognitoClientSettings(cognito, env);
+  const client = new CognitoIdentityProviderClient({ region: settings.region, ...(settings.endpoint ? { endpoint: settings.endpoint } : {}), ...(settings.credentials ? { credentials: settings.credentials } : {}) });
+  try {
+    const pool = (await withTimeout(client.send(new DescribeUserPoolCommand({ UserPoolId: cognito.userPoolId })))).UserPool;
+    if (pool?.AdminCreateUserConfig?.AllowAdminCreateUserOnly === true) {
+      return { name: 'cognito pool', ok: true, info: `${cognito.userPoolId}: self sign-up is off (only administrators create users); ForgotPassword stays public at the pool` };
+    }
+    return {
+      name: 'cognito pool',
+      ok: true,
+      warn: true,
+      info:
+        `${cognito.userPoolId}: self sign-up is OPEN (AllowAdminCreateUserOnly=false): anyone with the app client id (it is in every ` +
+        `hosted-login redirect) can call SignUp and ForgotPassword directly at the pool, outside Gatehouse's rate limits, mail budgets ` +
+        `and enumeration-safe answers (UsernameExistsException tells accounts apart)`,
+    };
+  } catch (err) {
+    return { name: 'cognito pool', ok: false, info: `DescribeUserPool ${cognito.userPoolId}: ${(err as { name?: string }).name ?? 'Error'}` };
+  } finally {
+    client.destroy();
+  }
+}
+
+export async function configCheck(config: AppConfig, awsEnv: AwsEnv = process.env): Promise<ProbeResult[]> {
   const probes: Array<Promise<ProbeResult | undefined>> = [probeDatabase(config), probeSmtp(config), probeRedis(config), probeOidc(config)];
-  if (config.auth.cognito) probes.push(probeJwks('cognito jwks', config.auth.cognito.jwksUri));
+  if (config.auth.cognito) probes.push(probeJwks('cognito jwks', config.auth.cognito.jwksUri), probeCognitoPool(config, awsEnv));
   const results = (await Promise.all(probes)).filter((r): r is ProbeResult => r !== undefined);
   return [{ name: 'config', ok: true, info: `valid (NODE_ENV=${config.nodeEnv}, AUTH_PROVIDER=${config.auth.provider})` }, ...results];
 }
@@ -118,7 +154,7 @@ const COMMANDS: Record<string, { help: string; run: Command }> = {
     help: 'validate the configuration and probe the database, JWKS endpoints, SMTP and Redis',
     run: async (config) => {
       const results = await configCheck(config);
-      for (const r of results) process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.name.padEnd(14)} ${r.info}\n`);
+      for (const r of results) process.stdout.write(`${r.ok ? (r.warn ? 'WARN' : 'ok  ') : 'FAIL'}  ${r.name.padEnd(14)} ${r.info}\n`);
       return results.every((r) => r.ok) ? 0 : 1;
     },
   },

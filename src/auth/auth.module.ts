@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { UsersModule } from '../users/users.module';
 import { AuthGuard } from './guards/auth.guard';
+import { assertTokenUse } from './guards/access-rules';
 import { HostedLoginController } from './hosted/hosted-login.controller';
 import { HostedLoginService } from './hosted/hosted-login.service';
 import { OidcClientFactory } from './hosted/oidc-client.factory';
@@ -22,6 +23,7 @@ import { AUTH_PROVIDER, type AuthProvider } from './providers/auth-provider';
 import { BEARER_TOKEN_VALIDATOR, type BearerTokenValidator } from './providers/bearer-token-validator';
 import { CognitoAuthProvider } from './providers/cognito/cognito-auth.provider';
 import { CognitoProviderModule } from './providers/cognito/cognito-provider.module';
+import { CognitoEventsModule } from './cognito-events/cognito-events.module';
 import { COGNITO_ROLE_CLAIM_POLICY } from './providers/cognito/cognito-role-claim.policy';
 import { LocalAuthProvider } from './providers/local/local-auth.provider';
 import { LOCAL_SECRETS, type LocalSecrets } from './providers/local/local-secrets';
@@ -42,7 +44,8 @@ function providerWiring(config: AppConfig): { imports: Array<Type | DynamicModul
   switch (config.auth.provider) {
     case 'cognito':
       return {
-        imports: [CognitoProviderModule],
+        // CognitoEventsModule: console changes reported by CloudTrail/EventBridge (POST /api/v1/hooks/cognito-events).
+        imports: [CognitoProviderModule, CognitoEventsModule],
         providers: [
           { provide: AUTH_PROVIDER, useExisting: CognitoAuthProvider },
           // Cognito's verdict on custom:role comes from DescribeUserPoolClient at start-up.
@@ -67,7 +70,8 @@ function providerWiring(config: AppConfig): { imports: Array<Type | DynamicModul
 const configRoleClaimPolicy: Provider = {
   provide: ROLE_CLAIM_POLICY,
   inject: [APP_CONFIG],
-  useFactory: (config: AppConfig): RoleClaimPolicy => ({ trusted: config.auth.trustRoleClaim && config.auth.provider !== 'cognito' }),
+  // The tenant claim: local tokens never carry it, and an OIDC issuer's claims are the issuer's to vouch for.
+  useFactory: (config: AppConfig): RoleClaimPolicy => ({ trusted: config.auth.trustRoleClaim && config.auth.provider !== 'cognito', tenantTrusted: config.auth.provider !== 'cognito' }),
 };
 
 /** Providers (local, cognito, oidc), the one token verifier, the global guard, the account endpoints and hosted login. */
@@ -110,7 +114,11 @@ export class AuthModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
           provide: BEARER_TOKEN_VALIDATOR,
           inject: [TokenVerifier, PrincipalResolver],
           useFactory: (verifier: TokenVerifier, resolver: PrincipalResolver): BearerTokenValidator => ({
-            validate: async (token) => resolver.resolve(await verifier.verify(token)),
+            validate: async (token) => {
+              const verified = await verifier.verify(token);
+              assertTokenUse(verified.tokenUse, false);
+              return resolver.resolve(verified);
+            },
           }),
         },
         PrincipalResolver,

@@ -38,6 +38,10 @@ export class PrincipalResolver {
     return user ? this.principalFor(v, user) : undefined;
   }
 
+  /**
+   * Callers apply the token-use rule first (an ID token only where a route accepts one): provisioning here persists
+   * what the token says, so a token the route will refuse must never get this far.
+   */
   async resolve(v: VerifiedToken): Promise<Principal> {
     let user = await this.users.findCachedByIssuerSubject(userIssuer(v), v.subject);
     if (!user) {
@@ -51,8 +55,9 @@ export class PrincipalResolver {
           email: v.email,
           emailVerified: v.emailVerified,
           fullName: v.name,
-          role: this.role(v),
-          organizationId: v.organizationId,
+          // Never a role claim: the row records what groups said at first sight; the role used is worked out per request.
+          role: roleFor(v.groups, this.config.auth.roleGroupMap, null),
+          organizationId: this.tenantClaim(v),
           status: initialStatus(v.emailVerified),
         },
         `token:${v.provider}`,
@@ -79,7 +84,7 @@ export class PrincipalResolver {
       email: user.email ?? v.email,
       role: v.provider === 'local' ? user.role : this.role(v),
       groups: v.groups,
-      organizationId: v.organizationId ?? user.organizationId,
+      organizationId: this.tenantClaim(v) ?? user.organizationId,
       status: user.status,
       provider: v.provider,
       tokenUse: v.tokenUse as TokenUse,
@@ -89,6 +94,14 @@ export class PrincipalResolver {
     };
     this.built.set(v, { row: user, principal: Object.freeze(principal) });
     return principal;
+  }
+
+  /**
+   * `custom:organizationId` only when the policy proved no app client can write it; otherwise a user could put
+   * themself in any tenant with UpdateUserAttributes (issue 20.8).
+   */
+  private tenantClaim(v: VerifiedToken): string | null {
+    return this.roleClaim.tenantTrusted ? v.organizationId : null;
   }
 
   private role(v: VerifiedToken): Principal['role'] {

@@ -22,6 +22,11 @@ export interface CognitoConfig {
   /** Hosted UI domain (https://<prefix>.auth.<region>.amazoncognito.com) for hosted login, when used. */
   domain?: string;
   scopes: string;
+  /**
+   * COGNITO_EVENTS_SECRET (≥ 32 bytes): the API-key header EventBridge's API destination sends to
+   * POST /api/v1/hooks/cognito-events. Unset: the endpoint is not offered.
+   */
+  eventsSecret?: Buffer;
 }
 
 export interface OidcConfig {

@@ -111,6 +111,27 @@ describe('loadConfig', () => {
   it('treats blank values as unset', () => {
     expect(loadConfig({ PORT: '  ', DATABASE_URL: '' }).config.port).toBe(3000);
   });
+  describe('Cognito in production (issue 20.9, 20.13)', () => {
+    const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgres://h/d', PUBLIC_URL: 'https://gh.example.com', SESSION_SECRET: 's'.repeat(32) };
+    const pool = { AUTH_PROVIDER: 'cognito', COGNITO_USER_POOL_ID: 'us-east-1_Abc', COGNITO_CLIENT_ID: 'c' };
+
+    it('refuses COGNITO_ENDPOINT in production: an emulator signs with a key published in its npm package', () => {
+      expect(problemsOf({ ...prod, ...pool, COGNITO_ENDPOINT: 'http://127.0.0.1:9229' })).toEqual([
+        expect.stringMatching(/^COGNITO_ENDPOINT must not be set when NODE_ENV=production/),
+      ]);
+      // Outside production the emulator stays usable.
+      expect(loadConfig({ ...pool, COGNITO_ENDPOINT: 'http://127.0.0.1:9229' }).config.auth.cognito?.issuer).toBe('http://127.0.0.1:9229/us-east-1_Abc');
+    });
+
+    it('refuses an http:// COGNITO_DOMAIN in production (https only), allows it elsewhere', () => {
+      expect(problemsOf({ ...prod, ...pool, COGNITO_DOMAIN: 'http://login.example.com' })).toEqual([
+        expect.stringMatching(/^COGNITO_DOMAIN must be an https:\/\/ URL when NODE_ENV=production/),
+      ]);
+      expect(loadConfig({ ...prod, ...pool, COGNITO_DOMAIN: 'https://x.auth.us-east-1.amazoncognito.com/' }).config.auth.cognito?.domain).toBe('https://x.auth.us-east-1.amazoncognito.com');
+      expect(loadConfig({ ...pool, COGNITO_DOMAIN: 'http://127.0.0.1:9229' }).config.auth.cognito?.domain).toBe('http://127.0.0.1:9229');
+    });
+  });
+
   describe('hosted login', () => {
     const oidc = { AUTH_PROVIDER: 'oidc', OIDC_ISSUER: 'https://idp.example.com', OIDC_AUDIENCE: 'api', OIDC_CLIENT_ID: 'web' };
     const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgres://h/d', PUBLIC_URL: 'https://gh.example.com' };

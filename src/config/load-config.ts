@@ -145,7 +145,7 @@ function readBodyLimit(r: EnvReader): string {
 
 function readAuth(r: EnvReader, isProduction: boolean, warnings: string[], publicUrl: string): AuthConfig {
   const requested = r.oneOf<ProviderName>('AUTH_PROVIDER', ['local', 'cognito', 'oidc'], 'local');
-  const cognito = readCognito(r, requested === 'cognito');
+  const cognito = readCognito(r, requested === 'cognito', isProduction);
   const oidc = readOidc(r, requested === 'oidc');
 
   let provider: ProviderName = requested;
@@ -203,7 +203,7 @@ function readHostedLogin(r: EnvReader, isProduction: boolean, warnings: string[]
   return { sessionSecret: randomBytes(32), redirectUri };
 }
 
-function readCognito(r: EnvReader, wanted: boolean): { value?: CognitoConfig; missing: string[] } {
+function readCognito(r: EnvReader, wanted: boolean, isProduction: boolean): { value?: CognitoConfig; missing: string[] } {
   const userPoolId = r.raw('COGNITO_USER_POOL_ID');
   const clientId = r.raw('COGNITO_CLIENT_ID');
   const missing = [!userPoolId && 'COGNITO_USER_POOL_ID', !clientId && 'COGNITO_CLIENT_ID'].filter(
@@ -212,6 +212,12 @@ function readCognito(r: EnvReader, wanted: boolean): { value?: CognitoConfig; mi
   if (!userPoolId || !clientId) return { missing: wanted ? missing : [] };
 
   const endpoint = r.url('COGNITO_ENDPOINT')?.replace(/\/+$/, '');
+  // cognito-local signs tokens with a private key published in its npm package: pointed at an emulator, a production
+  // instance would take a forged `Admins` token from anyone.
+  if (isProduction && endpoint) r.fail('COGNITO_ENDPOINT', 'must not be set when NODE_ENV=production (it points at an emulator whose signing key is public)');
+  const domain = r.url('COGNITO_DOMAIN')?.replace(/\/+$/, '');
+  // Hosted login sends codes and tokens through this domain; plain http would expose them (and openid-client refuses it).
+  if (isProduction && domain && !domain.startsWith('https://')) r.fail('COGNITO_DOMAIN', 'must be an https:// URL when NODE_ENV=production');
   const poolMatch = COGNITO_POOL_ID.exec(userPoolId);
   if (!endpoint && !poolMatch) {
     r.fail('COGNITO_USER_POOL_ID', `must look like us-east-1_AbCdEfG (got "${userPoolId.slice(0, 40)}")`);
@@ -237,10 +243,20 @@ function readCognito(r: EnvReader, wanted: boolean): { value?: CognitoConfig; mi
       issuerStyle,
       issuer,
       jwksUri: `${issuer}/.well-known/jwks.json`,
-      domain: r.url('COGNITO_DOMAIN')?.replace(/\/+$/, ''),
+      domain,
       scopes: r.string('COGNITO_SCOPES', 'openid email profile'),
+      eventsSecret: readEventsSecret(r),
     },
   };
+}
+
+function readEventsSecret(r: EnvReader): Buffer | undefined {
+  const raw = r.raw('COGNITO_EVENTS_SECRET');
+  if (raw === undefined) return undefined;
+  const secret = Buffer.from(raw, 'utf8');
+  if (secret.length >= 32) return secret;
+  r.fail('COGNITO_EVENTS_SECRET', 'must be at least 32 bytes (generate one with `openssl rand -base64 48`)');
+  return undefined;
 }
 
 function readOidc(r: EnvReader, wanted: boolean): { value?: OidcConfig; missing: string[] } {

@@ -2,6 +2,7 @@ import { ForbiddenError } from '../../common/errors/app-error';
 import type { Principal } from '../../common/principal';
 import type { UserStatus } from '../../common/user-status';
 import type { Role } from '../../config/config.types';
+import { TokenRejection } from '../tokens/verified-token';
 
 const BLOCKED: Partial<Record<UserStatus, [string, string]>> = {
   suspended: ['USER_SUSPENDED', 'This account is suspended'],
@@ -26,4 +27,12 @@ export function assertStatusAllowed(principal: Principal, allowed: readonly User
 export function assertRole(principal: Principal, roles: readonly Role[] | undefined): void {
   if (!roles || roles.length === 0 || roles.includes(principal.role)) return;
   throw new ForbiddenError('FORBIDDEN', 'Your role does not allow this', undefined, `role ${principal.role} not in ${roles.join(',')}`);
+}
+
+/**
+ * ID tokens only on routes marked @AcceptIdToken(). Checked on the verified token, before the principal is resolved:
+ * resolving provisions the user from the token's claims, and a refused ID token must change nothing (issue 20.8).
+ */
+export function assertTokenUse(tokenUse: string, acceptIdToken: boolean): void {
+  if (tokenUse === 'id' && !acceptIdToken) throw new TokenRejection('AUTH_TOKEN_INVALID', 'ID token on an access-token route');
 }

@@ -14,7 +14,7 @@ import { PrincipalResolver } from '../principal.resolver';
 import { TokenVerifier, rejectionFrom } from '../tokens/token-verifier';
 import { TokenRejection, VerifiedToken } from '../tokens/verified-token';
 import { sessionCookieNames } from '../hosted/session-cookies';
-import { assertRole, assertStatusAllowed } from './access-rules';
+import { assertRole, assertStatusAllowed, assertTokenUse } from './access-rules';
 import { CredentialSource, requestCredential } from './request-credential';
 
 /** A route's auth metadata, read once per handler: the reflector walk is not free on every request. */
@@ -91,7 +91,9 @@ export class AuthGuard implements CanActivate {
   }
 
   private async slowPath(req: AuthenticatedRequest, res: Response, token: string, route: RouteAuth, verified?: VerifiedToken): Promise<boolean> {
-    const principal = await this.principals.resolve(verified ?? (await this.viaPassport(req, res)));
+    const v = verified ?? (await this.viaPassport(req, res));
+    assertTokenUse(v.tokenUse, route.acceptIdToken);
+    const principal = await this.principals.resolve(v);
     return this.admit(req, token, principal, route);
   }
 
@@ -106,7 +108,7 @@ export class AuthGuard implements CanActivate {
   }
 
   private admit(req: AuthenticatedRequest, token: string, principal: Principal, route: RouteAuth): boolean {
-    if (principal.tokenUse === 'id' && !route.acceptIdToken) throw new TokenRejection('AUTH_TOKEN_INVALID', 'ID token on an access-token route');
+    assertTokenUse(principal.tokenUse, route.acceptIdToken);
     assertStatusAllowed(principal, route.allowStatus, route.optional);
     assertRole(principal, route.roles);
     req.principal = principal;

@@ -70,15 +70,24 @@ export class HostedLoginService {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    const authorizationUrl = oidc.buildAuthorizationUrl(configuration, {
-      redirect_uri: this.config.auth.hosted.redirectUri,
-      response_type: 'code',
-      scope: target.scopes,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      nonce,
-    });
+    const codeChallenge = await oidc.calculatePKCECodeChallenge(verifier);
+    let authorizationUrl: URL;
+    try {
+      authorizationUrl = oidc.buildAuthorizationUrl(configuration, {
+        redirect_uri: this.config.auth.hosted.redirectUri,
+        response_type: 'code',
+        scope: target.scopes,
+        code_challenge: codeChallenge,
+        code_challenge_method: 'S256',
+        state,
+        nonce,
+      });
+    } catch (err) {
+      // E.g. an http:// authorize endpoint in production (openid-client allows https only): the sign-in service is
+      // unusable as configured; say so with a 503 rather than a 500.
+      this.logger.warn({ issuer: target.issuer, reason: describe(err) }, 'hosted login: cannot build the authorize URL');
+      throw new HostedLoginIssuerDownError(describe(err));
+    }
     const transaction = sealer.seal({ issuer: target.issuer, verifier, state, nonce, expiresAt: Date.now() + LOGIN_TRANSACTION_TTL_S * 1000 });
     return { authorizationUrl: authorizationUrl.href, transaction };
   }

@@ -3,6 +3,7 @@ import {
   AdminSetUserMFAPreferenceCommand,
   CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
+  ListUserPoolClientsCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -12,6 +13,8 @@ import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/prov
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { COGNITO_ROLE_CLAIM_POLICY, CognitoRoleClaimPolicy, checkRoleClaimTrust } from '../../../src/auth/providers/cognito/cognito-role-claim.policy';
 import { ROLE_CLAIM_POLICY } from '../../../src/auth/role-claim-policy';
+import type { AccountMirror } from '../../../src/users/account-mirror.service';
+import type { UsersService } from '../../../src/users/users.service';
 import { startTestApp, testConfig, TestApp } from '../../support/app';
 import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 
@@ -99,7 +102,9 @@ describe('CognitoAdmin with a mocked SDK', () => {
   // Only this client instance is mocked: the cognito-local suites in this file keep their real clients.
   const client = new CognitoIdentityProviderClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const cognito = mockClient(client);
-  const admin = new CognitoAdmin(config, client);
+  // No Gatehouse rows here: these tests are about the Cognito calls (mirroring: cognito-operator-actions.e2e-spec.ts).
+  const noRows = { findByIssuerSubject: () => Promise.resolve(null) } as unknown as UsersService;
+  const admin = new CognitoAdmin(config, client, noRows, {} as AccountMirror);
   beforeEach(() => cognito.reset());
   afterAll(() => {
     cognito.restore();
@@ -149,7 +154,7 @@ describe('CognitoAdmin with a mocked SDK', () => {
   });
 
   it('without Cognito configured every operation is not_configured', async () => {
-    const bare = new CognitoAdmin(testConfig({}), client);
+    const bare = new CognitoAdmin(testConfig({}), client, noRows, {} as AccountMirror);
     expect(await bare.getUser('u1')).toEqual({ ok: false, reason: 'not_configured' });
   });
 });
@@ -186,14 +191,15 @@ describe('custom:role trust check at start-up', () => {
     expect(await policyFor(['email'], 'false')).toMatchObject({ trusted: false });
   });
 
-  it('fails closed when DescribeUserPoolClient cannot be called (mocked: AccessDenied)', async () => {
+  it('fails closed when an app client cannot be described (mocked: AccessDenied, which cognito-local cannot produce)', async () => {
     const client = new CognitoIdentityProviderClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     const cognito = mockClient(client);
     try {
+      cognito.on(ListUserPoolClientsCommand).resolves({ UserPoolClients: [{ ClientId: 'c' }, { ClientId: 'other' }] });
       cognito.on(DescribeUserPoolClientCommand).rejects(Object.assign(new Error('no'), { name: 'AccessDeniedException' }));
       const config = testConfig({ AUTH_PROVIDER: 'cognito', COGNITO_USER_POOL_ID: 'us-east-1_Abc123', COGNITO_CLIENT_ID: 'c', TRUST_ROLE_CLAIM: 'true' });
       const policy = await checkRoleClaimTrust(config, client);
-      expect(policy).toMatchObject({ trusted: false, reason: expect.stringContaining('AccessDeniedException') });
+      expect(policy).toMatchObject({ trusted: false, tenantTrusted: false, reason: expect.stringContaining('AccessDeniedException') });
     } finally {
       cognito.restore();
     }

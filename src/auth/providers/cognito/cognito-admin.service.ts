@@ -5,11 +5,13 @@ import {
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
   AdminResetUserPasswordCommand,
   AdminSetUserMFAPreferenceCommand,
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
+  AdminUserGlobalSignOutCommand,
   AttributeType,
   CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
@@ -17,9 +19,13 @@ import {
   ListUsersCommand,
   UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig, CognitoConfig } from '../../../config/config.types';
+import { AccountMirror } from '../../../users/account-mirror.service';
+import type { UserEntity } from '../../../users/user.entity';
+import { UsersService } from '../../../users/users.service';
+import { roleFor } from '../../tokens/role-mapping';
 import type {
   AdminFailureReason,
   AdminResult,
@@ -32,6 +38,9 @@ import type {
 } from '../admin-port';
 import { COGNITO_CLIENT } from './cognito-client.factory';
 import { cognitoErrorName } from './cognito-errors';
+
+/** The port's signature names no caller, so audit rows written here say they came through the port (as local's do). */
+const ACTOR = 'admin:port';
 
 /** AWS error name → the admin port's reason. Anything else (network, unknown, emulator gaps) is `unavailable`. */
 const ADMIN_REASONS: Readonly<Record<string, AdminFailureReason>> = {
@@ -93,9 +102,13 @@ function toDirectoryUser(u: {
  */
 @Injectable()
 export class CognitoAdmin implements AuthAdminPort {
+  private readonly log = new Logger(CognitoAdmin.name);
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(COGNITO_CLIENT) private readonly client: CognitoIdentityProviderClient,
+    private readonly users: UsersService,
+    private readonly mirror: AccountMirror,
   ) {}
 
   createUser(input: { email: string; temporaryPassword?: string; attributes?: Record<string, string>; emailVerified?: boolean; suppressInvite?: boolean }) {
@@ -115,26 +128,54 @@ export class CognitoAdmin implements AuthAdminPort {
     });
   }
 
+  /**
+   * Each operator action below first changes Cognito, then mirrors into auth.users through AccountMirror (the same
+   * ladder move, watermark and audit rows as the local admin port), so the user's live tokens stop working now
+   * rather than when they expire. When the Cognito call fails nothing local changes. A Cognito user who never signed
+   * in through Gatehouse has no row: there is nothing to mirror.
+   */
   deleteUser(username: string) {
-    return this.run(async (pool) => void (await this.client.send(new AdminDeleteUserCommand({ UserPoolId: pool.userPoolId, Username: username }))));
+    return this.run(async (pool) => {
+      const row = await this.row(pool, username);
+      await this.client.send(new AdminDeleteUserCommand({ UserPoolId: pool.userPoolId, Username: username }));
+      if (row) await this.mirror.remove(row.id, ACTOR, 'admin.user_deleted', { subject: row.subject });
+    });
   }
 
   enableUser(username: string) {
-    return this.run(async (pool) => void (await this.client.send(new AdminEnableUserCommand({ UserPoolId: pool.userPoolId, Username: username }))));
+    return this.run(async (pool) => {
+      const row = await this.row(pool, username);
+      await this.client.send(new AdminEnableUserCommand({ UserPoolId: pool.userPoolId, Username: username }));
+      if (row) this.logRefusal(await this.mirror.enable(row.id, ACTOR, { via: 'admin_port' }), row, 'ENABLED');
+    });
   }
 
   disableUser(username: string) {
-    return this.run(async (pool) => void (await this.client.send(new AdminDisableUserCommand({ UserPoolId: pool.userPoolId, Username: username }))));
+    return this.run(async (pool) => {
+      const row = await this.row(pool, username);
+      // Cognito's AdminDisableUser also revokes the user's Cognito tokens; the ladder's DISABLED sets Gatehouse's watermark.
+      await this.client.send(new AdminDisableUserCommand({ UserPoolId: pool.userPoolId, Username: username }));
+      if (row) this.logRefusal(await this.mirror.disable(row.id, ACTOR, { via: 'admin_port' }), row, 'DISABLED');
+    });
   }
 
+  /** The current password stops working at Cognito; every session ends (Cognito's refresh tokens and Gatehouse's watermark). */
   resetPassword(username: string) {
-    return this.run(async (pool) => void (await this.client.send(new AdminResetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: username }))));
+    return this.run(async (pool) => {
+      const row = await this.row(pool, username);
+      await this.client.send(new AdminResetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: username }));
+      await this.signOutEverywhere(pool, username, row, 'admin_password_reset');
+      if (row) await this.users.recordEvent({ userId: row.id, actor: ACTOR, type: 'admin.password_reset' });
+    });
   }
 
   setPassword(username: string, password: string, permanent: boolean) {
-    return this.run(
-      async (pool) => void (await this.client.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: username, Password: password, Permanent: permanent }))),
-    );
+    return this.run(async (pool) => {
+      const row = await this.row(pool, username);
+      await this.client.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: username, Password: password, Permanent: permanent }));
+      await this.signOutEverywhere(pool, username, row, 'admin_set_password');
+      if (row) await this.users.updateProfile(row.id, { passwordResetAt: new Date() }, { actor: ACTOR, type: 'admin.password_set', detail: { permanent } });
+    });
   }
 
   updateAttributes(username: string, attributes: Record<string, string>) {
@@ -183,15 +224,25 @@ export class CognitoAdmin implements AuthAdminPort {
   }
 
   addToGroup(username: string, group: string) {
-    return this.run(
-      async (pool) => void (await this.client.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.userPoolId, Username: username, GroupName: group }))),
-    );
+    return this.run(async (pool) => {
+      const row = await this.row(pool, username);
+      await this.client.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.userPoolId, Username: username, GroupName: group }));
+      if (row) await this.syncRole(pool, username, row, 'admin.group_added', group);
+    });
   }
 
+  /** A lost role also sets the watermark: the user's live access tokens still name the group in `cognito:groups`. */
   removeFromGroup(username: string, group: string) {
-    return this.run(
-      async (pool) => void (await this.client.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: pool.userPoolId, Username: username, GroupName: group }))),
-    );
+    return this.run(async (pool) => {
+      const row = await this.row(pool, username);
+      await this.client.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: pool.userPoolId, Username: username, GroupName: group }));
+      if (row) await this.syncRole(pool, username, row, 'admin.group_removed', group);
+    });
+  }
+
+  /** The groups Cognito holds now (AdminListGroupsForUser, paged): the only source a role is taken from. */
+  async groupsOf(username: string): Promise<AdminResult<string[]>> {
+    return this.run((pool) => this.listGroups(pool, username));
   }
 
   describeDirectory(): Promise<AdminResult<DirectoryInfo>> {
@@ -225,6 +276,61 @@ export class CognitoAdmin implements AuthAdminPort {
         hasSecret: Boolean(c.ClientSecret),
       };
     });
+  }
+
+  /** The Gatehouse row of a Cognito user, by (issuer, sub) read from Cognito: never by address. */
+  private async row(pool: CognitoConfig, username: string): Promise<UserEntity | null> {
+    const user = await this.client.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }));
+    const sub = attrs(user?.UserAttributes).sub ?? user?.Username;
+    return sub ? this.users.findByIssuerSubject(pool.issuer, sub) : null;
+  }
+
+  /**
+   * AdminListGroupsForUser, paged. Asked by the user's own Username (from AdminGetUser), not an alias such as the
+   * address: real Cognito accepts either, cognito-local 5.3 matches group members by the exact Username only.
+   */
+  private async listGroups(pool: CognitoConfig, name: string): Promise<string[]> {
+    const user = await this.client.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name }));
+    const username = user?.Username ?? name;
+    const groups: string[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await this.client.send(new AdminListGroupsForUserCommand({ UserPoolId: pool.userPoolId, Username: username, Limit: 60, NextToken }));
+      for (const g of page.Groups ?? []) if (g.GroupName) groups.push(g.GroupName);
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return groups;
+  }
+
+  /**
+   * Re-reads the groups and records the role they map to. Cognito roles live in the tokens (`cognito:groups`), not in
+   * the row, so after a removal the user's live tokens may still carry the removed group's role: AccountMirror
+   * revokes them when that role is stronger than what remains.
+   */
+  private async syncRole(pool: CognitoConfig, username: string, row: UserEntity, type: string, group: string): Promise<void> {
+    const map = this.config.auth.roleGroupMap;
+    const role = roleFor(await this.listGroups(pool, username), map);
+    const removed = type === 'admin.group_removed' && Object.hasOwn(map, group) ? map[group] : undefined;
+    await this.mirror.setRole(row.id, role, ACTOR, type, { group }, removed);
+  }
+
+  /**
+   * Ends every session: Gatehouse's watermark first (that alone refuses the user's tokens here), then Cognito's
+   * AdminUserGlobalSignOut so refresh tokens die at Cognito too. A failed sign-out is logged, not fatal: the
+   * watermark already holds at Gatehouse.
+   */
+  private async signOutEverywhere(pool: CognitoConfig, username: string, row: UserEntity | null, reason: string): Promise<void> {
+    if (row) await this.mirror.revoke(row.id, ACTOR, reason);
+    try {
+      await this.client.send(new AdminUserGlobalSignOutCommand({ UserPoolId: pool.userPoolId, Username: username }));
+    } catch (err) {
+      this.log.warn({ userId: row?.id, err: cognitoErrorName(err) ?? 'Error' }, `AdminUserGlobalSignOut failed after ${reason}; Gatehouse's watermark still refuses old tokens`);
+    }
+  }
+
+  private logRefusal(outcome: Awaited<ReturnType<AccountMirror['disable']>>, row: UserEntity, event: string): void {
+    // Cognito has already changed: the ladder refusing (e.g. ENABLED for a suspended user) is logged, not undone.
+    if (!outcome.done) this.log.warn({ userId: row.id, status: outcome.status }, `${event} not mirrored: the ladder does not allow it from this status`);
   }
 
   private async run<T>(fn: (pool: CognitoConfig) => Promise<T>): Promise<AdminResult<T>> {

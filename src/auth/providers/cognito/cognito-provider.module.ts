@@ -37,6 +37,7 @@ const log = new Logger('CognitoRoleClaim');
       useFactory: async (config: AppConfig, client: CognitoIdentityProviderClient): Promise<CognitoRoleClaimPolicy> => {
         const policy = await checkRoleClaimTrust(config, client);
         if (config.auth.trustRoleClaim && !policy.trusted) log.warn({ reason: policy.reason }, 'TRUST_ROLE_CLAIM=true but custom:role is NOT trusted');
+        if (!policy.tenantTrusted) log.log({ reason: policy.tenantReason }, 'custom:organizationId claims are ignored (the tenant comes from the user row)');
         return policy;
       },
     },

@@ -5,8 +5,8 @@ import { ConflictError } from '../../../common/errors/app-error';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig, Role } from '../../../config/config.types';
 import { MAILER, type Mailer, type MailMessage } from '../../../mail/mailer';
-import { OnboardingService } from '../../../users/onboarding/onboarding.service';
-import { BLOCKED_STATUSES, type OnboardingEvent } from '../../../users/onboarding/transitions';
+import { AccountMirror } from '../../../users/account-mirror.service';
+import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
 import type { UserEntity } from '../../../users/user.entity';
 import { UsersService } from '../../../users/users.service';
 import { LOCAL_USER_ISSUER } from '../../tokens/key-source';
@@ -63,7 +63,7 @@ export class LocalAdmin implements AuthAdminPort {
     @Inject(MAILER) private readonly mailer: Mailer,
     private readonly repo: LocalAuthRepository,
     private readonly users: UsersService,
-    private readonly onboarding: OnboardingService,
+    private readonly mirror: AccountMirror,
     private readonly recovery: LocalRecovery,
   ) {
     this.hasher = secrets.hasher;
@@ -120,7 +120,7 @@ export class LocalAdmin implements AuthAdminPort {
   deleteUser(username: string): Promise<AdminResult<void>> {
     return this.run(async () => {
       const user = await this.find(username);
-      if (!(await this.users.deleteUser(user.id, { actor: ACTOR, type: 'admin.user_deleted', detail: { subject: user.subject } }))) refuse('not_found', 'deleted concurrently');
+      if (!(await this.mirror.remove(user.id, ACTOR, 'admin.user_deleted', { subject: user.subject }))) refuse('not_found', 'deleted concurrently');
     });
   }
 
@@ -131,7 +131,7 @@ export class LocalAdmin implements AuthAdminPort {
   enableUser(username: string): Promise<AdminResult<void>> {
     return this.run(async () => {
       const user = await this.find(username);
-      await this.step(user, 'ENABLED', (status) => !BLOCKED_STATUSES.includes(status));
+      await this.step(user, 'ENABLED');
     });
   }
 
@@ -139,7 +139,7 @@ export class LocalAdmin implements AuthAdminPort {
   disableUser(username: string): Promise<AdminResult<void>> {
     return this.run(async () => {
       const user = await this.find(username);
-      await this.step(user, 'DISABLED', (status) => status === 'disabled');
+      await this.step(user, 'DISABLED');
       await this.repo.revokeAllRefreshTokens(user.id, 'admin_disabled');
     });
   }
@@ -300,11 +300,12 @@ export class LocalAdmin implements AuthAdminPort {
     return toDirectoryUser(row);
   }
 
-  /** Applies a ladder event; when the ladder refuses, `settled` says whether the current status already is the goal. */
-  private async step(user: UserEntity, event: OnboardingEvent, settled: (status: UserEntity['status']) => boolean): Promise<void> {
-    if (await this.onboarding.tryApply(user.id, event, ACTOR, { via: 'admin_port' })) return;
-    const now = (await this.users.findById(user.id)) ?? refuse('not_found', 'deleted concurrently');
-    if (!settled(now.status)) refuse('invalid_input', `${event} is not allowed from ${now.status}`);
+  /** Applies a ladder event through AccountMirror (shared with Cognito's admin port); a status already at the goal is ok. */
+  private async step(user: UserEntity, event: 'ENABLED' | 'DISABLED'): Promise<void> {
+    const outcome = event === 'ENABLED' ? await this.mirror.enable(user.id, ACTOR, { via: 'admin_port' }) : await this.mirror.disable(user.id, ACTOR, { via: 'admin_port' });
+    if (outcome.done) return;
+    if (outcome.status === null) refuse('not_found', 'deleted concurrently');
+    refuse('invalid_input', `${event} is not allowed from ${outcome.status}`);
   }
 
   private roleOf(group: string): Role {
@@ -314,7 +315,7 @@ export class LocalAdmin implements AuthAdminPort {
 
   private async setRole(user: UserEntity, role: Role, group: string, type: string): Promise<void> {
     if (user.role === role) return;
-    await this.users.updateProfile(user.id, { role }, { actor: ACTOR, type, detail: { group, from: user.role, to: role } });
+    await this.mirror.setRole(user.id, role, ACTOR, type, { group });
   }
 
   private checkPolicy(password: string, email: string): void {

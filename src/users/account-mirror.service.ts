@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import type { Role } from '../config/config.types';
+import type { UserStatus } from '../common/user-status';
+import { OnboardingService } from './onboarding/onboarding.service';
+import { BLOCKED_STATUSES, type OnboardingEvent } from './onboarding/transitions';
+import { UsersService } from './users.service';
+
+/** What an operator action did to the row: changed it, found it already so, or was refused from `status`. */
+export type MirrorOutcome = { done: true; changed: boolean } | { done: false; status: UserStatus | null };
+
+/** When a ladder event counts as already done (an idempotent admin action or a repeated event delivery). */
+const SETTLED: Partial<Record<OnboardingEvent, (status: UserStatus) => boolean>> = {
+  DISABLED: (s) => s === 'disabled',
+  // An enabled user who is not blocked for another reason (active, onboarding) already is enabled. Suspended and
+  // rejected users are not: enabling must not quietly undo a different decision.
+  ENABLED: (s) => !BLOCKED_STATUSES.includes(s),
+};
+
+/**
+ * The Gatehouse side of an operator action on an account, whichever directory the action happened in (the local
+ * admin port, Cognito's admin API through Gatehouse, or the AWS console reported by a CloudTrail event). One place,
+ * so every path makes the same ladder move, sets the same watermark and writes the same audit rows.
+ */
+@Injectable()
+export class AccountMirror {
+  constructor(
+    private readonly users: UsersService,
+    private readonly onboarding: OnboardingService,
+  ) {}
+
+  /** → disabled, which also sets the revocation watermark (the ladder's DISABLED revokes tokens). */
+  disable(userId: string, actor: string, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
+    return this.ladder(userId, 'DISABLED', actor, detail);
+  }
+
+  /** disabled → the status before the disable. */
+  enable(userId: string, actor: string, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
+    return this.ladder(userId, 'ENABLED', actor, detail);
+  }
+
+  /** The row goes (other modules' rows by cascade); the audit row recording why, written first, stays. */
+  remove(userId: string, actor: string, type: string, detail: Record<string, unknown> = {}): Promise<boolean> {
+    return this.users.deleteUser(userId, { actor, type, detail });
+  }
+
+  /** Every token issued before now is refused (sign-out everywhere, a password reset or set by an operator). */
+  async revoke(userId: string, actor: string, reason: string): Promise<void> {
+    await this.users.revokeTokens(userId, actor, reason);
+  }
+
+  /**
+   * Records a new role. Where the role is read from the row at each request (local users) that is all it takes.
+   * Where it travels in the tokens (Cognito access tokens carry `cognito:groups`), `tokensMayCarry` names the role
+   * live tokens may still claim: when it is stronger than the new one, the watermark is set, so a demoted admin's
+   * tokens stop working now rather than when they expire.
+   */
+  async setRole(userId: string, role: Role, actor: string, type: string, detail: Record<string, unknown> = {}, tokensMayCarry?: Role): Promise<boolean> {
+    const user = await this.users.findById(userId);
+    if (!user) return false;
+    if (user.role !== role) await this.users.updateProfile(userId, { role }, { actor, type, detail: { ...detail, from: user.role, to: role } });
+    if (tokensMayCarry && demotes(tokensMayCarry, role)) await this.users.revokeTokens(userId, actor, `${type}: ${tokensMayCarry} → ${role}`);
+    return user.role !== role;
+  }
+
+  private async ladder(userId: string, event: OnboardingEvent, actor: string, detail: Record<string, unknown>): Promise<MirrorOutcome> {
+    if (await this.onboarding.tryApply(userId, event, actor, detail)) return { done: true, changed: true };
+    const now = await this.users.findById(userId);
+    if (now && SETTLED[event]?.(now.status)) return { done: true, changed: false };
+    return { done: false, status: now?.status ?? null };
+  }
+}
+
+/** Whether going from `from` to `to` takes a permission away (admin ⊃ auditor ⊃ user, for reading). */
+function demotes(from: Role, to: Role): boolean {
+  const rank: Record<Role, number> = { user: 0, auditor: 1, admin: 2 };
+  return rank[to] < rank[from];
+}

@@ -1,0 +1,126 @@
+import {
+  AdminGetUserCommand,
+  AdminResetUserPasswordCommand,
+  AdminUserGlobalSignOutCommand,
+  CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { mockClient } from 'aws-sdk-client-mock';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { CognitoAdmin } from '../../../src/auth/providers/cognito/cognito-admin.service';
+import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
+import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
+import { AccountMirror } from '../../../src/users/account-mirror.service';
+import { UsersService } from '../../../src/users/users.service';
+import { startTestApp, TestApp } from '../../support/app';
+import { AuthProbeModule } from '../../support/auth-probe';
+import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
+import { JsonClient } from '../../support/http';
+import { insertUser, within } from '../../support/users';
+
+const DUMMY_KEYS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+const PASSWORD = 'Perm-pass-2';
+const ctx = { ip: '127.0.0.1' };
+
+/** Issue 20.7: an operator action through CognitoAdmin mirrors into auth.users like the local admin port's. */
+describe('CognitoAdmin mirrors operator actions into Gatehouse (cognito-local)', () => {
+  let cl: CognitoLocal;
+  let t: TestApp;
+  let admin: CognitoAdmin;
+  let provider: CognitoAuthProvider;
+  let users: UsersService;
+  let api: JsonClient;
+
+  beforeAll(async () => {
+    cl = await startCognitoLocal();
+    t = await startTestApp(cl.env, { extra: [AuthProbeModule], override: [{ token: AWS_CREDENTIALS_ENV, value: DUMMY_KEYS }] });
+    admin = t.app.get(CognitoAdmin);
+    provider = t.app.get(CognitoAuthProvider);
+    users = t.app.get(UsersService);
+    api = new JsonClient(t.url);
+  });
+  afterAll(async () => {
+    await t?.close();
+    resetCognitoClients();
+    await cl?.stop();
+  });
+
+  /** A Cognito user who signed in through Gatehouse (so their row exists) and a live access token. */
+  async function signedIn(email: string, groups: string[] = []): Promise<{ accessToken: string; userId: string }> {
+    await admin.createUser({ email, temporaryPassword: 'Temp-pass-1', suppressInvite: true, emailVerified: true });
+    await admin.setPassword(email, PASSWORD, true);
+    for (const g of groups) await admin.addToGroup(email, g);
+    const r = await provider.authenticate(email, PASSWORD, ctx);
+    if (r.kind !== 'tokens') throw new Error(`expected tokens, got ${r.kind}`);
+    const me = await api.get<{ id: string }>('/api/v1/users/me', r.tokens.accessToken);
+    expect(me.status).toBe(200);
+    return { accessToken: r.tokens.accessToken, userId: me.body.id };
+  }
+
+  it('disableUser moves the row to disabled and revokes live tokens at once', async () => {
+    const u = await signedIn('op-disable@example.com');
+    await new Promise((r) => setTimeout(r, 1100)); // Cognito iat has whole seconds: the watermark must lie after it.
+    expect(await admin.disableUser('op-disable@example.com')).toEqual({ ok: true, data: undefined });
+    const row = await users.findById(u.userId);
+    expect(row).toMatchObject({ status: 'disabled' });
+    expect(row?.tokensValidAfter).toBeInstanceOf(Date);
+    // The user cache is evicted through the database's change feed (LISTEN/NOTIFY): effective within a second.
+    await within(3000, async () => ((await api.get<{ error?: { code: string } }>('/api/v1/users/me', u.accessToken)).body.error?.code === 'AUTH_TOKEN_REVOKED'));
+    // enable brings the row back to where it was.
+    expect(await admin.enableUser('op-disable@example.com')).toEqual({ ok: true, data: undefined });
+    expect(await users.findById(u.userId)).toMatchObject({ status: 'pending_approval' });
+  });
+
+  it('deleteUser deletes the row as the local admin port does (the audit row stays)', async () => {
+    const u = await signedIn('op-delete@example.com');
+    expect(await admin.deleteUser('op-delete@example.com')).toEqual({ ok: true, data: undefined });
+    expect(await users.findById(u.userId)).toBeNull();
+    expect((await users.eventsFor(u.userId)).map((e) => e.type)).toContain('admin.user_deleted');
+    // The old token no longer reaches the deleted row (Cognito tokens still verify offline until they expire).
+    await within(3000, async () => (await api.get<{ id?: string }>('/api/v1/users/me', u.accessToken)).body.id !== u.userId);
+  });
+
+  it("removing a user from Admins takes the role away now: the demoted admin's token stops working", async () => {
+    const u = await signedIn('op-demote@example.com', ['Admins']);
+    await t.app.get(DataSource).query(`UPDATE auth.users SET status = 'active' WHERE id = $1`, [u.userId]);
+    // The user cache is evicted through the database's change feed: wait until the admin route sees the change.
+    await within(3000, async () => (await api.get('/api/v1/probe/admin', u.accessToken)).status === 200);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await admin.removeFromGroup('op-demote@example.com', 'Admins')).toEqual({ ok: true, data: undefined });
+    await within(3000, async () => ((await api.get<{ error?: { code: string } }>('/api/v1/probe/admin', u.accessToken)).body.error?.code === 'AUTH_TOKEN_REVOKED'));
+    expect(await users.findById(u.userId)).toMatchObject({ role: 'user' });
+  });
+
+  it('a provider failure changes nothing locally', async () => {
+    const u = await signedIn('op-fail@example.com');
+    expect(await admin.addToGroup('op-fail@example.com', 'NoSuchGroup')).toMatchObject({ ok: false, reason: 'not_found' });
+    expect(await users.findById(u.userId)).toMatchObject({ role: 'user', tokensValidAfter: null });
+  });
+});
+
+/** AdminResetUserPassword and AdminUserGlobalSignOut are lacking in cognito-local: the SDK client is mocked here. */
+describe('CognitoAdmin.resetPassword mirrors (mocked SDK: cognito-local lacks AdminResetUserPassword)', () => {
+  let t: TestApp;
+  const client = new CognitoIdentityProviderClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const cognito = mockClient(client);
+  beforeAll(async () => {
+    t = await startTestApp({ AUTH_PROVIDER: 'cognito', COGNITO_USER_POOL_ID: 'us-east-1_Mirror1', COGNITO_CLIENT_ID: 'client1', AWS_REGION: 'us-east-1' });
+  });
+  afterAll(async () => {
+    await t?.close();
+    cognito.restore();
+    client.destroy();
+  });
+
+  it('sets the watermark and signs the user out at Cognito too', async () => {
+    const sub = randomUUID();
+    const userId = await insertUser(t.app.get(DataSource), t.config.auth.cognito!.issuer, sub, 'active');
+    cognito.on(AdminGetUserCommand).resolves({ Username: sub, Enabled: true, UserAttributes: [{ Name: 'sub', Value: sub }] });
+    cognito.on(AdminResetUserPasswordCommand).resolves({});
+    cognito.on(AdminUserGlobalSignOutCommand).resolves({});
+    const admin = new CognitoAdmin(t.config, client, t.app.get(UsersService), t.app.get(AccountMirror));
+    expect(await admin.resetPassword('reset@example.com')).toEqual({ ok: true, data: undefined });
+    expect((await t.app.get(UsersService).findById(userId))?.tokensValidAfter).toBeInstanceOf(Date);
+    expect(cognito.commandCalls(AdminUserGlobalSignOutCommand)).toHaveLength(1);
+  });
+});
