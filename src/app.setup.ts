@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppModule } from './app.module';
 import { bodyParserError } from './common/errors/error-response';
 import { limitJsonShape, requireJsonBody } from './common/http/body-middleware';
-import { isJsonMediaType } from './common/http/body-rules';
+import { acceptsForm, isFormMediaType, isJsonMediaType } from './common/http/body-rules';
 import { cspFor, DOCS_CSP, DOCS_PATH, STRICT_CSP } from './common/http/content-security';
 import { requestId } from './common/logging';
 import { AppConfig } from './config/config.types';
@@ -44,9 +44,10 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     req.id = requestId(req, res);
     next();
   });
-  // JSON only (no form parser): see requireJsonBody. Compressed bodies are refused there, and never inflated here.
+  // JSON only, forms on FORM_ROUTES alone: see requireJsonBody. Compressed bodies are refused there, and never inflated here.
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: config.bodyLimit, inflate: false, type: (req: IncomingMessage) => isJsonMediaType(req.headers['content-type']) });
+  app.useBodyParser('urlencoded', { limit: config.bodyLimit, inflate: false, extended: false, type: (req: IncomingMessage) => acceptsForm(req.url) && isFormMediaType(req.headers['content-type']) });
   app.use(limitJsonShape);
   // body-parser's own errors (bad JSON, too large, bad charset) become AppErrors with stable codes.
   app.use((err: unknown, _req: IncomingMessage, _res: ServerResponse, next: (e: unknown) => void) => next(bodyParserError(err)));

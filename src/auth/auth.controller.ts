@@ -1,13 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { AllowStatus, CurrentUser } from '../common/decorators/auth.decorators';
 import { Public } from '../common/decorators/public.decorator';
-import { AuthenticationError } from '../common/errors/app-error';
+import { AppError, AuthenticationError } from '../common/errors/app-error';
 import { clientAddress } from '../common/http/client-address';
 import type { Principal } from '../common/principal';
 import type { UserStatus } from '../common/user-status';
 import { AuthService } from './auth.service';
+import { CONFIRM_PAGE_HEADERS, confirmEmailPage, confirmEmailResultPage } from './confirm-email-page';
 import {
   AcceptedDto,
   ChallengeDto,
@@ -67,12 +68,40 @@ export class AuthController {
     return { status: 'verified' };
   }
 
+  /**
+   * The mailed link. GET (and HEAD) change nothing, so a mail scanner following it verifies nobody: the answer is a
+   * page whose button POSTs the token to /auth/confirm-email-link.
+   */
   @Public()
   @Get('confirm-email')
-  @ApiOperation({ summary: 'Verify the address with the mailed link (local provider)' })
-  async confirmEmailLink(@Query() query: ConfirmEmailLinkQuery): Promise<{ status: 'verified' }> {
-    await this.auth.confirmEmailLink(query.token);
-    return { status: 'verified' };
+  @ApiOperation({ summary: 'The mailed link: a page whose form POSTs the token to /auth/confirm-email-link (changes nothing itself)' })
+  confirmEmailLinkPage(@Query() query: ConfirmEmailLinkQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response): string {
+    this.auth.assertEmailLinks();
+    res.set(CONFIRM_PAGE_HEADERS);
+    // The POST route next to this one, as a path: the form stays on the origin the page was served from.
+    return confirmEmailPage(new URL(req.originalUrl, 'http://x').pathname.replace(/\/confirm-email$/, '/confirm-email-link'), query.token);
+  }
+
+  /** Verifies with the link's token: JSON for a front end; a page for the link page's form (form-encoded). */
+  @Public()
+  @Post('confirm-email-link')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Verify the address with the token of the mailed link' })
+  async confirmEmailLink(@Body() body: ConfirmEmailLinkQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ status: 'verified' } | string> {
+    if (!req.is('application/x-www-form-urlencoded')) {
+      await this.auth.confirmEmailLink(body.token);
+      return { status: 'verified' };
+    }
+    res.set(CONFIRM_PAGE_HEADERS);
+    try {
+      await this.auth.confirmEmailLink(body.token);
+    } catch (err) {
+      // A used or expired link is the person's business and gets a page; anything else is the filter's (JSON, logged).
+      if (!(err instanceof AppError) || err.status >= 500 || err.status === 429) throw err;
+      res.status(err.status);
+      return confirmEmailResultPage(false);
+    }
+    return confirmEmailResultPage(true);
   }
 
   @Public()

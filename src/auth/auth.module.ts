@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
+import { MailModule } from '../mail/mail.module';
 import { UsersModule } from '../users/users.module';
 import { AuthGuard } from './guards/auth.guard';
 import { assertTokenUse } from './guards/access-rules';
@@ -83,6 +84,7 @@ export class AuthModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
       module: AuthModule,
       imports: [
         UsersModule,
+        MailModule,
         PassportModule,
         ThrottlerModule.forRoot({
           throttlers: [

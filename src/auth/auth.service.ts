@@ -1,8 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AppError } from '../common/errors/app-error';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.types';
+import { MAILER, type Mailer } from '../mail/mailer';
+import type { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { AccountCaller, AUTH_PROVIDER, AuthProvider, AuthResult, MfaEnrollment, RequestContext, TokenSet } from './providers/auth-provider';
 import { ProviderError } from './providers/provider-errors';
-import { CredentialLimiter, MAIL_BUDGET, MFA_BUDGET } from './throttling/credential-limiter';
+import { CredentialLimiter, LoginKeys, MAIL_BUDGET, MFA_BUDGET } from './throttling/credential-limiter';
+import { loginAttackMail } from './throttling/login-alert.mail';
+
+/** Verification mails (register and resend share it) per address. */
+const VERIFICATION_MAIL = { name: 'mail-verification', ...MAIL_BUDGET };
 
 /**
  * The account flows behind /api/v1/auth, whatever the provider: the provider does the work; this adds the limits
@@ -10,13 +19,22 @@ import { CredentialLimiter, MAIL_BUDGET, MFA_BUDGET } from './throttling/credent
  */
 @Injectable()
 export class AuthService {
+  private readonly log = new Logger(AuthService.name);
+
   constructor(
     @Inject(AUTH_PROVIDER) readonly provider: AuthProvider,
     private readonly limiter: CredentialLimiter,
     private readonly users: UsersService,
+    @Inject(MAILER) private readonly mailer: Mailer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  register(input: { email: string; password: string; fullName?: string }, ctx: RequestContext): Promise<void> {
+  /**
+   * The same silent mail budget as resend (shared with it): over it the answer stays 202 and nothing happens, so
+   * register can neither mail-bomb a mailbox nor hand out fresh five-try codes at the per-IP rate.
+   */
+  async register(input: { email: string; password: string; fullName?: string }, ctx: RequestContext): Promise<void> {
+    if ((await this.limiter.hit(VERIFICATION_MAIL, input.email)) > 0) return;
     return this.provider.register(input, ctx);
   }
 
@@ -24,27 +42,53 @@ export class AuthService {
     return this.provider.confirmEmail(email, code, ctx);
   }
 
-  async confirmEmailLink(token: string): Promise<void> {
+  /** Throws NOT_SUPPORTED for providers that mail no links of their own (the link page says so instead of a form). */
+  assertEmailLinks(): void {
     if (!this.provider.confirmEmailLink) throw new ProviderError('NOT_SUPPORTED', `${this.provider.name} has no mailed links`);
-    return this.provider.confirmEmailLink(token);
+  }
+
+  async confirmEmailLink(token: string): Promise<void> {
+    this.assertEmailLinks();
+    return this.provider.confirmEmailLink!(token);
   }
 
   /** Over the mail budget the answer stays the same 202; only the mail is not sent (no enumeration, no mail bombing). */
   async resendVerification(email: string, ctx: RequestContext): Promise<void> {
-    if ((await this.limiter.hit({ name: 'mail-verification', ...MAIL_BUDGET }, email)) > 0) return;
+    if ((await this.limiter.hit(VERIFICATION_MAIL, email)) > 0) return;
     return this.provider.resendVerification(email, ctx);
   }
 
   /**
-   * Attempts per address are limited whether or not the address exists (the lockout itself must not reveal
-   * accounts). The counter is keyed by the last password reset too, so a reset lifts the lockout: the lockout never
-   * blocks the way back in.
+   * Failed attempts are counted whether or not the address exists (the lockout must not reveal accounts), per address
+   * and client (a hard lock for that client) and per address (a growing delay for everyone, never a lock for the
+   * owner): see login-lockout.ts. The counts are keyed by the last password reset too, so a reset lifts them.
    */
   async login(email: string, password: string, ctx: RequestContext): Promise<AuthResult> {
     const user = await this.users.findByEmail(email);
     const generation = user?.passwordResetAt?.getTime() ?? 0;
-    await this.limiter.consume(this.limiter.loginBudget(), `${email}:${generation}`);
-    return this.provider.authenticate(email, password, ctx);
+    const keys: LoginKeys = { address: `${email}:${generation}`, client: `${email}:${generation}:${ctx.ip}` };
+    await this.limiter.loginGate(keys);
+    let result: AuthResult;
+    try {
+      result = await this.provider.authenticate(email, password, ctx);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'AUTH_FAILED' && (await this.limiter.loginFailed(keys))) this.alertOwner(user, ctx);
+      throw err;
+    }
+    await this.limiter.loginSucceeded(keys);
+    return result;
+  }
+
+  /** Once per attack window (and within a mail budget), the owner hears of it; not awaited, as the answer is the same. */
+  private alertOwner(user: UserEntity | null, ctx: RequestContext): void {
+    const to = user?.email;
+    if (!user || !to) return;
+    void (async () => {
+      if ((await this.limiter.hit({ name: 'mail-login-alert', ...MAIL_BUDGET }, to)) > 0) return;
+      await this.mailer.send(loginAttackMail(this.config, to));
+    })().catch((err: unknown) => {
+      this.log.error({ userId: user.id, kind: 'login_alert', requestId: ctx.requestId, cause: err instanceof AppError ? err.detail : String(err) }, 'login_alert mail not sent');
+    });
   }
 
   respondToMfaChallenge(input: { session: string; code: string; email?: string }, ctx: RequestContext): Promise<AuthResult> {

@@ -11,7 +11,7 @@ const MESSAGES = {
 
 /** Before any parser: a non-JSON or compressed body is refused without reading it. */
 export function requireJsonBody(req: IncomingMessage, _res: ServerResponse, next: Next): void {
-  const problem = mediaTypeProblem(req.headers) ?? contentEncodingProblem(req.headers);
+  const problem = mediaTypeProblem(req.headers, req.url) ?? contentEncodingProblem(req.headers);
   next(problem ? new AppError(problem, 415, MESSAGES[problem]) : undefined);
 }
 

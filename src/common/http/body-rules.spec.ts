@@ -24,6 +24,15 @@ describe('request body rules', () => {
     expect(mediaTypeProblem({})).toBeUndefined();
   });
 
+  it('a form is taken on the mailed link route alone, and nothing but a form or JSON there', () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '12' };
+    expect(mediaTypeProblem(form, '/api/v1/auth/confirm-email-link')).toBeUndefined();
+    expect(mediaTypeProblem(form, '/api/v1/auth/confirm-email-link?x=1')).toBeUndefined();
+    expect(mediaTypeProblem(form, '/api/v1/auth/confirm-email')).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(mediaTypeProblem(form, '/api/v1/auth/login')).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(mediaTypeProblem({ 'content-type': 'text/plain', 'content-length': '12' }, '/api/v1/auth/confirm-email-link')).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
   it('only identity bodies are taken', () => {
     expect(contentEncodingProblem({})).toBeUndefined();
     expect(contentEncodingProblem({ 'content-encoding': 'identity' })).toBeUndefined();

@@ -19,13 +19,29 @@ export function hasBody(headers: IncomingHttpHeaders): boolean {
   return length !== undefined && length !== '0';
 }
 
+/** `application/x-www-form-urlencoded`, parameters ignored. */
+export function isFormMediaType(contentType: string | undefined): boolean {
+  return contentType?.split(';', 1)[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+}
+
+/**
+ * The one route that takes a form: the mailed link's page has no script (strict CSP), so its button can only post a
+ * form. A cross-site form reaching it can only spend a link token the sender already holds.
+ */
+export const FORM_ROUTES: ReadonlySet<string> = new Set(['/api/v1/auth/confirm-email-link']);
+
+export function acceptsForm(url: string | undefined): boolean {
+  return url !== undefined && FORM_ROUTES.has(url.split('?', 1)[0]!);
+}
+
 /**
  * Only JSON is accepted: form and text/plain bodies are the "simple" requests a cross-site `<form>` can send without
  * a CORS preflight, so refusing them keeps other sites' pages from reaching the API with a victim's cookies.
- * Nothing in Gatehouse takes forms (the hosted-login callback is a GET).
+ * The only exception is FORM_ROUTES (the hosted-login callback is a GET).
  */
-export function mediaTypeProblem(headers: IncomingHttpHeaders): 'UNSUPPORTED_MEDIA_TYPE' | undefined {
-  return hasBody(headers) && !isJsonMediaType(headers['content-type']) ? 'UNSUPPORTED_MEDIA_TYPE' : undefined;
+export function mediaTypeProblem(headers: IncomingHttpHeaders, url?: string): 'UNSUPPORTED_MEDIA_TYPE' | undefined {
+  if (!hasBody(headers) || isJsonMediaType(headers['content-type'])) return undefined;
+  return acceptsForm(url) && isFormMediaType(headers['content-type']) ? undefined : 'UNSUPPORTED_MEDIA_TYPE';
 }
 
 /**

@@ -148,6 +148,8 @@ describe('local provider: admin port', () => {
     expect(await admin.createUser({ email: address.toUpperCase(), temporaryPassword: TEMP })).toMatchObject({ ok: false, reason: 'already_exists' });
     const selfMade = email();
     expect((await api.post('/api/v1/auth/register', { email: selfMade, password: PASSWORD })).status).toBe(202);
+    // The account is made after the 202 (timing): its verification mail says it exists.
+    await smtp.waitFor(selfMade);
     expect(await admin.createUser({ email: selfMade, temporaryPassword: TEMP })).toMatchObject({ ok: false, reason: 'already_exists' });
     // Two concurrent creations of one address: exactly one wins, the other is already_exists (the unique key decides).
     const racing = email();

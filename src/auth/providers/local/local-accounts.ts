@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ForbiddenError } from '../../../common/errors/app-error';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { AppError, ForbiddenError } from '../../../common/errors/app-error';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { MAILER, type Mailer } from '../../../mail/mailer';
@@ -16,6 +16,22 @@ import { LOCAL_ACTOR, LOCAL_LIMITS } from './local-limits';
 import { LOCAL_SECRETS, LocalSecrets } from './local-secrets';
 import { PasswordHasher } from './password-hasher';
 import { SecretBox } from './secret-box';
+import type { OutgoingMail } from './mail-templates';
+
+/**
+ * An unverified local account (nobody proved the mailbox) lives this long after its creation; after that it is treated
+ * as absent (codes stop working, resend and reset send nothing) and a new registration of the address replaces it.
+ */
+export const UNVERIFIED_ACCOUNT_TTL_S = 7 * 24 * 3600;
+/** Attempts at mailed codes of one purpose per account in 24 hours, across codes (each code also allows only five). */
+export const CODE_ATTEMPTS_PER_DAY = 20;
+/** Matches no user: the unknown-address path runs the same queries as the known one against it. */
+const NO_USER = '00000000-0000-0000-0000-000000000000';
+
+/** True for a self-registration nobody verified within UNVERIFIED_ACCOUNT_TTL_S. */
+export function registrationExpired(user: Pick<UserEntity, 'status' | 'emailVerified' | 'createdAt'>, now = Date.now()): boolean {
+  return user.status === 'pending_verification' && !user.emailVerified && now - user.createdAt.getTime() > UNVERIFIED_ACCOUNT_TTL_S * 1000;
+}
 
 /**
  * What every local flow shares: finding the account, the password policy, mailed codes, the verified flag, mail
@@ -23,8 +39,9 @@ import { SecretBox } from './secret-box';
  * collaborator instead of re-deriving the same rules.
  */
 @Injectable()
-export class LocalAccounts {
+export class LocalAccounts implements OnApplicationShutdown {
   private readonly log = new Logger('LocalAuthProvider');
+  private readonly pending = new Set<Promise<void>>();
   readonly hasher: PasswordHasher;
   readonly box: SecretBox;
 
@@ -42,7 +59,7 @@ export class LocalAccounts {
 
   async localUser(email: string): Promise<UserEntity | null> {
     const user = await this.users.findByEmail(email, 'local');
-    return user && user.issuer === LOCAL_USER_ISSUER ? user : null;
+    return user && user.issuer === LOCAL_USER_ISSUER && !registrationExpired(user) ? user : null;
   }
 
   async callerUser(caller: AccountCaller): Promise<UserEntity> {
@@ -68,23 +85,30 @@ export class LocalAccounts {
     return this.box.mac(purpose, code);
   }
 
-  /** Checks a mailed code (one attempt counted) and returns its id; the caller spends it with the change it guards. */
-  async checkCode(user: UserEntity, purpose: CodePurpose, email: string, code: string): Promise<string> {
-    const stored = await this.repo.takeCodeAttempt(user.id, purpose, email, LOCAL_LIMITS.codeAttempts);
-    if (!stored) throw new ProviderError('CODE_INVALID', 'no live code or attempts spent');
-    if (!SecretBox.equal(stored.codeHash, this.codeHash(purpose, code.trim()))) throw new ProviderError('CODE_INVALID', `wrong code (attempt ${stored.attempts})`);
+  /**
+   * Checks a mailed code (one attempt counted, within the per-code and per-day budgets) and returns its id; the caller
+   * spends it with the change it guards. `user` null (unknown address) runs the same query and MAC, then fails alike.
+   */
+  async checkCode(user: UserEntity | null, purpose: CodePurpose, email: string, code: string): Promise<string> {
+    const stored = await this.repo.takeCodeAttemptWithinDay(user?.id ?? NO_USER, purpose, email, LOCAL_LIMITS.codeAttempts, CODE_ATTEMPTS_PER_DAY);
+    const given = this.codeHash(purpose, code.trim());
+    if (!user) throw new ProviderError('CODE_INVALID', 'no local user for this address');
+    if (!stored) throw new ProviderError('CODE_INVALID', 'no live code, or attempts spent (per code or per day)');
+    if (!SecretBox.equal(stored.codeHash, given)) throw new ProviderError('CODE_INVALID', `wrong code (attempt ${stored.attempts})`);
     // Only a caller who knows the code learns that it expired.
     if (stored.expired) throw new ProviderError('CODE_EXPIRED');
     if (stored.used) throw new ProviderError('CODE_INVALID', 'code already used');
     return stored.id;
   }
 
-  async spendCode(user: UserEntity, purpose: CodePurpose, email: string, code: string): Promise<void> {
+  async spendCode(user: UserEntity | null, purpose: CodePurpose, email: string, code: string): Promise<void> {
     const id = await this.checkCode(user, purpose, email, code);
     if (!(await this.repo.useCode(id))) throw new ProviderError('CODE_INVALID', 'code used concurrently');
   }
 
   async markVerified(user: UserEntity, via: string): Promise<void> {
+    // The mailbox is proved now: nothing set up before by someone who had not proved it survives (pre-account takeover).
+    if (user.status === 'pending_verification') await this.users.inTransaction((tx) => this.repo.wipeUnprovenAccess(tx, user.id));
     // pending_verification → pending_approval together with the flag; later states only need the flag.
     const stepped = await this.onboarding.tryApply(user.id, 'EMAIL_VERIFIED', LOCAL_ACTOR, { via }, { email_verified: 'true' });
     if (!stepped && !user.emailVerified) {
@@ -94,11 +118,38 @@ export class LocalAccounts {
 
   /**
    * Mail goes out after the answer is decided and is not awaited, so a known address does not answer slower than an
-   * unknown one (enumeration by timing). A failed send is logged with the user id; the person can ask again.
+   * unknown one (enumeration by timing). A failed send is logged with the kind of mail, the user id and the relay's
+   * cause; never the subject, body, code or link (logs are read by more people than mailboxes are).
    */
-  send(user: UserEntity, mail: { to: string; subject: string; text: string }, ctx: RequestContext): void {
-    this.mailer.send(mail).catch((err: unknown) => {
-      this.log.error({ userId: user.id, requestId: ctx.requestId, err: err instanceof Error ? err.message : String(err) }, `mail "${mail.subject}" not sent`);
+  send(user: UserEntity, mail: OutgoingMail, ctx: RequestContext): void {
+    const { kind, ...message } = mail;
+    this.mailer.send(message).catch((err: unknown) => {
+      const cause = err instanceof AppError ? err.detail : err instanceof Error ? err.message : String(err);
+      this.log.error({ userId: user.id, kind, requestId: ctx.requestId, cause: cause?.slice(0, 300) }, `${kind} mail not sent`);
     });
+  }
+
+  /**
+   * Runs per-account work (codes, audit rows, mail) after the answer: the caller has already decided an answer that
+   * is the same for every address, so its timing must not wait for work only known addresses do. Failures are logged
+   * (without the error's text, which may quote the query's values) and tracked so shutdown waits for them.
+   */
+  detach(what: string, ctx: RequestContext, work: () => Promise<void>): void {
+    const run = work()
+      .catch((err: unknown) => {
+        const code = err instanceof AppError ? err.code : err instanceof Error ? err.name : 'unknown';
+        this.log.error({ what, requestId: ctx.requestId, code }, `${what}: background work failed`);
+      })
+      .finally(() => this.pending.delete(run));
+    this.pending.add(run);
+  }
+
+  /** Resolves once the work detached so far has finished (shutdown, and tests that need it settled). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.settled();
   }
 }

@@ -221,6 +221,39 @@ export class LocalAuthRepository {
     return r ? { id: r.id as string, codeHash: r.code_hash as string, attempts: r.attempts as number, expired: r.expired as boolean, used: r.used as boolean } : null;
   }
 
+  /**
+   * As takeCodeAttempt, and also refused once the user has made `maxPerDay` attempts at codes of this purpose in the
+   * last 24 hours, across codes: a fresh code (one more mail) must not buy five more guesses for ever. Called with a
+   * user id that matches nothing for unknown addresses, so both paths do the same round trip.
+   */
+  async takeCodeAttemptWithinDay(userId: string, purpose: CodePurpose, address: string, maxAttempts: number, maxPerDay: number): Promise<StoredCode | null> {
+    const rows = rowsOf(
+      await this.db.query(
+        `UPDATE auth.local_codes c SET attempts = c.attempts + 1
+           FROM (SELECT id FROM auth.local_codes WHERE user_id = $1 AND purpose = $2 AND address = $3 ORDER BY created_at DESC LIMIT 1) latest
+          WHERE c.id = latest.id AND c.attempts < $4
+            AND (SELECT coalesce(sum(d.attempts), 0) FROM auth.local_codes d
+                  WHERE d.user_id = $1 AND d.purpose = $2 AND d.created_at > now() - interval '24 hours') < $5
+          RETURNING c.id, c.code_hash, c.attempts, c.expires_at <= now() AS expired, c.used_at IS NOT NULL AS used`,
+        [userId, purpose, address, maxAttempts, maxPerDay],
+      ),
+    );
+    const r = rows[0];
+    return r ? { id: r.id as string, codeHash: r.code_hash as string, attempts: r.attempts as number, expired: r.expired as boolean, used: r.used as boolean } : null;
+  }
+
+  /**
+   * Everything a person who never proved the mailbox may have left on an unverified account: TOTP (pending or
+   * active), recovery codes, refresh tokens and half-finished sign-ins. Used when the account is re-registered or
+   * verified, so whoever proves the mailbox starts from nothing of the earlier registrant's.
+   */
+  async wipeUnprovenAccess(tx: EntityManager, userId: string): Promise<void> {
+    await this.disableTotp(tx, userId);
+    await tx.query(`UPDATE auth.local_credentials SET totp_last_step = NULL WHERE user_id = $1`, [userId]);
+    await this.revokeAllRefreshTokens(userId, 'unverified_account_replaced', tx);
+    await tx.query(`UPDATE auth.local_mfa_challenges SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [userId]);
+  }
+
   /** Spends a code: true for exactly one caller. */
   async useCode(id: string, tx?: EntityManager): Promise<boolean> {
     const rows = rowsOf(await this.q(tx).query(`UPDATE auth.local_codes SET used_at = now() WHERE id = $1 AND used_at IS NULL AND expires_at > now() RETURNING id`, [id]));

@@ -21,21 +21,29 @@ export class LocalRecovery {
     private readonly users: UsersService,
   ) {}
 
+  /** Answers at once; the lookup, the code, the audit row and the mail follow, so timing tells no account apart. */
   async requestPasswordReset(email: string, ctx: RequestContext): Promise<void> {
-    const user = await this.accounts.localUser(email);
-    if (!user || BLOCKED_STATUSES.includes(user.status)) return;
-    const code = sixDigitCode();
-    await this.repo.issueCode(user.id, 'password_reset', email, this.accounts.codeHash('password_reset', code), null, LOCAL_LIMITS.resetCodeTtlS);
-    await this.users.recordEvent({ userId: user.id, actor: LOCAL_ACTOR, type: 'password.reset_requested', detail: { ip: ctx.ip } });
-    this.accounts.send(user, mailFor.passwordReset(this.config, email, code), ctx);
+    this.accounts.detach('password-forgot', ctx, async () => {
+      const user = await this.accounts.localUser(email);
+      if (!user || BLOCKED_STATUSES.includes(user.status)) return;
+      const code = sixDigitCode();
+      await this.repo.issueCode(user.id, 'password_reset', email, this.accounts.codeHash('password_reset', code), null, LOCAL_LIMITS.resetCodeTtlS);
+      await this.users.recordEvent({ userId: user.id, actor: LOCAL_ACTOR, type: 'password.reset_requested', detail: { ip: ctx.ip } });
+      this.accounts.send(user, mailFor.passwordReset(this.config, email, code), ctx);
+    });
   }
 
+  /**
+   * The policy is checked on the input alone, before any lookup; then the new password is hashed and one code attempt
+   * is made whether or not the address is known, so an unknown address, a wrong code and no live code all answer
+   * CODE_INVALID after the same work.
+   */
   async confirmPasswordReset(input: { email: string; code: string; newPassword: string }, _ctx: RequestContext): Promise<void> {
-    const user = await this.accounts.localUser(input.email);
-    if (!user) throw new ProviderError('CODE_INVALID', 'no local user for this address');
     this.accounts.checkPasswordPolicy(input.newPassword, input.email);
     const hash = await this.accounts.hasher.hash(input.newPassword);
+    const user = await this.accounts.localUser(input.email);
     const codeId = await this.accounts.checkCode(user, 'password_reset', input.email, input.code);
+    if (!user) throw new ProviderError('CODE_INVALID', 'no local user for this address');
     const done = await this.users.inTransaction(async (tx) => {
       if (!(await this.repo.useCode(codeId, tx))) return false;
       await this.repo.setPassword(tx, user.id, hash);
@@ -45,7 +53,8 @@ export class LocalRecovery {
     if (!done) throw new ProviderError('CODE_INVALID', 'code used concurrently');
     await this.users.updateProfile(user.id, { passwordResetAt: new Date() }, { actor: LOCAL_ACTOR, type: 'password.reset' });
     await this.users.revokeTokens(user.id, LOCAL_ACTOR, 'password_reset');
-    // The reset code reached this mailbox, which proves the address as well as a verification code would.
+    // The reset code reached this mailbox, which proves the address as well as a verification code would (and the
+    // new password is the mailbox owner's: markVerified wipes whatever an earlier registrant set up).
     if (!user.emailVerified) await this.accounts.markVerified(user, 'password_reset');
   }
 }

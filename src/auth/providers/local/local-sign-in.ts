@@ -13,6 +13,8 @@ import { LocalSessions } from './local-sessions';
 import { opaqueToken } from './random-codes';
 import { SecretBox } from './secret-box';
 
+const NO_USER = '00000000-0000-0000-0000-000000000000';
+
 /** Sign-in: the password step, then the challenges it may open (TOTP, NEW_PASSWORD_REQUIRED), then tokens. */
 @Injectable()
 export class LocalSignIn {
@@ -25,16 +27,18 @@ export class LocalSignIn {
     private readonly users: UsersService,
   ) {}
 
-  async authenticate(email: string, password: string, _ctx: RequestContext): Promise<AuthResult> {
+  async authenticate(email: string, password: string, ctx: RequestContext): Promise<AuthResult> {
     const hasher = this.accounts.hasher;
     const user = await this.accounts.localUser(email);
-    const creds = user ? await this.repo.credentials(user.id) : null;
+    // The same reads on both paths (an unknown address reads the credentials of no user), so timing tells nothing.
+    const creds = await this.repo.credentials(user?.id ?? NO_USER);
     if (!user || !creds || password.length > LOCAL_LIMITS.maxPasswordLength) {
       await hasher.verifyDummy(password);
       throw new ProviderError('AUTH_FAILED', 'unknown local user');
     }
     if (!(await hasher.verify(creds.passwordHash, password))) {
-      await this.users.recordEvent({ userId: user.id, actor: LOCAL_ACTOR, type: 'login.failed', detail: { reason: 'password' } });
+      // The audit row is a write only known addresses do: after the answer, not before it.
+      this.accounts.detach('login-failed-audit', ctx, () => this.users.recordEvent({ userId: user.id, actor: LOCAL_ACTOR, type: 'login.failed', detail: { reason: 'password' } }));
       throw new ProviderError('AUTH_FAILED', 'wrong password');
     }
     // Same answer as a wrong password: an unverified address must not be confirmable as registered.

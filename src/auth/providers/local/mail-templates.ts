@@ -4,24 +4,29 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** What the mail is, for the log line of a failed send (which never carries subject, body, code or link). */
+  kind: 'verification' | 'account_exists' | 'invite' | 'password_reset';
 }
 
 /**
  * The local provider's mails. Links are built from PUBLIC_URL only, never from the request's Host header: a forged
- * Host would otherwise send a victim a reset or verification link pointing at the attacker's server.
+ * Host would otherwise send a victim a reset or verification link pointing at the attacker's server. Subjects never carry
+ * a code: lock screens and notification previews show subjects to whoever holds the phone.
  */
 export const mailFor = {
   verification(config: AppConfig, to: string, code: string, linkToken: string): OutgoingMail {
     const link = `${config.publicUrl}/api/v1/auth/confirm-email?token=${encodeURIComponent(linkToken)}`;
     return {
       to,
-      subject: `Your Gatehouse verification code: ${code}`,
+      kind: 'verification',
+      subject: 'Your Gatehouse verification code',
       text: [
         `Your verification code is ${code}`,
         '',
-        `Or confirm your address with this link: ${link}`,
+        `Or open this link and press "Confirm": ${link}`,
         '',
-        'The code and the link expire in 24 hours. If you did not sign up, ignore this mail.',
+        'The code and the link expire in 24 hours. If you did not sign up, ignore this mail and do not confirm:',
+        'confirming would verify an account someone else may have started with your address.',
       ].join('\n'),
     };
   },
@@ -29,6 +34,7 @@ export const mailFor = {
   accountExists(config: AppConfig, to: string): OutgoingMail {
     return {
       to,
+      kind: 'account_exists',
       subject: 'Someone tried to sign up with your address',
       text: [
         'Someone (perhaps you) tried to create a Gatehouse account with this address, which already has one.',
@@ -46,6 +52,7 @@ export const mailFor = {
   invite(config: AppConfig, to: string, temporaryPassword: string, verifyFirst: boolean): OutgoingMail {
     return {
       to,
+      kind: 'invite',
       subject: 'Your Gatehouse account is ready',
       text: [
         'An administrator created a Gatehouse account for this address.',
@@ -64,7 +71,8 @@ export const mailFor = {
   passwordReset(_config: AppConfig, to: string, code: string): OutgoingMail {
     return {
       to,
-      subject: `Your Gatehouse password reset code: ${code}`,
+      kind: 'password_reset',
+      subject: 'Your Gatehouse password reset code',
       text: [
         `Your password reset code is ${code}`,
         '',
