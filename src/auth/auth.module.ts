@@ -28,6 +28,7 @@ import { LOCAL_SECRETS, type LocalSecrets } from './providers/local/local-secret
 import { LocalProviderModule } from './providers/local/local-provider.module';
 import { OidcAuthProvider } from './providers/oidc/oidc-auth.provider';
 import { throttlerStorageFor } from '../common/throttling/redis-throttler.storage';
+import { SessionRevocationModule } from './sessions/session-revocation.module';
 import { CredentialLimiter } from './throttling/credential-limiter';
 import { CREDENTIALS_THROTTLER, CredentialThrottlerGuard } from './throttling/credential-throttler.guard';
 
@@ -79,6 +80,7 @@ export class AuthModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
       module: AuthModule,
       imports: [
         UsersModule,
+        SessionRevocationModule,
         PassportModule,
         ThrottlerModule.forRoot({
           throttlers: [{ name: CREDENTIALS_THROTTLER, ttl: 60_000, limit: config.rateLimits.authPerMinute }],

@@ -97,6 +97,9 @@ export function checkClaims(policy: IssuerPolicy, claims: Claims, nowS: number, 
   }
 
   const scope = optionalString(claims, 'scope');
+  const authTime = claims.auth_time;
+  // Cognito names the sign-in (shared by every access token refreshed from it) `origin_jti`; ours and OIDC's `sid`.
+  const sessionId = policy.kind === 'cognito' ? optionalString(claims, 'origin_jti') : optionalString(claims, 'sid');
   return {
     issuer: policy.issuer,
     subject: sub,
@@ -112,5 +115,8 @@ export function checkClaims(policy: IssuerPolicy, claims: Claims, nowS: number, 
     scopes: scope ? scope.split(' ').filter(Boolean) : [],
     organizationId: optionalString(claims, 'custom:organizationId'),
     roleClaim: optionalString(claims, 'custom:role'),
+    sessionId,
+    tokenId: optionalString(claims, 'jti'),
+    ...(typeof authTime === 'number' && Number.isFinite(authTime) ? { authTimeMs: authTime * 1000 } : {}),
   };
 }
