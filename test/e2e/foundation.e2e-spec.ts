@@ -51,6 +51,7 @@ describe('foundation (whole app on a real Postgres)', () => {
       'local_mfa_challenges',
       'local_recovery_codes',
       'local_refresh_tokens',
+      'revoked_sessions',
       'user_events',
       'users',
     ]);
