@@ -20,6 +20,7 @@ import {
   MfaCodeDto,
   MfaEnabledDto,
   MfaEnrollmentDto,
+  MfaProofDto,
   RecoveryCodesDto,
   RefreshDto,
   RegisterDto,
@@ -147,10 +148,10 @@ export class AuthController {
   @HttpCode(200)
   @AllowStatus(...ACCOUNT_STATUSES)
   @ApiBearerAuth('bearer')
-  @ApiOperation({ summary: 'Start TOTP enrolment: a secret and an otpauth:// URL for a QR code' })
+  @ApiOperation({ summary: 'Start TOTP enrolment: a secret and an otpauth:// URL for a QR code (replacing an enabled factor needs its current `code`)' })
   @ApiOkResponse({ type: MfaEnrollmentDto })
-  enroll(@CurrentUser() principal: Principal, @Req() req: AuthenticatedRequest): Promise<MfaEnrollmentDto> {
-    return this.auth.startMfaEnrollment(caller(principal, req));
+  enroll(@CurrentUser() principal: Principal, @Req() req: AuthenticatedRequest, @Body() body: MfaProofDto): Promise<MfaEnrollmentDto> {
+    return this.auth.startMfaEnrollment(caller(principal, req), body?.code?.trim());
   }
 
   @Post('mfa/verify')
@@ -178,10 +179,10 @@ export class AuthController {
   @HttpCode(204)
   @AllowStatus(...ACCOUNT_STATUSES)
   @ApiBearerAuth('bearer')
-  @ApiOperation({ summary: 'Turn TOTP off (409 MFA_REQUIRED_BY_ADMIN while an admin requires it)' })
+  @ApiOperation({ summary: 'Turn TOTP off with the current `code` (409 MFA_REQUIRED past the onboarding MFA step, MFA_REQUIRED_BY_ADMIN while an admin requires it)' })
   @ApiNoContentResponse()
-  async disableMfa(@CurrentUser() principal: Principal, @Req() req: AuthenticatedRequest): Promise<void> {
-    await this.auth.disableMfa(caller(principal, req));
+  async disableMfa(@CurrentUser() principal: Principal, @Req() req: AuthenticatedRequest, @Body() body: MfaProofDto): Promise<void> {
+    await this.auth.disableMfa(caller(principal, req), body?.code?.trim());
   }
 
   @Public()

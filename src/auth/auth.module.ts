@@ -31,6 +31,7 @@ import { LOCAL_SECRETS, type LocalSecrets } from './providers/local/local-secret
 import { LocalProviderModule } from './providers/local/local-provider.module';
 import { OidcAuthProvider } from './providers/oidc/oidc-auth.provider';
 import { throttlerStorageFor } from '../common/throttling/redis-throttler.storage';
+import { SessionRevocationModule } from './sessions/session-revocation.module';
 import { CredentialLimiter } from './throttling/credential-limiter';
 import { CREDENTIALS_THROTTLER, CredentialThrottlerGuard, SENSITIVE_ROUTE_THROTTLER } from './throttling/credential-throttler.guard';
 
@@ -85,6 +86,7 @@ export class AuthModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
       imports: [
         UsersModule,
         MailModule,
+        SessionRevocationModule,
         PassportModule,
         ThrottlerModule.forRoot({
           throttlers: [

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AppError } from '../common/errors/app-error';
+import { AppError, ConflictError } from '../common/errors/app-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { MAILER, type Mailer } from '../mail/mailer';
 import type { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { isRecentSignIn, mfaRemovalRefusal } from './mfa-change-rules';
 import { AccountCaller, AUTH_PROVIDER, AuthProvider, AuthResult, MfaEnrollment, RequestContext, TokenSet } from './providers/auth-provider';
 import { ProviderError } from './providers/provider-errors';
 import { CredentialLimiter, LoginKeys, MAIL_BUDGET, MFA_BUDGET } from './throttling/credential-limiter';
@@ -99,8 +100,11 @@ export class AuthService {
     return this.provider.refreshToken(refreshToken, ctx);
   }
 
-  startMfaEnrollment(caller: AccountCaller): Promise<MfaEnrollment> {
-    return this.provider.startMfaEnrollment(caller);
+  /** Enrolling while a factor is enabled replaces it: that needs the same proof as removing it. */
+  async startMfaEnrollment(caller: AccountCaller, code?: string): Promise<MfaEnrollment> {
+    const user = await this.users.findById(caller.principal.userId);
+    if (user?.mfaMethod) await this.requireFactorProof(caller, code);
+    return this.provider.startMfaEnrollment(caller, code);
   }
 
   async verifyMfaEnrollment(caller: AccountCaller, code: string): Promise<{ recoveryCodes?: string[] }> {
@@ -114,8 +118,28 @@ export class AuthService {
     return this.provider.regenerateRecoveryCodes(caller, code);
   }
 
-  disableMfa(caller: AccountCaller): Promise<void> {
-    return this.provider.disableMfa(caller);
+  /**
+   * A stolen access token alone must not remove the second factor: removal needs the current code (or, where the
+   * provider cannot check one, a recent sign-in), and is refused outright once onboarding has required MFA.
+   */
+  async disableMfa(caller: AccountCaller, code?: string): Promise<void> {
+    const user = await this.users.findById(caller.principal.userId);
+    const refusal = user ? mfaRemovalRefusal(user) : null;
+    if (refusal === 'MFA_REQUIRED_BY_ADMIN') throw new ProviderError(refusal, `user ${caller.principal.userId} has mfa_required`);
+    if (refusal === 'MFA_REQUIRED') throw new ConflictError('MFA_REQUIRED', 'Two-factor authentication is required once onboarding has required it; replace it instead');
+    await this.requireFactorProof(caller, code);
+    return this.provider.disableMfa(caller, code);
+  }
+
+  /** The one rule for changing a second factor, for every provider: the current code, else a sign-in within 5 minutes. */
+  private async requireFactorProof(caller: AccountCaller, code: string | undefined): Promise<void> {
+    if (this.provider.checksFactorCodes) {
+      if (!code) throw new ProviderError('MFA_CODE_REQUIRED', 'changing a second factor needs the current code');
+      // Each guess costs: a stolen token must not brute-force six digits here either.
+      await this.limiter.consume({ name: 'mfa-verify', ...MFA_BUDGET }, caller.principal.userId);
+      return;
+    }
+    if (!isRecentSignIn(caller.principal.authTimeMs, Date.now())) throw new ProviderError('REAUTHENTICATION_REQUIRED', 'sign-in older than 5 minutes');
   }
 
   async requestPasswordReset(email: string, ctx: RequestContext): Promise<void> {

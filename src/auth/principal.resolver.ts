@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/config.types';
 import { initialStatus } from '../users/onboarding/transitions';
 import type { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { SessionRevocations } from './sessions/session-revocations';
 import { ROLE_CLAIM_POLICY, type RoleClaimPolicy } from './role-claim-policy';
 import { roleFor } from './tokens/role-mapping';
 import { LOCAL_USER_ISSUER } from './tokens/key-source';
@@ -27,6 +28,7 @@ export class PrincipalResolver {
     private readonly users: UsersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROLE_CLAIM_POLICY) private readonly roleClaim: RoleClaimPolicy,
+    private readonly revocations: SessionRevocations,
   ) {}
 
   /** Principals already built, per verified token and the exact user row they were built from. */
@@ -35,7 +37,8 @@ export class PrincipalResolver {
   /** The principal when the user is already cached (no await on the hot path), else undefined. */
   peek(v: VerifiedToken): Principal | undefined {
     const user = this.users.peekCachedByIssuerSubject(userIssuer(v), v.subject);
-    return user ? this.principalFor(v, user) : undefined;
+    const revoked = user && this.revocations.peek(user.id);
+    return user && revoked ? this.principalFor(v, user, revoked) : undefined;
   }
 
   /**
@@ -63,10 +66,10 @@ export class PrincipalResolver {
         `token:${v.provider}`,
       ));
     }
-    return this.principalFor(v, user);
+    return this.principalFor(v, user, await this.revocations.load(user.id));
   }
 
-  private principalFor(v: VerifiedToken, user: UserEntity): Principal {
+  private principalFor(v: VerifiedToken, user: UserEntity, revokedSessions: ReadonlySet<string>): Principal {
     // Offline verifiers cannot do this: a token issued before the user's watermark (sign-out everywhere, password
     // reset, suspension) is refused even though its signature and exp are fine. A token refreshed after the watermark
     // from a session that began before it (auth_time, kept by Cognito's refreshes) is refused too.
@@ -74,6 +77,8 @@ export class PrincipalResolver {
     if (user.tokensValidAfter && since < user.tokensValidAfter.getTime()) {
       throw new TokenRejection('AUTH_TOKEN_REVOKED', `session from ${since} before watermark ${user.tokensValidAfter.getTime()}`);
     }
+    // The same for one session: a refresh family revoked (reuse, a changed second factor) or a hosted-login logout.
+    if (SessionRevocations.isRevoked(revokedSessions, v)) throw new TokenRejection('AUTH_TOKEN_REVOKED', 'session revoked');
     // The user cache hands out the same row object until the row changes, so identity means "nothing changed".
     const prior = this.built.get(v);
     if (prior && prior.row === user) return prior.principal;
@@ -91,6 +96,8 @@ export class PrincipalResolver {
       scopes: v.scopes,
       issuedAt: v.issuedAt,
       expiresAt: v.expiresAt,
+      ...(v.sessionId ? { sessionId: v.sessionId } : {}),
+      ...(v.authTimeMs !== undefined ? { authTimeMs: v.authTimeMs } : {}),
     };
     this.built.set(v, { row: user, principal: Object.freeze(principal) });
     return principal;

@@ -20,4 +20,8 @@ export interface Principal {
   /** Seconds since epoch, from the token. */
   issuedAt?: number;
   expiresAt?: number;
+  /** The sign-in session (local: the refresh family) the token belongs to, when it names one. */
+  sessionId?: string;
+  /** Milliseconds since epoch of the sign-in behind the token (`auth_time`), when the issuer says. */
+  authTimeMs?: number;
 }

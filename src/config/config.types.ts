@@ -48,6 +48,8 @@ export interface SharedSecretConfig {
 export interface LocalAuthConfig {
   /** PEM; when absent a key is generated once and kept in the database (development only). */
   privateKeyPem?: string;
+  /** LOCAL_JWT_PREVIOUS_PUBLIC_KEYS: public keys of earlier signing keys, still accepted and published (rotation). */
+  previousPublicKeyPems: string[];
   accessTokenTtlS: number;
   refreshTokenTtlS: number;
   passwordMinLength: number;

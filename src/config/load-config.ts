@@ -1,4 +1,4 @@
-import { createPrivateKey, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Env, EnvReader } from './env-reader';
 import { nodeEnvOf, nodeEnvProblem } from './node-env';
@@ -172,6 +172,7 @@ function readAuth(r: EnvReader, isProduction: boolean, warnings: string[], publi
     sharedSecret: readSharedSecret(r),
     local: {
       privateKeyPem: readPrivateKey(r, isProduction && provider === 'local'),
+      previousPublicKeyPems: readPreviousPublicKeys(r),
       accessTokenTtlS: r.int('LOCAL_ACCESS_TOKEN_TTL_S', 900, 60, 86_400),
       refreshTokenTtlS: r.int('LOCAL_REFRESH_TOKEN_TTL_S', 30 * 86_400, 300, 365 * 86_400),
       passwordMinLength: r.int('PASSWORD_MIN_LENGTH', 8, 8, 128),
@@ -310,6 +311,24 @@ function readPrivateKey(r: EnvReader, required: boolean): string | undefined {
   } catch {
     r.fail('LOCAL_JWT_PRIVATE_KEY', 'must be an RSA private key of at least 2048 bits in PEM form');
     return undefined;
+  }
+}
+
+/** PEM blocks one after the other (RSA public keys; a private key is reduced to its public half), "\n" escapes allowed. */
+function readPreviousPublicKeys(r: EnvReader): string[] {
+  const text = (r.raw('LOCAL_JWT_PREVIOUS_PUBLIC_KEYS') ?? '').replace(/\\n/g, '\n').trim();
+  if (!text) return [];
+  const blocks = text.match(/-----BEGIN ([A-Z ]+)-----[\s\S]+?-----END \1-----/g) ?? [];
+  try {
+    if (blocks.join('').replace(/\s/g, '') !== text.replace(/\s/g, '')) throw new Error('stray text');
+    return blocks.map((pem) => {
+      const key = createPublicKey(pem);
+      if (key.asymmetricKeyType !== 'rsa') throw new Error('not RSA');
+      return key.export({ type: 'spki', format: 'pem' }).toString();
+    });
+  } catch {
+    r.fail('LOCAL_JWT_PREVIOUS_PUBLIC_KEYS', 'must be RSA public keys in PEM form, one block after the other');
+    return [];
   }
 }
 

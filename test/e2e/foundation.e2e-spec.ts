@@ -52,6 +52,7 @@ describe('foundation (whole app on a real Postgres)', () => {
       'local_recovery_codes',
       'local_refresh_tokens',
       'login_failures',
+      'revoked_sessions',
       'user_events',
       'users',
     ]);

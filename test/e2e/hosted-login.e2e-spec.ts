@@ -235,6 +235,22 @@ describe('hosted login (authorization code + PKCE) against a real OpenID provide
     expect(setCookie(forged, SESSION)).toBeUndefined();
   });
 
+  // Issue #9 item 16: logout ends the session server-side, not only in this browser.
+  it('after logout, the old cookie value replayed (as a cookie or a bearer token) is 401; another session survives', async () => {
+    const account = `jack-${Date.now()}`;
+    const { session } = await signInActive(account);
+    const { session: otherTab } = await signIn(account);
+    await me(session).expect(200);
+    await request(gh.url).post('/api/v1/auth/logout').set('Cookie', `${SESSION}=${session}`).set('Origin', ORIGIN).expect(200);
+    const replayed = await me(session).expect(401);
+    expect(replayed.body.error.code).toBe('AUTH_TOKEN_REVOKED');
+    await request(gh.url).get('/api/v1/users/me').set('Authorization', `Bearer ${session}`).expect(401);
+    await me(otherTab).expect(200);
+    // Logging out a dead or garbage cookie still just clears it.
+    await request(gh.url).post('/api/v1/auth/logout').set('Cookie', `${SESSION}=${session}`).set('Origin', ORIGIN).expect(200);
+    await request(gh.url).post('/api/v1/auth/logout').set('Cookie', `${SESSION}=garbage`).set('Origin', ORIGIN).expect(200);
+  });
+
   it('status tells an anonymous caller that hosted login is offered', async () => {
     const res = await request(gh.url).get('/api/v1/auth/status').expect(200);
     expect(res.body).toEqual({ authenticated: false, via: null, provider: null, userId: null, status: null, role: null, hostedLogin: true });

@@ -100,6 +100,15 @@ export class MfaCodeDto {
   code!: string;
 }
 
+/** Changing an enabled second factor (replace, remove): the current TOTP code or a recovery code. */
+export class MfaProofDto {
+  @ApiPropertyOptional({ example: '123456', description: 'A current 6-digit TOTP code or a recovery code; required to replace or remove an enabled factor (local provider)' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\s*(\d{6}|[0-9A-Za-z]{4}(-?[0-9A-Za-z]{4}){3})\s*$/, { message: 'code must be a 6-digit code or a recovery code' })
+  code?: string;
+}
+
 export class ResetPasswordDto extends EmailDto {
   @ApiProperty({ example: '123456' })
   @IsString()

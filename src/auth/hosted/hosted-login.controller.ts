@@ -54,10 +54,12 @@ export class HostedLoginController {
   @Public()
   @Post('logout')
   @HttpCode(200)
-  @ApiOperation({ summary: "Clears the session cookies and returns the issuer's logout URL, if any" })
+  @ApiOperation({ summary: "Ends the cookie's session server-side, clears the cookies and returns the issuer's logout URL, if any" })
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ logoutUrl: string | null }> {
     const cookies = req.cookies as Record<string, unknown> | undefined;
-    if (cookies?.[this.cookies.session] !== undefined) assertOriginAllowed(req, this.allowedOrigins);
+    const session = cookies?.[this.cookies.session];
+    if (session !== undefined) assertOriginAllowed(req, this.allowedOrigins);
+    if (typeof session === 'string' && session) await this.hosted.endSession(session);
     res.clearCookie(this.cookies.session, clearCookieOptions(this.secure));
     res.clearCookie(this.cookies.transaction, clearCookieOptions(this.secure));
     return { logoutUrl: await this.hosted.logoutUrl() };

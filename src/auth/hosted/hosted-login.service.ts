@@ -5,6 +5,7 @@ import type { Principal } from '../../common/principal';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config.types';
 import { PrincipalResolver } from '../principal.resolver';
+import { SessionRevocations, sessionKeys } from '../sessions/session-revocations';
 import { TokenVerifier } from '../tokens/token-verifier';
 import { TokenRejection, VerifiedToken } from '../tokens/verified-token';
 import { HostedLoginFailedError, HostedLoginIssuerDownError, HostedLoginUnavailableError } from './hosted-login.errors';
@@ -54,6 +55,7 @@ export class HostedLoginService {
     private readonly clients: OidcClientFactory,
     private readonly verifier: TokenVerifier,
     private readonly principals: PrincipalResolver,
+    private readonly revocations: SessionRevocations,
   ) {
     this.target = hostedTarget(config);
     if (this.target && config.auth.hosted.sessionSecret) this.sealer = new LoginTransactionSealer(config.auth.hosted.sessionSecret);
@@ -100,7 +102,8 @@ export class HostedLoginService {
    * verifies it exactly like a bearer token, so the issuer allow-list, claim rules, revocation watermark, status gates
    * and roles apply identically and the verified-token cache keeps the fast path; sign-out-everywhere and suspension
    * end cookie sessions too. The cost: a session lasts as long as the access token (no refresh here), and logout
-   * clears the cookie but cannot recall a copied token before its `exp` (the same as for any bearer token).
+   * clears the cookie and ends the session server-side (endSession), so a copied cookie value stops working at
+   * Gatehouse too; services verifying the issuer's tokens offline still accept it until `exp`.
    */
   async complete(query: string, sealedTransaction: unknown): Promise<HostedLoginResult> {
     const { target, sealer } = this.require();
@@ -153,6 +156,25 @@ export class HostedLoginService {
     }
     const maxAgeS = Math.max(0, verified.expiresAt - Math.floor(Date.now() / 1000));
     return { sessionToken: tokens.access_token, maxAgeS, principal };
+  }
+
+  /**
+   * Logout ends the cookie's session at Gatehouse, not only in this browser: its token's session (`sid`, Cognito's
+   * `origin_jti`), `jti` and hash are revoked until its `exp`, on every instance. A token that no longer verifies
+   * (expired, forged, already revoked) has nothing left to end.
+   */
+  async endSession(token: string): Promise<void> {
+    let verified: VerifiedToken;
+    let principal: Principal;
+    try {
+      verified = await this.verifier.verify(token);
+      principal = await this.principals.resolve(verified);
+    } catch (err) {
+      if (err instanceof TokenRejection || err instanceof AuthenticationError) return;
+      throw err;
+    }
+    await this.revocations.revoke(principal.userId, sessionKeys(verified), 'logout', new Date((verified.expiresAt + this.config.auth.clockSkewS) * 1000));
+    this.logger.log({ userId: principal.userId }, 'hosted-login session ended');
   }
 
   /**

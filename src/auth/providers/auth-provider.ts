@@ -57,10 +57,17 @@ export interface AuthProvider {
   resendVerification(email: string, ctx: RequestContext): Promise<void>;
   /** `code` is a TOTP code, an SMS code, a recovery code, or the new password for NEW_PASSWORD_REQUIRED. */
   respondToMfaChallenge(input: { session: string; code: string; email?: string; challenge?: ChallengeName }, ctx: RequestContext): Promise<AuthResult>;
-  startMfaEnrollment(caller: AccountCaller): Promise<MfaEnrollment>;
+  /**
+   * Whether the provider checks a current TOTP or recovery code (`code`) itself before a second factor is replaced or
+   * removed. Where it cannot (Cognito checks codes only at sign-in), AuthService requires a recent sign-in instead.
+   */
+  readonly checksFactorCodes?: boolean;
+  /** Starts enrolment; replacing an enabled factor needs `code` where the provider checks codes. */
+  startMfaEnrollment(caller: AccountCaller, code?: string): Promise<MfaEnrollment>;
   /** Enables TOTP; returns single-use recovery codes once where the provider issues them. */
   verifyMfaEnrollment(caller: AccountCaller, code: string): Promise<{ recoveryCodes?: string[] }>;
-  disableMfa(caller: AccountCaller): Promise<void>;
+  /** Switches the second factor off; `code` (a current TOTP or recovery code) where the provider checks codes. */
+  disableMfa(caller: AccountCaller, code?: string): Promise<void>;
   requestPasswordReset(email: string, ctx: RequestContext): Promise<void>;
   confirmPasswordReset(input: { email: string; code: string; newPassword: string }, ctx: RequestContext): Promise<void>;
   /** Signs out everywhere: every refresh and access token of the user stops working at Gatehouse. */

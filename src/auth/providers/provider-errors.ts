@@ -12,6 +12,8 @@ export const PROVIDER_ERRORS = {
   MFA_NOT_ENROLLED: [409, 'Two-factor authentication is not set up'],
   MFA_ALREADY_ENABLED: [409, 'Two-factor authentication is already enabled'],
   MFA_REQUIRED_BY_ADMIN: [409, 'Two-factor authentication is required for this account'],
+  MFA_CODE_REQUIRED: [400, 'A current authenticator code or recovery code is required'],
+  REAUTHENTICATION_REQUIRED: [403, 'Sign in again to change two-factor settings'],
   CODE_INVALID: [400, 'The code is not valid'],
   CODE_EXPIRED: [400, 'The code has expired; request a new one'],
   PASSWORD_POLICY: [400, 'The password does not meet the password policy'],

@@ -20,6 +20,11 @@ export interface Budget {
 export const MAIL_BUDGET: Omit<Budget, 'name'> = { limit: 5, windowS: 3600, blockS: 3600 };
 /** Enrolment and recovery-code checks per user: a stolen access token must not brute-force six digits. */
 export const MFA_BUDGET: Omit<Budget, 'name'> = { limit: 10, windowS: 900, blockS: 900 };
+/**
+ * Failed second factors per user across every session (each password step opens a new challenge): past it the MFA
+ * step is locked until the oldest counted failure is older than the window, the right code included.
+ */
+export const MFA_FAILURE_BUDGET: Omit<Budget, 'name'> = { limit: 10, windowS: 900, blockS: 900 };
 
 /** The sign-in counters of one attempt: the address alone, and the address from this client. */
 export interface LoginKeys {

@@ -99,6 +99,8 @@ export function checkClaims(policy: IssuerPolicy, claims: Claims, nowS: number, 
   const scope = optionalString(claims, 'scope');
   // Only an auth_time no later than iat means anything: the session cannot have begun after the token was minted.
   const authTime = typeof claims.auth_time === 'number' && Number.isFinite(claims.auth_time) && claims.auth_time <= iat ? claims.auth_time : undefined;
+  // Cognito names the sign-in (shared by every access token refreshed from it) `origin_jti`; ours and OIDC's `sid`.
+  const sessionId = policy.kind === 'cognito' ? optionalString(claims, 'origin_jti') : optionalString(claims, 'sid');
   return {
     issuer: policy.issuer,
     subject: sub,
@@ -115,5 +117,7 @@ export function checkClaims(policy: IssuerPolicy, claims: Claims, nowS: number, 
     scopes: scope ? scope.split(' ').filter(Boolean) : [],
     organizationId: optionalString(claims, 'custom:organizationId'),
     roleClaim: optionalString(claims, 'custom:role'),
+    sessionId,
+    tokenId: optionalString(claims, 'jti'),
   };
 }

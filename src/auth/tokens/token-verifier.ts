@@ -81,7 +81,7 @@ export class TokenVerifier {
   acceptPayload(token: string, payload: Record<string, unknown>): VerifiedToken {
     const policy = typeof payload.iss === 'string' ? this.byIssuer.get(payload.iss) : undefined;
     if (!policy) throw new TokenRejection('AUTH_TOKEN_INVALID', 'untrusted issuer');
-    const verified = checkClaims(policy, payload, Math.floor(this.now() / 1000), this.opts.clockSkewS);
+    const verified = { ...checkClaims(policy, payload, Math.floor(this.now() / 1000), this.opts.clockSkewS), tokenHash: VerifiedTokenCache.key(token) };
     this.cache.set(token, verified);
     return verified;
   }

@@ -21,6 +21,12 @@ export interface VerifiedToken {
   organizationId: string | null;
   /** `custom:role` as presented; only honoured where the policy trusts it. */
   roleClaim: string | null;
+  /** The sign-in session the token belongs to: local `sid` (the refresh family), Cognito `origin_jti`, OIDC `sid`. */
+  sessionId?: string | null;
+  /** The token's own `jti`. */
+  tokenId?: string | null;
+  /** SHA-256 (base64url) of the whole token: the revocation key of a token with neither session nor id. */
+  tokenHash?: string;
 }
 
 /** Why a token was refused: `code` is what the client sees, `reason` goes to the log only. */

@@ -117,6 +117,8 @@ describe('local provider: the whole flow through HTTP', () => {
     expect(r1.status).toBe(200);
     expect(r1.body.refreshToken).not.toBe(answered.body.refreshToken);
     expect((await api.get('/api/v1/users/me', r1.body.accessToken)).status).toBe(200);
+    // Past the 10 s grace for a second tab (issue #9 item 20), aged in the database rather than slept through.
+    await db.query(`UPDATE auth.local_refresh_tokens SET rotated_at = rotated_at - interval '11 seconds' WHERE user_id = $1 AND rotated_at IS NOT NULL`, [user!.id]);
     const replay = await api.post('/api/v1/auth/refresh', { refreshToken: answered.body.refreshToken });
     expect(replay.status).toBe(401);
     expect(replay.body).toMatchObject({ error: { code: 'REFRESH_TOKEN_INVALID' } });
@@ -212,14 +214,16 @@ describe('local provider: the whole flow through HTTP', () => {
     expect((await api.get('/api/v1/users/me', c.accessToken)).status).toBe(200);
   });
 
-  it('two concurrent refreshes with one token: one wins, and the family is revoked as a replay', async () => {
+  // Contract changed on purpose (issue #9 item 20): two tabs refreshing at once used to kill the family. Within the
+  // short grace the immediately previous token gets the same successor; outside it (local-sessions.e2e-spec) a replay
+  // still revokes the family.
+  it('two concurrent refreshes with one token: both succeed with the same successor, and the family lives on', async () => {
     const address = await verifiedUser();
     const { refreshToken } = (await login(address)).body;
     const both = await Promise.all([1, 2].map(() => api.post<Record<string, string>>('/api/v1/auth/refresh', { refreshToken })));
-    expect(both.map((r) => r.status).sort()).toEqual([200, 401]);
-    const winner = both.find((r) => r.status === 200)!;
-    // The winner's new refresh token belongs to the revoked family too: whoever raced may be a thief.
-    expect((await api.post('/api/v1/auth/refresh', { refreshToken: winner.body.refreshToken })).body).toMatchObject({ error: { code: 'REFRESH_TOKEN_INVALID' } });
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+    expect(both[0]!.body.refreshToken).toBe(both[1]!.body.refreshToken);
+    expect((await api.post('/api/v1/auth/refresh', { refreshToken: both[0]!.body.refreshToken })).status).toBe(200);
   });
 
   describe('enumeration safety', () => {
@@ -346,7 +350,8 @@ describe('local provider: the whole flow through HTTP', () => {
       expect((await login(address)).body).toMatchObject({ challenge: 'SOFTWARE_TOKEN_MFA' });
 
       await db.query(`UPDATE auth.users SET mfa_required = false WHERE id = $1`, [userId]);
-      const removed = await api.call('DELETE', '/api/v1/auth/mfa', { token: body.accessToken });
+      // Removal needs the current factor (issue #9 item 2): a recovery code here.
+      const removed = await api.call('DELETE', '/api/v1/auth/mfa', { token: body.accessToken, body: { code: recoveryCodes[1] } });
       expect(removed.status).toBe(204);
       expect((await login(address)).body).toMatchObject({ tokenType: 'Bearer' });
       expect(await userRow(address)).toMatchObject({ mfa_method: null });

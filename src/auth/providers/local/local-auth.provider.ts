@@ -19,6 +19,8 @@ export { LOCAL_LIMITS } from './local-limits';
 @Injectable()
 export class LocalAuthProvider implements AuthProvider {
   readonly name = 'local' as const;
+  /** Replacing or removing TOTP is checked against its current code (or a recovery code) here. */
+  readonly checksFactorCodes = true;
 
   constructor(
     private readonly registration: LocalRegistration,
@@ -65,8 +67,8 @@ export class LocalAuthProvider implements AuthProvider {
     return validateWithBoundVerifier(this.moduleRef, token);
   }
 
-  startMfaEnrollment(caller: AccountCaller): Promise<MfaEnrollment> {
-    return this.factors.startMfaEnrollment(caller);
+  startMfaEnrollment(caller: AccountCaller, code?: string): Promise<MfaEnrollment> {
+    return this.factors.startMfaEnrollment(caller, code);
   }
 
   verifyMfaEnrollment(caller: AccountCaller, code: string): Promise<{ recoveryCodes?: string[] }> {
@@ -77,8 +79,8 @@ export class LocalAuthProvider implements AuthProvider {
     return this.factors.regenerateRecoveryCodes(caller, code);
   }
 
-  disableMfa(caller: AccountCaller): Promise<void> {
-    return this.factors.disableMfa(caller);
+  disableMfa(caller: AccountCaller, code?: string): Promise<void> {
+    return this.factors.disableMfa(caller, code);
   }
 
   requestPasswordReset(email: string, ctx: RequestContext): Promise<void> {

@@ -1,55 +1,79 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { generateSecret, generateURI, verifySync } from 'otplib';
+import { APP_CONFIG } from '../../../config/config.module';
+import type { AppConfig } from '../../../config/config.types';
 import { OnboardingService } from '../../../users/onboarding/onboarding.service';
+import type { UserEntity } from '../../../users/user.entity';
 import { UsersService } from '../../../users/users.service';
 import type { AccountCaller, MfaEnrollment } from '../auth-provider';
 import { ProviderError } from '../provider-errors';
+import { FactorChange, factorChangeMail } from './factor-mails';
 import { LocalAccounts } from './local-accounts';
 import { LocalAuthRepository } from './local-auth.repository';
 import { LOCAL_ACTOR, LOCAL_LIMITS } from './local-limits';
+import { LocalSessionStore } from './local-session.store';
+import { LocalSessions } from './local-sessions';
 import { normalizeRecoveryCode, recoveryCode } from './random-codes';
 
 const TOTP_ISSUER = 'Gatehouse';
 export const SIX_DIGITS = /^\d{6}$/;
 
-/** Second factors of the local provider: TOTP enrolment and checks (replay-proof), recovery codes. */
+/**
+ * Second factors of the local provider: TOTP enrolment and checks (replay-proof), recovery codes. Replacing or
+ * removing an enabled factor needs its current code (a stolen access token alone cannot), and every change mails the
+ * user and ends their other sessions.
+ */
 @Injectable()
 export class LocalFactors {
   private readonly log = new Logger('LocalAuthProvider');
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly accounts: LocalAccounts,
     private readonly repo: LocalAuthRepository,
+    private readonly store: LocalSessionStore,
+    private readonly sessions: LocalSessions,
     private readonly users: UsersService,
     private readonly onboarding: OnboardingService,
   ) {}
 
-  async startMfaEnrollment(caller: AccountCaller): Promise<MfaEnrollment> {
+  /**
+   * A new secret to confirm at /mfa/verify. With a factor enabled this is a replacement: it needs the current TOTP or
+   * recovery code (proof of the second factor is stronger than a recent password, which a phished session also has).
+   */
+  async startMfaEnrollment(caller: AccountCaller, code?: string): Promise<MfaEnrollment> {
     const user = await this.accounts.callerUser(caller);
     const creds = await this.repo.credentials(user.id);
     if (!creds) throw new ProviderError('NOT_SUPPORTED', 'no local credentials');
-    if (creds.totpSecretEnc) throw new ProviderError('MFA_ALREADY_ENABLED');
+    if (creds.totpSecretEnc) await this.requireCurrentFactor(user, creds.totpSecretEnc, code, 'replace');
     const secret = generateSecret();
     await this.repo.setPendingTotp(user.id, this.accounts.box.encrypt(secret, totpContext(user.id)));
-    await this.users.recordEvent({ userId: user.id, actor: LOCAL_ACTOR, type: 'mfa.enrollment_started', detail: { method: 'totp' } });
+    await this.users.recordEvent({ userId: user.id, actor: LOCAL_ACTOR, type: 'mfa.enrollment_started', detail: { method: 'totp', replacing: creds.totpSecretEnc !== null } });
     return { secret, otpauthUrl: generateURI({ issuer: TOTP_ISSUER, label: user.email ?? user.id, secret }) };
   }
 
   async verifyMfaEnrollment(caller: AccountCaller, code: string): Promise<{ recoveryCodes?: string[] }> {
     const user = await this.accounts.callerUser(caller);
     const creds = await this.repo.credentials(user.id);
-    if (creds?.totpSecretEnc) throw new ProviderError('MFA_ALREADY_ENABLED');
-    if (!creds?.totpPendingEnc) throw new ProviderError('MFA_NOT_ENROLLED', 'no enrolment started');
-    if (!(await this.checkTotp(user.id, creds.totpPendingEnc, code.trim()))) throw new ProviderError('MFA_CODE_INVALID', 'enrolment code rejected');
+    if (!creds?.totpPendingEnc) throw new ProviderError(creds?.totpSecretEnc ? 'MFA_ALREADY_ENABLED' : 'MFA_NOT_ENROLLED', 'no enrolment started');
+    // With a factor enabled, a pending secret exists only if /mfa/enroll was given the current code: a replacement.
+    // Its code is checked against the new secret alone: the step the old code just spent must not refuse it.
+    const replacing = creds.totpSecretEnc !== null;
+    const step = this.totpStep(user.id, creds.totpPendingEnc, code.trim());
+    const accepted = step !== null && (replacing || (await this.repo.consumeTotpStep(user.id, step)));
+    if (!accepted) throw new ProviderError('MFA_CODE_INVALID', 'enrolment code rejected');
     const codes = this.newRecoveryCodes();
     const enabled = await this.users.inTransaction(async (tx) => {
-      if (!(await this.repo.enableTotp(tx, user.id, creds.totpPendingEnc as string))) return false;
+      const pending = creds.totpPendingEnc as string;
+      if (!(replacing ? await this.store.replaceTotp(tx, user.id, pending, step) : await this.repo.enableTotp(tx, user.id, pending))) return false;
       await this.repo.replaceRecoveryCodes(tx, user.id, this.recoveryHashes(codes));
       return true;
     });
     if (!enabled) throw new ProviderError('MFA_CODE_INVALID', 'enrolment changed concurrently');
-    await this.users.updateProfile(user.id, { mfaMethod: 'totp', mfaEnrolledAt: new Date() }, { actor: LOCAL_ACTOR, type: 'mfa.enrolled', detail: { method: 'totp' } });
+    const type = replacing ? 'mfa.replaced' : 'mfa.enrolled';
+    await this.users.updateProfile(user.id, { mfaMethod: 'totp', mfaEnrolledAt: new Date() }, { actor: LOCAL_ACTOR, type, detail: { method: 'totp' } });
     await this.onboarding.tryApply(user.id, 'MFA_ENROLLED', LOCAL_ACTOR, { method: 'totp' });
+    await this.changed(user, caller, replacing ? 'replaced' : 'enabled');
     return { recoveryCodes: codes };
   }
 
@@ -62,16 +86,21 @@ export class LocalFactors {
     const codes = this.newRecoveryCodes();
     await this.users.inTransaction((tx) => this.repo.replaceRecoveryCodes(tx, user.id, this.recoveryHashes(codes)));
     await this.users.recordEvent({ userId: user.id, actor: LOCAL_ACTOR, type: 'mfa.recovery_codes_regenerated' });
+    await this.changed(user, caller, 'recovery_codes_regenerated');
     return codes;
   }
 
-  async disableMfa(caller: AccountCaller): Promise<void> {
+  /** Switches TOTP off with its current code (AuthService has already refused it where onboarding requires MFA). */
+  async disableMfa(caller: AccountCaller, code?: string): Promise<void> {
     const user = await this.accounts.callerUser(caller);
     if (user.mfaRequired) throw new ProviderError('MFA_REQUIRED_BY_ADMIN', `user ${user.id} has mfa_required`);
     const creds = await this.repo.credentials(user.id);
     if (!creds?.totpSecretEnc && !creds?.totpPendingEnc) throw new ProviderError('MFA_NOT_ENROLLED');
+    // Only a pending (never confirmed) enrolment: nothing protects the account yet, so there is no code to ask for.
+    if (creds.totpSecretEnc) await this.requireCurrentFactor(user, creds.totpSecretEnc, code, 'remove');
     await this.users.inTransaction((tx) => this.repo.disableTotp(tx, user.id));
     await this.users.updateProfile(user.id, { mfaMethod: null, mfaEnrolledAt: null }, { actor: LOCAL_ACTOR, type: 'mfa.disabled' });
+    if (creds.totpSecretEnc) await this.changed(user, caller, 'removed');
   }
 
   /** A TOTP code or a recovery code as the second factor of a sign-in; which one is told by its shape. */
@@ -83,17 +112,42 @@ export class LocalFactors {
 
   /** ±1 step of 30 s, and never the same step twice (recorded atomically). */
   async checkTotp(userId: string, sealed: string, code: string): Promise<boolean> {
-    if (!SIX_DIGITS.test(code)) return false;
+    const step = this.totpStep(userId, sealed, code);
+    return step !== null && this.repo.consumeTotpStep(userId, step);
+  }
+
+  /** The time step `code` matches for the sealed secret, or null; records nothing (the caller spends the step). */
+  private totpStep(userId: string, sealed: string, code: string): number | null {
+    if (!SIX_DIGITS.test(code)) return null;
     let secret: string;
     try {
       secret = this.accounts.box.decrypt(sealed, totpContext(userId));
     } catch {
       this.log.error({ userId }, 'TOTP secret cannot be decrypted (DATA_ENCRYPTION_KEY changed?)');
-      return false;
+      return null;
     }
     const result = verifySync({ secret, token: code, epochTolerance: 30 });
-    if (!result.valid || !('timeStep' in result)) return false;
-    return this.repo.consumeTotpStep(userId, result.timeStep);
+    return result.valid && 'timeStep' in result ? result.timeStep : null;
+  }
+
+  /** Mails the user that a factor changed (the kind only), telling the owner of a change that was not theirs. */
+  mailChange(user: UserEntity, change: FactorChange): void {
+    if (user.email) this.accounts.send(user, factorChangeMail(this.config, user.email, change), { ip: 'n/a' });
+  }
+
+  private async requireCurrentFactor(user: UserEntity, sealed: string, code: string | undefined, action: 'replace' | 'remove'): Promise<void> {
+    if (!code) throw new ProviderError('MFA_CODE_REQUIRED', `${action} needs the current code`);
+    const { ok, method } = await this.checkSecondFactor(user.id, sealed, code);
+    if (!ok) {
+      await this.users.recordEvent({ userId: user.id, actor: LOCAL_ACTOR, type: 'mfa.change_refused', detail: { action, method } });
+      throw new ProviderError('MFA_CODE_INVALID', `${action}: ${method} rejected`);
+    }
+  }
+
+  /** After a change: the other sessions end (a thief's included; the caller's own survives) and the user is told. */
+  private async changed(user: UserEntity, caller: AccountCaller, change: FactorChange): Promise<void> {
+    await this.sessions.revokeOtherSessions(user.id, caller.principal.sessionId, `mfa.${change}`);
+    this.mailChange(user, change);
   }
 
   private newRecoveryCodes(): string[] {

@@ -21,37 +21,48 @@ export function generateDataKey(): string {
   return randomBytes(32).toString('base64');
 }
 
+function publicJwk(key: KeyObject): PublicJwk {
+  const exported = key.export({ format: 'jwk' });
+  return { kty: exported.kty, n: exported.n, e: exported.e, kid: jwkThumbprint(exported), alg: 'RS256', use: 'sig' };
+}
+
 /**
  * The local provider's signing key: signs access tokens, and serves the public half both to Gatehouse's own verifier
- * (in process, as a KeySource) and to other services (the JWKS document).
+ * (in process, as a KeySource) and to other services (the JWKS document). Previous public keys (a rotation) verify
+ * and are published until their tokens have expired, so rotating the key logs nobody out; they never sign.
  */
 export class LocalSigningKey implements KeySource {
   readonly kid: string;
   readonly jwk: PublicJwk;
   private readonly privateKey: KeyObject;
-  private readonly publicKey: KeyObject;
+  private readonly byKid = new Map<string, { key: KeyObject; jwk: PublicJwk }>();
 
-  constructor(privatePem: string) {
+  constructor(privatePem: string, previousPublicKeys: readonly KeyObject[] = []) {
     this.privateKey = createPrivateKey(privatePem);
-    this.publicKey = createPublicKey(this.privateKey);
-    const exported = this.publicKey.export({ format: 'jwk' });
-    this.kid = jwkThumbprint(exported);
-    this.jwk = { kty: exported.kty, n: exported.n, e: exported.e, kid: this.kid, alg: 'RS256', use: 'sig' };
+    const publicKey = createPublicKey(this.privateKey);
+    this.jwk = publicJwk(publicKey);
+    this.kid = this.jwk.kid;
+    this.byKid.set(this.kid, { key: publicKey, jwk: this.jwk });
+    for (const key of previousPublicKeys) {
+      const jwk = publicJwk(key);
+      if (!this.byKid.has(jwk.kid)) this.byKid.set(jwk.kid, { key, jwk });
+    }
   }
 
   async getKey(kid: string | undefined): Promise<KeyObject | undefined> {
-    return kid === this.kid ? this.publicKey : undefined;
+    return kid === undefined ? undefined : this.byKid.get(kid)?.key;
   }
 
+  /** The current key first, then the previous ones. */
   jwks(): { keys: PublicJwk[] } {
-    return { keys: [this.jwk] };
+    return { keys: [...this.byKid.values()].map((k) => k.jwk) };
   }
 
   /**
    * An access token. `iat_ms` gives the revocation watermark millisecond precision: a token minted just after a
    * sign-out must not be mistaken for one minted just before it within the same second.
    */
-  signAccessToken(input: { issuer: string; audience: string; subject: string; ttlS: number; email: string | null; nowMs?: number }): string {
+  signAccessToken(input: { issuer: string; audience: string; subject: string; ttlS: number; email: string | null; sessionId?: string; nowMs?: number }): string {
     const nowMs = input.nowMs ?? Date.now();
     const iat = Math.floor(nowMs / 1000);
     const claims: Record<string, unknown> = {
@@ -65,6 +76,8 @@ export class LocalSigningKey implements KeySource {
       jti: randomUUID(),
     };
     if (input.email) claims.email = input.email;
+    // The session (refresh family): ending it (reuse, a changed second factor) ends its access tokens too.
+    if (input.sessionId) claims.sid = input.sessionId;
     return sign(claims, this.privateKey, { algorithm: 'RS256', keyid: this.kid });
   }
 }

@@ -3,6 +3,7 @@ import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { MailModule } from '../../../mail/mail.module';
 import { UsersModule } from '../../../users/users.module';
+import { SessionRevocationModule } from '../../sessions/session-revocation.module';
 import { AUTH_ADMIN_PORT } from '../admin-port';
 import { LocalAccounts } from './local-accounts';
 import { LocalAdmin } from './local-admin.service';
@@ -11,6 +12,7 @@ import { LocalAuthRepository } from './local-auth.repository';
 import { LocalFactors } from './local-factors';
 import { LocalRecovery } from './local-recovery';
 import { LocalRegistration } from './local-registration';
+import { LocalSessionStore } from './local-session.store';
 import { LocalSessions } from './local-sessions';
 import { LocalSignIn } from './local-sign-in';
 import { LOCAL_SECRETS, loadLocalSecrets } from './local-secrets';
@@ -21,10 +23,11 @@ import { WellKnownController } from './well-known.controller';
  * its own users (AUTH_ADMIN_PORT) and the JWKS and discovery endpoints. AuthModule imports it only when AUTH_PROVIDER=local.
  */
 @Module({
-  imports: [UsersModule, MailModule],
+  imports: [UsersModule, MailModule, SessionRevocationModule],
   controllers: [WellKnownController],
   providers: [
     LocalAuthRepository,
+    LocalSessionStore,
     { provide: LOCAL_SECRETS, inject: [APP_CONFIG, LocalAuthRepository], useFactory: (config: AppConfig, repo: LocalAuthRepository) => loadLocalSecrets(config, repo) },
     LocalAccounts,
     LocalRegistration,

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../../../config/config.types';
 import type { LocalAuthRepository } from './local-auth.repository';
@@ -34,5 +35,6 @@ export async function loadLocalSecrets(config: AppConfig, repo: LocalAuthReposit
     dataKey = Buffer.from(await repo.devSecret('data_encryption_key', generateDataKey), 'base64');
     log.warn('DATA_ENCRYPTION_KEY is unset: using the development data key kept in the database');
   }
-  return { signingKey: new LocalSigningKey(pem), dataKey, hasher: new PasswordHasher() };
+  const previous = config.auth.local.previousPublicKeyPems.map((p) => createPublicKey(p));
+  return { signingKey: new LocalSigningKey(pem, previous), dataKey, hasher: new PasswordHasher() };
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
+import { RateLimitedError } from '../../../common/errors/app-error';
 import type { UserEntity } from '../../../users/user.entity';
 import { UsersService } from '../../../users/users.service';
 import type { AuthResult, RequestContext } from '../auth-provider';
@@ -9,7 +10,9 @@ import { LocalAccounts } from './local-accounts';
 import { ChallengeKind, LocalAuthRepository } from './local-auth.repository';
 import { LocalFactors } from './local-factors';
 import { LOCAL_ACTOR, LOCAL_LIMITS } from './local-limits';
+import { LocalSessionStore } from './local-session.store';
 import { LocalSessions } from './local-sessions';
+import { MFA_FAILURE_BUDGET } from '../../throttling/credential-limiter';
 import { opaqueToken } from './random-codes';
 import { SecretBox } from './secret-box';
 
@@ -24,6 +27,7 @@ export class LocalSignIn {
     private readonly factors: LocalFactors,
     private readonly sessions: LocalSessions,
     private readonly repo: LocalAuthRepository,
+    private readonly store: LocalSessionStore,
     private readonly users: UsersService,
   ) {}
 
@@ -75,15 +79,27 @@ export class LocalSignIn {
     const creds = await this.repo.credentials(user.id);
     if (!creds?.totpSecretEnc) throw new ProviderError('MFA_SESSION_INVALID', 'TOTP no longer enabled');
 
+    // Per user, across sessions: each password step opens a fresh five-try challenge, so that alone caps nothing.
+    const before = await this.store.recentMfaFailures(user.id, MFA_FAILURE_BUDGET.windowS, MFA_FAILURE_BUDGET.limit);
+    if (before.count >= MFA_FAILURE_BUDGET.limit) throw new RateLimitedError(before.retryAfterS);
     const { ok, method } = await this.factors.checkSecondFactor(user.id, creds.totpSecretEnc, input.code);
     if (!ok) {
       await this.users.recordEvent({ userId: user.id, actor: LOCAL_ACTOR, type: 'login.mfa_failed', detail: { method } });
+      await this.lockedNow(user);
       throw new ProviderError('MFA_CODE_INVALID', `${method} rejected`);
     }
     if (!(await this.repo.useChallenge(challenge.id))) throw new ProviderError('MFA_SESSION_INVALID', 'challenge used concurrently');
     if (creds.mustChangePassword) return this.openChallenge(user, 'new_password');
     await this.users.recordEvent({ userId: user.id, actor: LOCAL_ACTOR, type: 'login.succeeded', detail: { mfa: method } });
     return { kind: 'tokens', tokens: await this.sessions.issueTokens(user) };
+  }
+
+  /** The failure that spends the budget locks the MFA step: the owner is told once (their password is known). */
+  private async lockedNow(user: UserEntity): Promise<void> {
+    const after = await this.store.recentMfaFailures(user.id, MFA_FAILURE_BUDGET.windowS, MFA_FAILURE_BUDGET.limit);
+    if (after.count !== MFA_FAILURE_BUDGET.limit) return;
+    await this.users.recordEvent({ userId: user.id, actor: LOCAL_ACTOR, type: 'login.mfa_locked', detail: { retryAfterS: after.retryAfterS } });
+    this.factors.mailChange(user, 'mfa_locked');
   }
 
   /** A short-lived session for the next step: the client holds a random secret, the table only its keyed hash. */

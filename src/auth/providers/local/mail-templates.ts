@@ -5,7 +5,7 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   /** What the mail is, for the log line of a failed send (which never carries subject, body, code or link). */
-  kind: 'verification' | 'account_exists' | 'invite' | 'password_reset';
+  kind: 'verification' | 'account_exists' | 'invite' | 'password_reset' | 'factor_change';
 }
 
 /**

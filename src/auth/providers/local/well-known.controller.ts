@@ -30,18 +30,16 @@ export class WellKnownController {
   @Public()
   @Get('openid-configuration')
   @Header('Cache-Control', 'public, max-age=300')
-  @ApiOperation({ summary: 'Discovery document for the tokens the local provider issues' })
+  @ApiOperation({ summary: 'Discovery document for the tokens the local provider issues: issuer and keys only' })
   discovery(): Record<string, unknown> {
     const base = this.config.publicUrl;
+    // Only what is true: Gatehouse is not an OAuth authorization server (no authorize or token endpoint, no ID tokens,
+    // no OAuth grants), so none are advertised. Verifiers need the issuer and the keys; the claims say what to expect.
     return {
       issuer: base,
       jwks_uri: `${base}/.well-known/jwks.json`,
-      token_endpoint: `${base}/api/v1/auth/login`,
-      response_types_supported: ['token'],
       subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['RS256'],
-      token_endpoint_auth_methods_supported: ['none'],
-      claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'email', 'token_use'],
+      claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'iat_ms', 'jti', 'sid', 'email', 'token_use'],
     };
   }
 }

@@ -1,0 +1,34 @@
+import { isRecentSignIn, mfaRemovalRefusal, RECENT_SIGN_IN_MS } from './mfa-change-rules';
+
+describe('mfaRemovalRefusal: may the user switch their second factor off?', () => {
+  it.each([
+    ['pending_verification', false, null],
+    ['pending_approval', false, null],
+    ['pending_mfa', false, null],
+    ['pending_subscription', false, 'MFA_REQUIRED'],
+    ['active', false, 'MFA_REQUIRED'],
+    ['pending_approval', true, 'MFA_REQUIRED_BY_ADMIN'],
+    ['active', true, 'MFA_REQUIRED_BY_ADMIN'],
+  ] as const)('status %s, mfa_required %s → %s', (status, mfaRequired, expected) => {
+    expect(mfaRemovalRefusal({ status, mfaRequired })).toBe(expected);
+  });
+});
+
+describe('isRecentSignIn: does the token prove a sign-in within 5 minutes?', () => {
+  const now = 1_700_000_000_000;
+  it('a sign-in just now, or exactly 5 minutes ago, is recent', () => {
+    expect(isRecentSignIn(now, now)).toBe(true);
+    expect(isRecentSignIn(now - RECENT_SIGN_IN_MS, now)).toBe(true);
+  });
+  it('a sign-in older than 5 minutes is not (a refreshed token keeps its first auth_time)', () => {
+    expect(isRecentSignIn(now - RECENT_SIGN_IN_MS - 1, now)).toBe(false);
+  });
+  it('a token without auth_time is not recent (fail closed)', () => {
+    expect(isRecentSignIn(undefined, now)).toBe(false);
+    expect(isRecentSignIn(Number.NaN, now)).toBe(false);
+  });
+  it('a sign-in time within the clock skew ahead is believed, further ahead is not', () => {
+    expect(isRecentSignIn(now + 30_000, now)).toBe(true);
+    expect(isRecentSignIn(now + 10 * 60_000, now)).toBe(false);
+  });
+});
