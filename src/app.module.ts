@@ -4,6 +4,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module';
+import { DeferredWorkModule } from './common/deferred/deferred-work';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { loggerParams } from './common/logging';
 import { createValidationPipe } from './common/validation';
@@ -26,6 +27,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config, opts.logDestination)),
         EventEmitterModule.forRoot(),
+        DeferredWorkModule,
         DatabaseModule.forRoot(databaseUrl),
         HealthModule,
         UsersModule,

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { DeferredWork } from '../../src/common/deferred/deferred-work';
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/app';
 import { JsonClient } from '../support/http';
@@ -72,6 +73,8 @@ describe('client address and the per-IP budget', () => {
       for (let i = 0; i < 2; i++) {
         expect((await api.call('POST', '/api/v1/auth/register', { body: { email: address, password: 'correct horse battery staple' }, headers })).status).toBe(202);
       }
+      // The audit row is per-account work, written after the 202.
+      await t.app.get(DeferredWork).settled();
       const db = t.app.get(DataSource);
       const rows = (await db.query(
         `SELECT e.detail FROM auth.user_events e JOIN auth.users u ON u.id = e.user_id WHERE u.email = $1 AND e.detail ? 'ip'`,

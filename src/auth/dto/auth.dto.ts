@@ -105,6 +105,7 @@ export class MfaProofDto {
   @ApiPropertyOptional({ example: '123456', description: 'A current 6-digit TOTP code or a recovery code; required to replace or remove an enabled factor (local provider)' })
   @IsOptional()
   @IsString()
+  @IsPlainText()
   @Matches(/^\s*(\d{6}|[0-9A-Za-z]{4}(-?[0-9A-Za-z]{4}){3})\s*$/, { message: 'code must be a 6-digit code or a recovery code' })
   code?: string;
 }

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
+import { DeferredWork } from '../../../src/common/deferred/deferred-work';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { DataSource } from 'typeorm';
-import { LocalAccounts } from '../../../src/auth/providers/local/local-accounts';
 import { LocalAuthRepository } from '../../../src/auth/providers/local/local-auth.repository';
 import { LOCAL_SECRETS, type LocalSecrets } from '../../../src/auth/providers/local/local-secrets';
 import { startTestApp, TestApp } from '../../support/app';
@@ -284,7 +284,7 @@ describe('local sign-up security (issue #9 items 1, 3, 4, 5, 6, 8)', () => {
       const fresh = email();
       const known = await verifiedUser();
       // Each registration's detached work is let finish before the next: the most mail the sequence could cause.
-      const background = t.app.get(LocalAccounts);
+      const background = t.app.get(DeferredWork);
       for (let i = 0; i < 6; i++) {
         expect((await register(fresh, VICTIM_PW)).status).toBe(202);
         expect((await register(known, VICTIM_PW)).status).toBe(202);

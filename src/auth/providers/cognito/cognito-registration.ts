@@ -1,5 +1,6 @@
 import { CognitoIdentityProviderClient, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DeferredWork } from '../../../common/deferred/deferred-work';
 import { AppError } from '../../../common/errors/app-error';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
@@ -8,7 +9,7 @@ import { UsersService } from '../../../users/users.service';
 import { CredentialLimiter, MAIL_BUDGET } from '../../throttling/credential-limiter';
 import { mailFor } from '../local/mail-templates';
 import { COGNITO_CLIENT, secretHashField } from './cognito-client.factory';
-import { cognitoErrorName, isCognitoError, mapCognitoError } from './cognito-errors';
+import { isCognitoError, mapCognitoError } from './cognito-errors';
 import { COGNITO_ACTOR, CognitoIdentities } from './cognito-identities';
 
 export interface Registration {
@@ -28,9 +29,8 @@ export interface Registration {
  * - a confirmed address: the owner is mailed that someone tried to sign up (within the silent mail budget).
  */
 @Injectable()
-export class CognitoRegistration implements OnApplicationShutdown {
+export class CognitoRegistration {
   private readonly log = new Logger(CognitoRegistration.name);
-  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -39,26 +39,17 @@ export class CognitoRegistration implements OnApplicationShutdown {
     private readonly identities: CognitoIdentities,
     private readonly users: UsersService,
     private readonly limiter: CredentialLimiter,
+    private readonly deferred: DeferredWork,
   ) {}
 
   /** Starts the per-account work and returns at once; failures are logged (the answer was the same 202 anyway). */
   start(input: Registration, requestId?: string): void {
-    const task = this.run(input)
-      .catch((err: unknown) => {
-        const code = err instanceof AppError ? err.code : cognitoErrorName(err);
-        this.log.error({ requestId, code, detail: err instanceof AppError ? err.detail : err instanceof Error ? err.message : String(err) }, 'registration not completed');
-      })
-      .finally(() => this.pending.delete(task));
-    this.pending.add(task);
+    this.deferred.run('registration', requestId, () => this.run(input));
   }
 
-  /** Resolves once every registration started so far has finished (shutdown, tests). */
-  async whenIdle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.whenIdle();
+  /** Resolves once every registration started so far has finished (tests). */
+  whenIdle(): Promise<void> {
+    return this.deferred.settled();
   }
 
   private async run(input: Registration): Promise<void> {

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DeferredWork } from '../../../common/deferred/deferred-work';
 import { AppError, ForbiddenError } from '../../../common/errors/app-error';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
@@ -39,9 +40,8 @@ export function registrationExpired(user: Pick<UserEntity, 'status' | 'emailVeri
  * collaborator instead of re-deriving the same rules.
  */
 @Injectable()
-export class LocalAccounts implements OnApplicationShutdown {
+export class LocalAccounts {
   private readonly log = new Logger('LocalAuthProvider');
-  private readonly pending = new Set<Promise<void>>();
   readonly hasher: PasswordHasher;
   readonly box: SecretBox;
 
@@ -52,6 +52,7 @@ export class LocalAccounts implements OnApplicationShutdown {
     private readonly repo: LocalAuthRepository,
     private readonly users: UsersService,
     private readonly onboarding: OnboardingService,
+    private readonly deferred: DeferredWork,
   ) {
     this.hasher = secrets.hasher;
     this.box = new SecretBox(secrets.dataKey);
@@ -129,27 +130,8 @@ export class LocalAccounts implements OnApplicationShutdown {
     });
   }
 
-  /**
-   * Runs per-account work (codes, audit rows, mail) after the answer: the caller has already decided an answer that
-   * is the same for every address, so its timing must not wait for work only known addresses do. Failures are logged
-   * (without the error's text, which may quote the query's values) and tracked so shutdown waits for them.
-   */
+  /** Runs per-account work (codes, audit rows, mail) after the answer: see DeferredWork. */
   detach(what: string, ctx: RequestContext, work: () => Promise<void>): void {
-    const run = work()
-      .catch((err: unknown) => {
-        const code = err instanceof AppError ? err.code : err instanceof Error ? err.name : 'unknown';
-        this.log.error({ what, requestId: ctx.requestId, code }, `${what}: background work failed`);
-      })
-      .finally(() => this.pending.delete(run));
-    this.pending.add(run);
-  }
-
-  /** Resolves once the work detached so far has finished (shutdown, and tests that need it settled). */
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.settled();
+    this.deferred.run(what, ctx.requestId, work);
   }
 }
