@@ -1,10 +1,11 @@
 import { ForbiddenError } from '../../common/errors/app-error';
+import type { ErrorCode } from '../../common/errors/error-codes';
 import type { Principal } from '../../common/principal';
 import type { UserStatus } from '../../common/user-status';
 import type { Role } from '../../config/config.types';
 import { TokenRejection } from '../tokens/verified-token';
 
-const BLOCKED: Partial<Record<UserStatus, [string, string]>> = {
+const BLOCKED: Partial<Record<UserStatus, [ErrorCode, string]>> = {
   suspended: ['USER_SUSPENDED', 'This account is suspended'],
   disabled: ['USER_DISABLED', 'This account is disabled'],
   rejected: ['USER_REJECTED', 'This account was not approved'],
