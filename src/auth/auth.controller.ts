@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { AllowStatus, CurrentUser } from '../common/decorators/auth.decorators';
 import { Public } from '../common/decorators/public.decorator';
 import { AppError, AuthenticationError } from '../common/errors/app-error';
+import { ApiErrorResponses } from '../common/errors/error-response.dto';
 import { clientAddress } from '../common/http/client-address';
 import type { Principal } from '../common/principal';
 import type { UserStatus } from '../common/user-status';
@@ -42,6 +43,7 @@ const ACCEPTED = (message: string): AcceptedDto => ({ status: 'accepted', messag
  * tighter per-route one on the routes that guess or send (login, register, password/*, mfa/challenge).
  */
 @ApiTags('auth')
+@ApiErrorResponses()
 @ApiExtraModels(TokenSetDto, ChallengeDto)
 @UseGuards(CredentialThrottlerGuard)
 @NoSensitiveBudget()

@@ -9,7 +9,7 @@ import { SessionRevocations } from './sessions/session-revocations';
 import { ROLE_CLAIM_POLICY, type RoleClaimPolicy } from './role-claim-policy';
 import { roleFor } from './tokens/role-mapping';
 import { LOCAL_USER_ISSUER } from './tokens/key-source';
-import { TokenRejection, VerifiedToken } from './tokens/verified-token';
+import { RejectReason, TokenRejection, VerifiedToken } from './tokens/verified-token';
 
 /** The users row's issuer for a token: local users are stored under a constant, other issuers under their `iss`. */
 function userIssuer(v: VerifiedToken): string {
@@ -49,7 +49,7 @@ export class PrincipalResolver {
     let user = await this.users.findCachedByIssuerSubject(userIssuer(v), v.subject);
     if (!user) {
       // Gatehouse's own tokens are only minted for existing users: an unknown subject means a deleted account.
-      if (v.provider === 'local') throw new TokenRejection('AUTH_TOKEN_INVALID', 'local token for an unknown user');
+      if (v.provider === 'local') throw new TokenRejection(RejectReason.USER_UNKNOWN, `local subject ${v.subject}`);
       ({ user } = await this.users.provision(
         {
           issuer: v.issuer,
@@ -75,10 +75,10 @@ export class PrincipalResolver {
     // from a session that began before it (auth_time, kept by Cognito's refreshes) is refused too.
     const since = Math.min(v.issuedAtMs, v.authTimeMs ?? v.issuedAtMs);
     if (user.tokensValidAfter && since < user.tokensValidAfter.getTime()) {
-      throw new TokenRejection('AUTH_TOKEN_REVOKED', `session from ${since} before watermark ${user.tokensValidAfter.getTime()}`);
+      throw new TokenRejection(RejectReason.REVOKED_WATERMARK, `session from ${since} before watermark ${user.tokensValidAfter.getTime()}`);
     }
     // The same for one session: a refresh family revoked (reuse, a changed second factor) or a hosted-login logout.
-    if (SessionRevocations.isRevoked(revokedSessions, v)) throw new TokenRejection('AUTH_TOKEN_REVOKED', 'session revoked');
+    if (SessionRevocations.isRevoked(revokedSessions, v)) throw new TokenRejection(RejectReason.SESSION_REVOKED);
     // The user cache hands out the same row object until the row changes, so identity means "nothing changed".
     const prior = this.built.get(v);
     if (prior && prior.row === user) return prior.principal;

@@ -4,10 +4,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/decorators/public.decorator';
 import { ServiceUnavailableError } from '../common/errors/app-error';
+import { ApiErrorResponses } from '../common/errors/error-response.dto';
 
 const READY_TIMEOUT_MS = 2_000;
 
 @ApiTags('health')
+@ApiErrorResponses()
 @Controller()
 export class HealthController {
   constructor(@InjectDataSource() private readonly db: DataSource) {}

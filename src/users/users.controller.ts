@@ -2,11 +2,13 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AllowStatus, CurrentUser } from '../common/decorators/auth.decorators';
 import { NotFoundError } from '../common/errors/app-error';
+import { ApiErrorResponses } from '../common/errors/error-response.dto';
 import type { Principal } from '../common/principal';
 import { UserProfileDto } from './user-profile.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
+@ApiErrorResponses()
 @ApiBearerAuth('bearer')
 @Controller('users')
 export class UsersController {

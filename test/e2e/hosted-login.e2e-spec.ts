@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { CurrentUser } from '../../src/common/decorators/auth.decorators';
 import type { Principal } from '../../src/common/principal';
 import { startTestApp, TestApp } from '../support/app';
+import { LogCapture } from '../support/log-capture';
 import { AuthProbeModule } from '../support/auth-probe';
 import { OIDC_AUDIENCE, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OidcIssuer, signInAt } from '../support/oidc-issuer';
 
@@ -80,11 +81,12 @@ describe('hosted login (authorization code + PKCE) against a real OpenID provide
     return result;
   }
 
+  const logs = new LogCapture();
   const me = (cookie: string) => request(gh.url).get('/api/v1/users/me').set('Cookie', `${SESSION}=${cookie}`);
 
   beforeAll(async () => {
     await issuer.start();
-    gh = await startTestApp(env(), { extra: [AuthProbeModule, WriteProbeModule] });
+    gh = await startTestApp({ ...env(), LOG_LEVEL: 'info' }, { extra: [AuthProbeModule, WriteProbeModule], logDestination: logs.stream });
   });
   afterAll(async () => {
     await gh?.close();
@@ -244,6 +246,7 @@ describe('hosted login (authorization code + PKCE) against a real OpenID provide
     await request(gh.url).post('/api/v1/auth/logout').set('Cookie', `${SESSION}=${session}`).set('Origin', ORIGIN).expect(200);
     const replayed = await me(session).expect(401);
     expect(replayed.body.error.code).toBe('AUTH_TOKEN_REVOKED');
+    expect(logs.rejectionReason(replayed.body.error.requestId)).toBe('SESSION_REVOKED');
     await request(gh.url).get('/api/v1/users/me').set('Authorization', `Bearer ${session}`).expect(401);
     await me(otherTab).expect(200);
     // Logging out a dead or garbage cookie still just clears it.
@@ -261,9 +264,12 @@ describe('hosted login (authorization code + PKCE) against a real OpenID provide
     const who = await request(gh.url).get('/api/v1/probe/whoami').set('Authorization', `Bearer ${accessToken}`).expect(200);
     expect(who.body).toMatchObject({ provider: 'oidc', issuer: issuer.issuer, tokenUse: 'access' });
     // The same real token at a Gatehouse that expects another audience is refused.
-    const other = await startTestApp(env({ OIDC_AUDIENCE: 'urn:someone-else' }), { extra: [AuthProbeModule] });
+    const otherLogs = new LogCapture();
+    const other = await startTestApp({ ...env({ OIDC_AUDIENCE: 'urn:someone-else' }), LOG_LEVEL: 'info' }, { extra: [AuthProbeModule], logDestination: otherLogs.stream });
     try {
-      expect((await request(other.url).get('/api/v1/probe/whoami').set('Authorization', `Bearer ${accessToken}`).expect(401)).body.error.code).toBe('AUTH_TOKEN_INVALID');
+      const refused = await request(other.url).get('/api/v1/probe/whoami').set('Authorization', `Bearer ${accessToken}`).expect(401);
+      expect(refused.body.error.code).toBe('AUTH_TOKEN_INVALID');
+      expect(otherLogs.rejectionReason(refused.body.error.requestId)).toBe('AUDIENCE_MISMATCH');
     } finally {
       await other.close();
     }

@@ -1,10 +1,11 @@
 import { ForbiddenError } from '../../common/errors/app-error';
+import type { ErrorCode } from '../../common/errors/error-codes';
 import type { Principal } from '../../common/principal';
 import type { UserStatus } from '../../common/user-status';
 import type { Role } from '../../config/config.types';
-import { TokenRejection } from '../tokens/verified-token';
+import { RejectReason, TokenRejection } from '../tokens/verified-token';
 
-const BLOCKED: Partial<Record<UserStatus, [string, string]>> = {
+const BLOCKED: Partial<Record<UserStatus, [ErrorCode, string]>> = {
   suspended: ['USER_SUSPENDED', 'This account is suspended'],
   disabled: ['USER_DISABLED', 'This account is disabled'],
   rejected: ['USER_REJECTED', 'This account was not approved'],
@@ -34,5 +35,5 @@ export function assertRole(principal: Principal, roles: readonly Role[] | undefi
  * resolving provisions the user from the token's claims, and a refused ID token must change nothing (issue 20.8).
  */
 export function assertTokenUse(tokenUse: string, acceptIdToken: boolean): void {
-  if (tokenUse === 'id' && !acceptIdToken) throw new TokenRejection('AUTH_TOKEN_INVALID', 'ID token on an access-token route');
+  if (tokenUse === 'id' && !acceptIdToken) throw new TokenRejection(RejectReason.ID_TOKEN_NOT_ACCEPTED);
 }

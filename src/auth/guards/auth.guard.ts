@@ -119,8 +119,9 @@ export class AuthGuard implements CanActivate {
   /** The client sees one code and one message per failure class; the precise reason stays in the log. */
   private rejected(err: unknown, req: AuthenticatedRequest): unknown {
     if (!(err instanceof TokenRejection)) return err;
-    this.logger.log({ code: err.code, reason: err.reason, path: req.path }, 'token rejected');
-    return new AuthenticationError(err.code, err.reason);
+    // `reason` is the closed vocabulary (RejectReason: countable, asserted by the attack tests), `detail` free text.
+    this.logger.log({ code: err.code, reason: err.reason, detail: err.detail, path: req.path }, 'token rejected');
+    return new AuthenticationError(err.code, err.message);
   }
 
   private routeAuth(context: ExecutionContext): RouteAuth {

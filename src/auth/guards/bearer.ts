@@ -1,4 +1,4 @@
-import { TokenRejection } from '../tokens/verified-token';
+import { RejectReason, TokenRejection } from '../tokens/verified-token';
 import { MAX_TOKEN_LENGTH } from '../tokens/jwt-parts';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i;
@@ -9,8 +9,8 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i;
  */
 export function bearerToken(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
-  if (Array.isArray(header) || header.length > MAX_TOKEN_LENGTH + 7) throw new TokenRejection('AUTH_TOKEN_INVALID', 'authorization header malformed or too long');
+  if (Array.isArray(header) || header.length > MAX_TOKEN_LENGTH + 7) throw new TokenRejection(RejectReason.CREDENTIAL_MALFORMED, 'authorization header malformed or too long');
   const m = BEARER.exec(header);
-  if (!m) throw new TokenRejection('AUTH_TOKEN_INVALID', 'authorization header is not a bearer token');
+  if (!m) throw new TokenRejection(RejectReason.CREDENTIAL_MALFORMED, 'authorization header is not a bearer token');
   return m[1];
 }

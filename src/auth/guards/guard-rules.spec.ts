@@ -1,7 +1,7 @@
 import { AppError } from '../../common/errors/app-error';
 import type { Principal } from '../../common/principal';
 import { TokenRejection } from '../tokens/verified-token';
-import { assertRole, assertStatusAllowed } from './access-rules';
+import { assertRole, assertStatusAllowed, assertTokenUse } from './access-rules';
 import { bearerToken } from './bearer';
 
 const p = (over: Partial<Principal>): Principal => ({
@@ -35,6 +35,15 @@ describe('bearerToken', () => {
   });
   it.each(['Basic abc', 'Bearer', 'Bearer ', 'Bearer  two-spaces', 'Bearer a b', 'Bearer a"b', `Bearer ${'a'.repeat(9000)}`])('refuses %j', (h) => {
     expect(() => bearerToken(h)).toThrow(TokenRejection);
+    expect(() => bearerToken(h)).toThrow(expect.objectContaining({ code: 'AUTH_TOKEN_INVALID', reason: 'CREDENTIAL_MALFORMED' }));
+  });
+});
+
+describe('assertTokenUse', () => {
+  it('refuses an ID token on a route that takes access tokens only, with its own reason', () => {
+    expect(() => assertTokenUse('id', false)).toThrow(expect.objectContaining({ code: 'AUTH_TOKEN_INVALID', reason: 'ID_TOKEN_NOT_ACCEPTED' }));
+    expect(() => assertTokenUse('id', true)).not.toThrow();
+    expect(() => assertTokenUse('access', false)).not.toThrow();
   });
 });
 

@@ -13,7 +13,8 @@ function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (err) {
-    if (err instanceof ForbiddenError || err instanceof TokenRejection) return err.code;
+    if (err instanceof ForbiddenError) return err.code;
+    if (err instanceof TokenRejection) return `${err.code} ${err.reason}`;
     throw err;
   }
   return undefined;
@@ -39,8 +40,8 @@ describe('requestCredential', () => {
   });
 
   it('refuses an oversized or non-string cookie as an invalid token', () => {
-    expect(codeOf(() => requestCredential(req('GET', {}, { [COOKIE]: 'x'.repeat(20_000) }), COOKIE, allowed))).toBe('AUTH_TOKEN_INVALID');
-    expect(codeOf(() => requestCredential(req('GET', {}, { [COOKIE]: { j: 1 } }), COOKIE, allowed))).toBe('AUTH_TOKEN_INVALID');
+    expect(codeOf(() => requestCredential(req('GET', {}, { [COOKIE]: 'x'.repeat(20_000) }), COOKIE, allowed))).toBe('AUTH_TOKEN_INVALID CREDENTIAL_MALFORMED');
+    expect(codeOf(() => requestCredential(req('GET', {}, { [COOKIE]: { j: 1 } }), COOKIE, allowed))).toBe('AUTH_TOKEN_INVALID CREDENTIAL_MALFORMED');
   });
 
   describe('Origin rule for cookie-authenticated requests', () => {

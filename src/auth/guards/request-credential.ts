@@ -1,6 +1,6 @@
 import { ForbiddenError } from '../../common/errors/app-error';
 import { MAX_TOKEN_LENGTH } from '../tokens/jwt-parts';
-import { TokenRejection } from '../tokens/verified-token';
+import { RejectReason, TokenRejection } from '../tokens/verified-token';
 import { bearerToken } from './bearer';
 
 export type CredentialSource = 'bearer' | 'cookie';
@@ -30,7 +30,7 @@ export function requestCredential(req: CredentialRequest, cookieName: string, al
   if (bearer !== undefined) return { token: bearer, via: 'bearer' };
   const cookie = req.cookies?.[cookieName];
   if (cookie === undefined || cookie === '') return undefined;
-  if (typeof cookie !== 'string' || cookie.length > MAX_TOKEN_LENGTH) throw new TokenRejection('AUTH_TOKEN_INVALID', 'session cookie malformed or too long');
+  if (typeof cookie !== 'string' || cookie.length > MAX_TOKEN_LENGTH) throw new TokenRejection(RejectReason.CREDENTIAL_MALFORMED, 'session cookie malformed or too long');
   assertOriginAllowed(req, allowedOrigins);
   return { token: cookie, via: 'cookie' };
 }

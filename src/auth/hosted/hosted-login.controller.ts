@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentUser, OptionalAuth } from '../../common/decorators/auth.decorators';
 import { Public } from '../../common/decorators/public.decorator';
+import { ApiErrorResponses } from '../../common/errors/error-response.dto';
 import type { Principal } from '../../common/principal';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config.types';
@@ -13,6 +14,7 @@ import { clearCookieOptions, cookieOptions, LOGIN_TRANSACTION_TTL_S, SessionCook
 
 /** Browser sign-in through the issuer's hosted pages, and the cookie session it leaves behind. */
 @ApiTags('auth')
+@ApiErrorResponses()
 @Controller('auth')
 export class HostedLoginController {
   private readonly secure: boolean;

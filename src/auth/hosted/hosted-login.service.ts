@@ -7,7 +7,7 @@ import type { AppConfig } from '../../config/config.types';
 import { PrincipalResolver } from '../principal.resolver';
 import { SessionRevocations, sessionKeys } from '../sessions/session-revocations';
 import { TokenVerifier } from '../tokens/token-verifier';
-import { TokenRejection, VerifiedToken } from '../tokens/verified-token';
+import { RejectReason, TokenRejection, VerifiedToken } from '../tokens/verified-token';
 import { HostedLoginFailedError, HostedLoginIssuerDownError, HostedLoginUnavailableError } from './hosted-login.errors';
 import { HostedTarget, hostedTarget } from './hosted-target';
 import { LoginTransactionSealer } from './login-transaction';
@@ -133,7 +133,8 @@ export class HostedLoginService {
       verified = await this.verifier.verify(tokens.access_token);
     } catch (err) {
       // An opaque access token or one for another audience: the issuer's client is misconfigured for Gatehouse.
-      this.logger.warn({ reason: describe(err) }, 'hosted login: the issuer returned an access token Gatehouse cannot verify');
+      const refusal = err instanceof TokenRejection ? { reason: err.reason, detail: err.detail } : { reason: RejectReason.VERIFICATION_FAILED, detail: describe(err) };
+      this.logger.warn(refusal, 'hosted login: the issuer returned an access token Gatehouse cannot verify');
       throw new HostedLoginFailedError(`access token refused: ${describe(err)}`);
     }
     if (verified.issuer !== idClaims.iss || verified.subject !== idClaims.sub) {
@@ -151,7 +152,10 @@ export class HostedLoginService {
     try {
       principal = await this.principals.resolve(profile);
     } catch (err) {
-      if (err instanceof TokenRejection) throw new AuthenticationError(err.code, err.reason);
+      if (err instanceof TokenRejection) {
+        this.logger.log({ code: err.code, reason: err.reason, detail: err.detail }, 'hosted login: token rejected');
+        throw new AuthenticationError(err.code, err.message);
+      }
       throw err;
     }
     const maxAgeS = Math.max(0, verified.expiresAt - Math.floor(Date.now() / 1000));
@@ -240,7 +244,7 @@ export class HostedLoginService {
 function describe(err: unknown): string {
   if (err instanceof oidc.ResponseBodyError) return `${err.error}: ${err.error_description ?? ''}`;
   if (err instanceof oidc.AuthorizationResponseError) return `authorization error ${err.error}: ${err.error_description ?? ''}`;
-  if (err instanceof TokenRejection) return err.reason;
+  if (err instanceof TokenRejection) return err.message;
   const e = err as { name?: string; code?: string; message?: string; cause?: unknown };
   const line = `${e?.name ?? 'Error'}${e?.code ? ` ${e.code}` : ''}: ${e?.message ?? String(err)}`;
   // openid-client wraps the precise check that failed (state, nonce, iss, …) as the cause.

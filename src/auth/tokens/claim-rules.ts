@@ -1,30 +1,35 @@
 import { LOCAL_TOKEN_AUDIENCE } from './key-source';
 import type { IssuerPolicy } from './issuer-policy';
-import { TokenRejection, VerifiedToken } from './verified-token';
+import { RejectReason, TokenRejection, VerifiedToken } from './verified-token';
 
 type Claims = Record<string, unknown>;
 
-function fail(reason: string): never {
-  throw new TokenRejection('AUTH_TOKEN_INVALID', reason);
+function fail(reason: RejectReason, detail?: string): never {
+  throw new TokenRejection(reason, detail);
+}
+
+/** A claim Gatehouse reads is missing or of the wrong type or shape. */
+function invalid(detail: string): never {
+  fail(RejectReason.CLAIM_INVALID, detail);
 }
 
 function optionalString(claims: Claims, name: string): string | null {
   const v = claims[name];
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'string') fail(`${name} is not a string`);
+  if (typeof v !== 'string') invalid(`${name} is not a string`);
   return v;
 }
 
 function requiredNumber(claims: Claims, name: string): number {
   const v = claims[name];
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${name} missing or not a number`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) invalid(`${name} missing or not a number`);
   return v;
 }
 
 function stringArray(claims: Claims, name: string): string[] {
   const v = claims[name];
   if (v === undefined) return [];
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) fail(`${name} is not an array of strings`);
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) invalid(`${name} is not an array of strings`);
   return v as string[];
 }
 
@@ -45,11 +50,11 @@ function truthy(v: unknown): boolean {
  */
 export function checkClaims(policy: IssuerPolicy, claims: Claims, nowS: number, skewS: number): VerifiedToken {
   const sub = optionalString(claims, 'sub');
-  if (!sub || sub.length > 255) fail('sub missing or too long');
+  if (!sub || sub.length > 255) invalid('sub missing or too long');
   const exp = requiredNumber(claims, 'exp');
   const iat = requiredNumber(claims, 'iat');
-  if (iat > nowS + skewS) fail('iat in the future');
-  if (exp <= iat) fail('exp not after iat');
+  if (iat > nowS + skewS) fail(RejectReason.IAT_IN_FUTURE, `iat ${iat}, now ${nowS}`);
+  if (exp <= iat) invalid('exp not after iat');
 
   let tokenUse: VerifiedToken['tokenUse'];
   let issuedAtMs = iat * 1000;
@@ -59,37 +64,37 @@ export function checkClaims(policy: IssuerPolicy, claims: Claims, nowS: number, 
       const use = claims.token_use;
       if (use === 'access') {
         // Cognito access tokens carry no `aud`; the app client is in `client_id`.
-        if (claims.client_id !== policy.audience) fail('client_id mismatch');
+        if (claims.client_id !== policy.audience) fail(RejectReason.CLIENT_ID_MISMATCH);
         tokenUse = 'access';
       } else if (use === 'id') {
-        if (claims.aud !== policy.audience) fail('aud mismatch');
+        if (claims.aud !== policy.audience) fail(RejectReason.AUDIENCE_MISMATCH);
         tokenUse = 'id';
       } else {
-        fail(`token_use ${JSON.stringify(use)} not accepted`);
+        fail(RejectReason.TOKEN_USE_MISMATCH, `token_use ${String(JSON.stringify(use)).slice(0, 40)}`);
       }
       groups = stringArray(claims, 'cognito:groups');
       break;
     }
     case 'local': {
-      if (claims.token_use !== 'access') fail('token_use not access');
-      if (!audienceIncludes(claims, LOCAL_TOKEN_AUDIENCE)) fail('aud mismatch');
+      if (claims.token_use !== 'access') fail(RejectReason.TOKEN_USE_MISMATCH, 'local tokens are access tokens');
+      if (!audienceIncludes(claims, LOCAL_TOKEN_AUDIENCE)) fail(RejectReason.AUDIENCE_MISMATCH);
       if (claims.iat_ms !== undefined) {
         const ms = requiredNumber(claims, 'iat_ms');
-        if (Math.floor(ms / 1000) !== iat) fail('iat_ms disagrees with iat');
+        if (Math.floor(ms / 1000) !== iat) invalid('iat_ms disagrees with iat');
         issuedAtMs = ms;
       }
       tokenUse = 'access';
       break;
     }
     case 'oidc': {
-      if (!policy.audience || !audienceIncludes(claims, policy.audience)) fail('aud mismatch');
+      if (!policy.audience || !audienceIncludes(claims, policy.audience)) fail(RejectReason.AUDIENCE_MISMATCH);
       groups = stringArray(claims, 'groups');
       tokenUse = 'access';
       break;
     }
     case 'bridge': {
-      if (policy.audience && !audienceIncludes(claims, policy.audience)) fail('aud mismatch');
-      if (policy.maxLifetimeS !== undefined && exp - iat > policy.maxLifetimeS) fail('lifetime longer than JWT_EXPIRATION_HOURS');
+      if (policy.audience && !audienceIncludes(claims, policy.audience)) fail(RejectReason.AUDIENCE_MISMATCH);
+      if (policy.maxLifetimeS !== undefined && exp - iat > policy.maxLifetimeS) fail(RejectReason.LIFETIME_TOO_LONG, `${exp - iat} s`);
       groups = stringArray(claims, 'groups');
       tokenUse = 'bridge';
       break;

@@ -26,6 +26,8 @@ describe('TokenVerifier.verify (the path the socket gateway uses)', () => {
   const verifier = () => new TokenVerifier([cognito, bridge], { clockSkewS: 60, now: () => now });
   const claims = (extra: Record<string, unknown> = {}) => ({ iss: ISS, sub: 'u1', token_use: 'access', client_id: 'c1', iat: now / 1000 - 10, exp: now / 1000 + 300, ...extra });
   const code = async (v: TokenVerifier, token: string) => v.verify(token).then(() => 'ok', (e: TokenRejection) => e.code);
+  /** The code the client sees and the reason the log keeps. */
+  const refusal = async (v: TokenVerifier, token: string) => v.verify(token).then(() => 'ok', (e: TokenRejection) => `${e.code} ${e.reason}`);
 
   beforeEach(() => {
     keyLookups = 0;
@@ -44,16 +46,22 @@ describe('TokenVerifier.verify (the path the socket gateway uses)', () => {
     const token = rs256(claims({ exp: now / 1000 + 30 }));
     expect(await code(v, token)).toBe('ok');
     now += 31_000 + 60_000; // beyond exp and the skew
-    expect(await code(v, token)).toBe('AUTH_TOKEN_EXPIRED');
+    expect(await refusal(v, token)).toBe('AUTH_TOKEN_EXPIRED EXPIRED');
     now -= 91_000;
   });
 
   it('tells expiry apart from every other failure', async () => {
     const v = verifier();
-    expect(await code(v, rs256(claims({ exp: now / 1000 - 61, iat: now / 1000 - 600 })))).toBe('AUTH_TOKEN_EXPIRED');
-    expect(await code(v, rs256(claims({ client_id: 'c2' })))).toBe('AUTH_TOKEN_INVALID');
-    expect(await code(v, rs256(claims(), { alg: 'RS256', kid: 'k2' }))).toBe('AUTH_TOKEN_INVALID');
-    expect(await code(v, rs256(claims({ iss: 'urn:bridge' })))).toBe('AUTH_TOKEN_INVALID');
+    expect(await refusal(v, rs256(claims({ exp: now / 1000 - 61, iat: now / 1000 - 600 })))).toBe('AUTH_TOKEN_EXPIRED EXPIRED');
+    expect(await refusal(v, rs256(claims({ client_id: 'c2' })))).toBe('AUTH_TOKEN_INVALID CLIENT_ID_MISMATCH');
+    expect(await refusal(v, rs256(claims(), { alg: 'RS256', kid: 'k2' }))).toBe('AUTH_TOKEN_INVALID KID_UNKNOWN');
+    expect(await refusal(v, rs256(claims(), { alg: 'RS256' }))).toBe('AUTH_TOKEN_INVALID KID_MISSING');
+    expect(await refusal(v, rs256(claims({ iss: 'urn:bridge' })))).toBe('AUTH_TOKEN_INVALID ALG_NOT_ALLOWED');
+    expect(await refusal(v, rs256(claims({ iss: 'urn:elsewhere' })))).toBe('AUTH_TOKEN_INVALID ISSUER_UNKNOWN');
+    expect(await refusal(v, rs256(claims({ nbf: now / 1000 + 120 })))).toBe('AUTH_TOKEN_INVALID NOT_YET_VALID');
+    const [h, p, s] = rs256(claims()).split('.') as [string, string, string];
+    expect(await refusal(v, `${h}.${p}.${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`)).toBe('AUTH_TOKEN_INVALID SIGNATURE_INVALID');
+    expect(await refusal(v, `${h}.${p}`)).toBe('AUTH_TOKEN_INVALID MALFORMED');
   });
 
   it('accepts HS256 only for the bridge issuer', async () => {
@@ -63,11 +71,11 @@ describe('TokenVerifier.verify (the path the socket gateway uses)', () => {
       return `${input}.${createHmac('sha256', bridgeSecret).update(input).digest('base64url')}`;
     };
     expect(await code(v, hs({ iss: 'urn:bridge', sub: 'f1', iat: now / 1000, exp: now / 1000 + 60 }))).toBe('ok');
-    expect(await code(v, hs(claims()))).toBe('AUTH_TOKEN_INVALID');
+    expect(await refusal(v, hs(claims()))).toBe('AUTH_TOKEN_INVALID ALG_NOT_ALLOWED');
   });
 
   it('refuses every token when no issuer is configured', async () => {
     const none = new TokenVerifier([], { clockSkewS: 60, now: () => now });
-    expect(await code(none, rs256(claims()))).toBe('AUTH_TOKEN_INVALID');
+    expect(await refusal(none, rs256(claims()))).toBe('AUTH_TOKEN_INVALID ISSUER_UNKNOWN');
   });
 });

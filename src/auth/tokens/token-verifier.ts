@@ -4,7 +4,7 @@ import { checkClaims } from './claim-rules';
 import type { IssuerPolicy } from './issuer-policy';
 import { parseUnverified } from './jwt-parts';
 import { VerifiedTokenCache } from './verified-token.cache';
-import { TokenRejection, VerifiedToken } from './verified-token';
+import { RejectReason, TokenRejection, VerifiedToken } from './verified-token';
 
 export interface VerifierOptions {
   clockSkewS: number;
@@ -50,14 +50,15 @@ export class TokenVerifier {
   async resolveKey(token: string): Promise<{ policy: IssuerPolicy; key: KeyObject }> {
     const { header, payload } = parseUnverified(token);
     const iss = payload.iss;
-    if (typeof iss !== 'string') throw new TokenRejection('AUTH_TOKEN_INVALID', 'iss missing');
+    if (typeof iss !== 'string') throw new TokenRejection(RejectReason.ISSUER_UNKNOWN, 'iss missing or not a string');
     const policy = this.byIssuer.get(iss);
-    if (!policy) throw new TokenRejection('AUTH_TOKEN_INVALID', `untrusted issuer ${iss.slice(0, 200)}`);
+    if (!policy) throw new TokenRejection(RejectReason.ISSUER_UNKNOWN, iss.slice(0, 200));
     if (!(policy.algorithms as readonly string[]).includes(header.alg as string)) {
-      throw new TokenRejection('AUTH_TOKEN_INVALID', `alg ${String(header.alg).slice(0, 20)} not allowed for ${policy.kind}`);
+      throw new TokenRejection(RejectReason.ALG_NOT_ALLOWED, `${String(header.alg).slice(0, 20)} for ${policy.kind}`);
     }
-    const key = await policy.keys.getKey(header.kid as string | undefined);
-    if (!key) throw new TokenRejection('AUTH_TOKEN_INVALID', `no ${policy.kind} key for kid ${String(header.kid)}`);
+    const kid = header.kid as string | undefined;
+    const key = await policy.keys.getKey(kid);
+    if (!key) throw kid === undefined ? new TokenRejection(RejectReason.KID_MISSING, policy.kind) : new TokenRejection(RejectReason.KID_UNKNOWN, `${policy.kind} kid ${kid}`);
     return { policy, key };
   }
 
@@ -80,7 +81,7 @@ export class TokenVerifier {
   /** Claim rules for an already signature-checked payload; caches the result under the token. */
   acceptPayload(token: string, payload: Record<string, unknown>): VerifiedToken {
     const policy = typeof payload.iss === 'string' ? this.byIssuer.get(payload.iss) : undefined;
-    if (!policy) throw new TokenRejection('AUTH_TOKEN_INVALID', 'untrusted issuer');
+    if (!policy) throw new TokenRejection(RejectReason.ISSUER_UNKNOWN, 'untrusted issuer');
     const verified = { ...checkClaims(policy, payload, Math.floor(this.now() / 1000), this.opts.clockSkewS), tokenHash: VerifiedTokenCache.key(token) };
     this.cache.set(token, verified);
     return verified;
@@ -89,7 +90,7 @@ export class TokenVerifier {
   private verifySignature(token: string, key: KeyObject, policy: IssuerPolicy): Record<string, unknown> {
     try {
       const payload = jwt.verify(token, key, this.verifyOptions(policy));
-      if (typeof payload === 'string') throw new TokenRejection('AUTH_TOKEN_INVALID', 'payload is not an object');
+      if (typeof payload === 'string') throw new TokenRejection(RejectReason.MALFORMED, 'payload is not an object');
       return payload as Record<string, unknown>;
     } catch (err) {
       throw rejectionFrom(err);
@@ -97,11 +98,27 @@ export class TokenVerifier {
   }
 }
 
-/** Maps jsonwebtoken's errors to our codes; only expiry is told apart, everything else is "invalid". */
+/**
+ * jsonwebtoken's messages, as reasons. resolveKey has already pinned the issuer, its algorithm and its key, so these
+ * are mostly the signature and the time claims; a message not listed is VERIFICATION_FAILED (still a refusal).
+ */
+const JWT_MESSAGES: ReadonlyArray<[RegExp, RejectReason]> = [
+  [/^invalid signature$/, RejectReason.SIGNATURE_INVALID],
+  [/^(invalid algorithm|please specify "none"|secretOrPublicKey must be (a symmetric|an asymmetric) key)/, RejectReason.ALG_NOT_ALLOWED],
+  [/^jwt issuer invalid/, RejectReason.ISSUER_UNKNOWN],
+  [/^jwt audience invalid/, RejectReason.AUDIENCE_MISMATCH],
+  [/^invalid (exp|nbf) value$/, RejectReason.CLAIM_INVALID],
+  [/^(jwt malformed|invalid token|jwt signature is required|jwt must be (provided|a string))$/, RejectReason.MALFORMED],
+];
+
+/** Maps jsonwebtoken's (and passport's) errors to a reason; the client's code only tells expiry apart. */
 export function rejectionFrom(err: unknown): TokenRejection {
   if (err instanceof TokenRejection) return err;
-  if (err instanceof jwt.TokenExpiredError) return new TokenRejection('AUTH_TOKEN_EXPIRED', `expired at ${err.expiredAt.toISOString()}`);
-  if (err instanceof jwt.NotBeforeError) return new TokenRejection('AUTH_TOKEN_INVALID', 'not active yet (nbf)');
-  if (err instanceof jwt.JsonWebTokenError) return new TokenRejection('AUTH_TOKEN_INVALID', err.message);
-  return new TokenRejection('AUTH_TOKEN_INVALID', `verification failed: ${(err as Error)?.message ?? String(err)}`);
+  if (err instanceof jwt.TokenExpiredError) return new TokenRejection(RejectReason.EXPIRED, `expired at ${err.expiredAt.toISOString()}`);
+  if (err instanceof jwt.NotBeforeError) return new TokenRejection(RejectReason.NOT_YET_VALID, `nbf ${err.date.toISOString()}`);
+  if (err instanceof jwt.JsonWebTokenError) {
+    const reason = JWT_MESSAGES.find(([pattern]) => pattern.test(err.message))?.[1] ?? RejectReason.VERIFICATION_FAILED;
+    return new TokenRejection(reason, err.message);
+  }
+  return new TokenRejection(RejectReason.VERIFICATION_FAILED, (err as Error)?.message ?? String(err));
 }

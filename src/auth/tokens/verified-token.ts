@@ -1,4 +1,7 @@
 import type { UserAuthProvider } from '../../common/user-status';
+import { REJECT_CODES, RejectReason, type TokenRejectionCode } from './reject-reason';
+
+export { RejectReason } from './reject-reason';
 
 /** What a verified token says, in Gatehouse's terms: the claims that matter, already type-checked. */
 export interface VerifiedToken {
@@ -29,13 +32,19 @@ export interface VerifiedToken {
   tokenHash?: string;
 }
 
-/** Why a token was refused: `code` is what the client sees, `reason` goes to the log only. */
+/**
+ * Why a token was refused: `code` (derived from the reason) is what the client sees; `reason` (the closed
+ * vocabulary) and `detail` (free text: the kid, the issuer, the claim) go to the log only.
+ */
 export class TokenRejection extends Error {
+  readonly code: TokenRejectionCode;
+
   constructor(
-    readonly code: 'AUTH_TOKEN_INVALID' | 'AUTH_TOKEN_EXPIRED' | 'AUTH_TOKEN_REVOKED',
-    readonly reason: string,
+    readonly reason: RejectReason,
+    readonly detail?: string,
   ) {
-    super(reason);
+    super(detail ? `${reason}: ${detail}` : reason);
     this.name = 'TokenRejection';
+    this.code = REJECT_CODES[reason];
   }
 }

@@ -1,10 +1,12 @@
+import type { ErrorCode } from './error-codes';
+
 /**
  * The one error hierarchy. Each leaf has a stable UPPER_SNAKE `code` and an HTTP status; the global filter renders
  * `{ error: { code, message, requestId } }`. `message` is safe for clients; `detail` is for logs only.
  */
 export class AppError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     readonly status: number,
     message: string,
     /** Precise cause for the log (never sent to clients). */
@@ -24,19 +26,19 @@ export class ValidationFailedError extends AppError {
 }
 
 export class BadRequestError extends AppError {
-  constructor(code: string, message: string, detail?: string) {
+  constructor(code: ErrorCode, message: string, detail?: string) {
     super(code, 400, message, detail);
   }
 }
 
 export class NotFoundError extends AppError {
-  constructor(code = 'NOT_FOUND', message = 'Not found') {
+  constructor(code: ErrorCode = 'NOT_FOUND', message = 'Not found') {
     super(code, 404, message);
   }
 }
 
 export class ConflictError extends AppError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(code, 409, message);
   }
 }
@@ -51,7 +53,7 @@ export class AuthenticationError extends AppError {
 
 /** 403: authenticated but not allowed. */
 export class ForbiddenError extends AppError {
-  constructor(code: string, message: string, extra?: Record<string, unknown>, detail?: string) {
+  constructor(code: ErrorCode, message: string, extra?: Record<string, unknown>, detail?: string) {
     super(code, 403, message, detail, extra);
   }
 }
@@ -63,7 +65,7 @@ export class RateLimitedError extends AppError {
 }
 
 export class ServiceUnavailableError extends AppError {
-  constructor(code: string, message: string, detail?: string) {
+  constructor(code: ErrorCode, message: string, detail?: string) {
     super(code, 503, message, detail);
   }
 }

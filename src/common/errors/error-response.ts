@@ -1,13 +1,14 @@
 import { HttpException } from '@nestjs/common';
 import { AppError } from './app-error';
+import type { ErrorCode } from './error-codes';
 
 export interface ErrorBody {
-  error: { code: string; message: string; requestId?: string } & Record<string, unknown>;
+  error: { code: ErrorCode; message: string; requestId?: string } & Record<string, unknown>;
 }
 
 export interface MappedError {
   status: number;
-  code: string;
+  code: ErrorCode;
   message: string;
   extra?: Record<string, unknown>;
   /** Log-only detail. */
@@ -16,7 +17,7 @@ export interface MappedError {
   fault: boolean;
 }
 
-const STATUS_CODES: Record<number, [string, string]> = {
+const STATUS_CODES: Record<number, [ErrorCode, string]> = {
   400: ['BAD_REQUEST', 'Bad request'],
   401: ['AUTH_TOKEN_MISSING', 'Authentication required'],
   403: ['FORBIDDEN', 'Forbidden'],
@@ -46,7 +47,7 @@ export function mapError(err: unknown): MappedError {
   }
   if (err instanceof HttpException) {
     const status = err.getStatus();
-    const [code, message] = STATUS_CODES[status] ?? (status >= 500 ? ['INTERNAL_ERROR', 'Internal server error'] : ['BAD_REQUEST', 'Bad request']);
+    const [code, message]: [ErrorCode, string] = STATUS_CODES[status] ?? (status >= 500 ? ['INTERNAL_ERROR', 'Internal server error'] : ['BAD_REQUEST', 'Bad request']);
     // Nest's NotFoundException for unmatched routes says "Cannot GET /x": keep the path out of the body.
     return { status, code, message, detail: err.message, fault: status >= 500 };
   }
@@ -67,7 +68,7 @@ export function bodyParserError(err: unknown): unknown {
   if (bp.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 413, 'Request body too large', bp.type);
   if (bp.type === 'encoding.unsupported') return new AppError('UNSUPPORTED_CONTENT_ENCODING', 415, 'Compressed request bodies are not accepted', bp.type);
   if (typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) {
-    const [code, message] = STATUS_CODES[bp.status] ?? ['BAD_REQUEST', 'Bad request'];
+    const [code, message]: [ErrorCode, string] = STATUS_CODES[bp.status] ?? ['BAD_REQUEST', 'Bad request'];
     return new AppError(code, bp.status, message, bp.type);
   }
   return err;

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Inject, Injectable } from '@nestjs/common';
 import { ForbiddenError } from '../../../common/errors/app-error';
+import { blockedStatusCode } from '../../../common/errors/error-codes';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig, CognitoConfig } from '../../../config/config.types';
 import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
@@ -190,7 +191,7 @@ export class CognitoSignIn {
    */
   private refuseBlockedUser(user: UserEntity | null): void {
     if (user && BLOCKED_STATUSES.includes(user.status)) {
-      throw new ForbiddenError(`USER_${user.status.toUpperCase()}`, 'This account cannot sign in', { status: user.status });
+      throw new ForbiddenError(blockedStatusCode(user.status) ?? 'FORBIDDEN', 'This account cannot sign in', { status: user.status });
     }
   }
 }

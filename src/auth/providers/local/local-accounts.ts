@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DeferredWork } from '../../../common/deferred/deferred-work';
 import { AppError, ForbiddenError } from '../../../common/errors/app-error';
+import { blockedStatusCode } from '../../../common/errors/error-codes';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { MAILER, type Mailer } from '../../../mail/mailer';
@@ -71,7 +72,7 @@ export class LocalAccounts {
 
   refuseBlocked(user: UserEntity): void {
     if (BLOCKED_STATUSES.includes(user.status)) {
-      throw new ForbiddenError(`USER_${user.status.toUpperCase()}`, 'This account cannot sign in', { status: user.status });
+      throw new ForbiddenError(blockedStatusCode(user.status) ?? 'FORBIDDEN', 'This account cannot sign in', { status: user.status });
     }
   }
 

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../../common/decorators/public.decorator';
+import { ApiErrorResponses } from '../../../common/errors/error-response.dto';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { LOCAL_SECRETS, type LocalSecrets } from './local-secrets';
@@ -11,6 +12,7 @@ import type { PublicJwk } from './local-keys';
  * Gatehouse's tokens exactly as they verify Cognito's (issuer + JWKS). Served outside the /api/v1 prefix.
  */
 @ApiTags('well-known')
+@ApiErrorResponses()
 @Controller('.well-known')
 export class WellKnownController {
   constructor(

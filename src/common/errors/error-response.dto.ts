@@ -1,0 +1,29 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiDefaultResponse, ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ERROR_CODES, type ErrorCode } from './error-codes';
+
+/** The OpenAPI shape of `error` in every failure; `code`'s enum is ERROR_CODES itself, so the document cannot drift. */
+export class ErrorDetail {
+  @ApiProperty({ enum: ERROR_CODES, enumName: 'ErrorCode', description: 'Stable code to branch on (see README "Errors")' })
+  code!: ErrorCode;
+
+  @ApiProperty({ description: 'Client-safe text; never a stack, SQL or provider text' })
+  message!: string;
+
+  @ApiPropertyOptional({ description: 'The same id as the X-Request-Id header and the log lines' })
+  requestId?: string;
+}
+
+/** `{ error: { code, message, requestId } }`, plus client-safe extras (`fields`, `status`, `minLength`, …) on some codes. */
+export class ErrorResponse {
+  @ApiProperty({ type: ErrorDetail })
+  error!: ErrorDetail;
+}
+
+/**
+ * Declares the one error shape as the default response of every operation of a controller (class level). Which codes
+ * an operation can answer is in README "Errors"; the schema lists them all.
+ */
+export function ApiErrorResponses(): ClassDecorator {
+  return applyDecorators(ApiExtraModels(ErrorResponse, ErrorDetail), ApiDefaultResponse({ description: 'Any failure', type: ErrorResponse }));
+}
