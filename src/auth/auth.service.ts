@@ -126,7 +126,7 @@ export class AuthService {
     const user = await this.users.findById(caller.principal.userId);
     const refusal = user ? mfaRemovalRefusal(user) : null;
     if (refusal === 'MFA_REQUIRED_BY_ADMIN') throw new ProviderError(refusal, `user ${caller.principal.userId} has mfa_required`);
-    if (refusal === 'MFA_REQUIRED') throw new ConflictError('MFA_REQUIRED', 'Two-factor authentication is required once onboarding has required it; replace it instead');
+    if (refusal === 'MFA_REQUIRED_BY_ONBOARDING') throw new ConflictError('MFA_REQUIRED_BY_ONBOARDING', 'Two-factor authentication is required once onboarding has required it; replace it instead');
     await this.requireFactorProof(caller, code);
     return this.provider.disableMfa(caller, code);
   }

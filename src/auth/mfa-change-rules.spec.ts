@@ -5,8 +5,8 @@ describe('mfaRemovalRefusal: may the user switch their second factor off?', () =
     ['pending_verification', false, null],
     ['pending_approval', false, null],
     ['pending_mfa', false, null],
-    ['pending_subscription', false, 'MFA_REQUIRED'],
-    ['active', false, 'MFA_REQUIRED'],
+    ['pending_subscription', false, 'MFA_REQUIRED_BY_ONBOARDING'],
+    ['active', false, 'MFA_REQUIRED_BY_ONBOARDING'],
     ['pending_approval', true, 'MFA_REQUIRED_BY_ADMIN'],
     ['active', true, 'MFA_REQUIRED_BY_ADMIN'],
   ] as const)('status %s, mfa_required %s → %s', (status, mfaRequired, expected) => {

@@ -13,9 +13,9 @@ const PAST_MFA_STEP: readonly UserStatus[] = ['pending_subscription', 'active'];
  * `mfa_required` keeps its own code; past the onboarding MFA step removal is refused too (rather than sending the user
  * back to `pending_mfa`): a factor can still be REPLACED with the current code, never dropped.
  */
-export function mfaRemovalRefusal(user: { status: UserStatus; mfaRequired: boolean }): 'MFA_REQUIRED_BY_ADMIN' | 'MFA_REQUIRED' | null {
+export function mfaRemovalRefusal(user: { status: UserStatus; mfaRequired: boolean }): 'MFA_REQUIRED_BY_ADMIN' | 'MFA_REQUIRED_BY_ONBOARDING' | null {
   if (user.mfaRequired) return 'MFA_REQUIRED_BY_ADMIN';
-  if (PAST_MFA_STEP.includes(user.status)) return 'MFA_REQUIRED';
+  if (PAST_MFA_STEP.includes(user.status)) return 'MFA_REQUIRED_BY_ONBOARDING';
   return null;
 }
 

@@ -59,13 +59,13 @@ describe('cognito provider: changing the second factor needs a recent sign-in', 
 
   it('a fresh sign-in passes the rule (the call then goes to Cognito)', async () => {
     const sub = await user('pending_approval', true);
-    expect(codeOf((await del(tokenFor(sub, 30))).body)).not.toMatch(/REAUTHENTICATION_REQUIRED|MFA_REQUIRED/);
+    expect(codeOf((await del(tokenFor(sub, 30))).body)).not.toMatch(/REAUTHENTICATION_REQUIRED|MFA_REQUIRED_BY_ONBOARDING/);
   });
 
-  it('past the onboarding MFA step removal is refused with 409 MFA_REQUIRED, however fresh the sign-in', async () => {
+  it('past the onboarding MFA step removal is refused with 409 MFA_REQUIRED_BY_ONBOARDING, however fresh the sign-in', async () => {
     const sub = await user('active', true);
     const refused = await del(tokenFor(sub, 0));
     expect(refused.status).toBe(409);
-    expect(codeOf(refused.body)).toBe('MFA_REQUIRED');
+    expect(codeOf(refused.body)).toBe('MFA_REQUIRED_BY_ONBOARDING');
   });
 });

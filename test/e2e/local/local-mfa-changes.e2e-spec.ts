@@ -119,12 +119,12 @@ describe('local provider: changing the second factor', () => {
     expect((await me(u.mine.accessToken!)).status).toBe(200);
   });
 
-  it('past the onboarding MFA step removal is refused with 409 MFA_REQUIRED, even with the code; replacement stays possible', async () => {
+  it('past the onboarding MFA step removal is refused with 409 MFA_REQUIRED_BY_ONBOARDING, even with the code; replacement stays possible', async () => {
     const u = await mfaUser({ approve: true });
     expect(await status(u.userId)).toBe('pending_subscription');
     const refused = await del(u.mine.accessToken!, { code: u.recoveryCodes[5] });
     expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({ error: { code: 'MFA_REQUIRED' } });
+    expect(refused.body).toMatchObject({ error: { code: 'MFA_REQUIRED_BY_ONBOARDING' } });
     expect((await login(u.address)).body).toMatchObject({ challenge: 'SOFTWARE_TOKEN_MFA' });
     // The recovery code was not spent by the refusal: it still replaces the factor.
     expect((await api.post('/api/v1/auth/mfa/enroll', { code: u.recoveryCodes[5] }, u.mine.accessToken)).status).toBe(200);
