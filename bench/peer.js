@@ -52,7 +52,9 @@ Reflect.decorate([Module({ controllers: [UsersController], providers: [{ provide
 
 NestFactory.create(PeerModule, { logger: false })
   .then(async (app) => {
-    await verifier.hydrate();
+    // aws-jwt-verify's fetcher speaks https only; the loopback issuer is http, so its JWKS is fetched once here and
+    // handed to the verifier's cache (what hydrate() would do): every request then verifies against cached keys.
+    verifier.cacheJwks(await (await fetch(`${issuer}/.well-known/jwks.json`)).json());
     await app.listen(Number(process.env.PEER_PORT), '127.0.0.1');
   })
   .catch((err) => {
