@@ -10,6 +10,8 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
+      // The app runs on Fastify; Express is a dev dependency only for the bench's peer app.
+      'no-restricted-imports': ['error', { paths: ['express', '@nestjs/platform-express', 'helmet-express', 'cookie-parser'] }],
     },
   },
   {

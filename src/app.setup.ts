@@ -1,58 +1,63 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import cookieParser from 'cookie-parser';
-import helmet from 'helmet';
+import fastifyCookie from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
-import { bodyParserError } from './common/errors/error-response';
-import { limitJsonShape, requireJsonBody } from './common/http/body-middleware';
-import { acceptsForm, isFormMediaType, isJsonMediaType } from './common/http/body-rules';
-import { cspFor, DOCS_CSP, DOCS_PATH, STRICT_CSP } from './common/http/content-security';
-import { requestId } from './common/logging';
+import { byteSize } from './common/http/body-rules';
+import { isDocsPath, DOCS_PATH } from './common/http/content-security';
+import { installBodyParser, refuseUnacceptedBody } from './common/http/fastify-body';
+import { requestLogHook } from './common/http/request-log';
+import { HeaderSet, securityHeaderSets } from './common/http/security-headers';
+import { requestIdFor, ROOT_LOGGER } from './common/logging';
 import { AppConfig } from './config/config.types';
 
 export const API_PREFIX = 'api/v1';
 
-/** Builds the whole app exactly as production runs it; the e2e tests call this too, so they test the real wiring. */
-export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
+/**
+ * The Fastify instance's options. Its router is left strict on purpose: case-sensitive, no trailing-slash or
+ * doubled-slash folding, so a path spelled any other way is a 404, never a second door (test/e2e/platform/path-spellings).
+ */
+export function createAdapter(config: AppConfig): FastifyAdapter {
+  return new FastifyAdapter({
+    // Which X-Forwarded-For hops are believed (a hop count or proxy addresses/CIDRs, as Express took them): decides
+    // req.ip, and through clientAddress() limits, logs and audit rows.
+    trustProxy: config.trustProxy,
+    bodyLimit: byteSize(config.bodyLimit),
+    // The id is assigned before anything else runs, so even a refused body's error carries one.
+    genReqId: (req: IncomingMessage) => requestIdFor(req.headers),
+    requestIdHeader: false,
+    // The request line is our own onResponse hook (request-log.ts); Fastify's logger (and its two lines) stays off.
+    logger: false,
+  });
+}
+
+/** Builds the whole app exactly as production runs it; the e2e tests call configureApp too, so they test the real wiring. */
+export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), createAdapter(config), {
     bufferLogs: true,
-    // Raw bytes are kept for webhook signature checks (Stripe signs the exact body).
-    rawBody: true,
+    // Nest's parsers stay off: installBodyParser reads every body itself and keeps the raw bytes (req.rawBody).
     bodyParser: false,
   });
-  configureApp(app, config);
+  await configureApp(app, config);
   return app;
 }
 
-export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   app.useLogger(app.get(Logger));
-  app.disable('x-powered-by');
-  // Which X-Forwarded-For hops are believed: decides req.ip, and through clientAddress() limits, logs and audit rows.
-  app.set('trust proxy', config.trustProxy);
-  // Responses are per caller and often carry tokens: nothing may be stored by browsers or proxies, so no ETags either.
-  app.set('etag', false);
-  app.use((_req: IncomingMessage, res: ServerResponse, next: () => void) => {
-    res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
-  // The request id is assigned before the body is parsed so even a malformed body's error carries one.
-  app.use((req: IncomingMessage & { id?: string }, res: ServerResponse, next: () => void) => {
-    req.id = requestId(req, res);
-    next();
-  });
-  // JSON only, forms on FORM_ROUTES alone: see requireJsonBody. Compressed bodies are refused there, and never inflated here.
-  app.use(requireJsonBody);
-  app.useBodyParser('json', { limit: config.bodyLimit, inflate: false, type: (req: IncomingMessage) => isJsonMediaType(req.headers['content-type']) });
-  app.useBodyParser('urlencoded', { limit: config.bodyLimit, inflate: false, extended: false, type: (req: IncomingMessage) => acceptsForm(req.url) && isFormMediaType(req.headers['content-type']) });
-  app.use(limitJsonShape);
-  // body-parser's own errors (bad JSON, too large, bad charset) become AppErrors with stable codes.
-  app.use((err: unknown, _req: IncomingMessage, _res: ServerResponse, next: (e: unknown) => void) => next(bodyParserError(err)));
-  app.use(cookieParser());
-  app.use(securityHeaders(config));
+  const fastify = app.getHttpAdapter().getInstance();
+  const headers = securityHeaderSets(config.isProduction);
+  fastify.addHook('onRequest', config.apiDocs ? withDocsHeaders(headers) : withHeaders(headers.strict));
+  // JSON only, forms on FORM_ROUTES alone; compressed bodies refused; both before the body is read.
+  fastify.addHook('onRequest', refuseUnacceptedBody);
+  fastify.addHook('onResponse', requestLogHook(app.get<PinoLogger>(ROOT_LOGGER)));
+  installBodyParser(fastify, byteSize(config.bodyLimit));
+  // Hosted login's cookies; unsigned (the transaction cookie is sealed, the session cookie is a verified token).
+  await app.register(fastifyCookie);
   const allowed = new Set(config.corsOrigins);
   app.enableCors({
     // Only listed origins get CORS headers (and with them credentials); anything else is left to the browser to block.
@@ -74,12 +79,22 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   if (config.apiDocs) setupOpenApi(app);
 }
 
-/** helmet twice: a strict CSP everywhere, the relaxed one Swagger UI needs only under /api/docs (see cspFor). */
-function securityHeaders(config: AppConfig): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
-  const options = (directives: Record<string, string[]>) => helmet({ contentSecurityPolicy: { useDefaults: false, directives }, hsts: config.isProduction });
-  const strict = options(STRICT_CSP);
-  const docs = options(DOCS_CSP);
-  return (req, res, next) => (cspFor(req.url ?? '/', config.apiDocs) === DOCS_CSP ? docs : strict)(req, res, next);
+/** One hook, header values computed once: the strict set on every answer, plus the request id. */
+function withHeaders(set: HeaderSet) {
+  return function securityHeaders(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
+    for (const [name, value] of set) reply.header(name, value);
+    reply.header('x-request-id', req.id);
+    done();
+  };
+}
+
+/** As withHeaders, but Swagger UI under /api/docs gets the relaxed CSP it needs (see content-security.ts). */
+function withDocsHeaders(sets: { strict: HeaderSet; docs: HeaderSet }) {
+  return function securityHeaders(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
+    for (const [name, value] of isDocsPath(req.url) ? sets.docs : sets.strict) reply.header(name, value);
+    reply.header('x-request-id', req.id);
+    done();
+  };
 }
 
 function setupOpenApi(app: INestApplication): void {

@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { AllowStatus, CurrentUser } from '../common/decorators/auth.decorators';
 import { Public } from '../common/decorators/public.decorator';
 import { AppError, AuthenticationError } from '../common/errors/app-error';
 import { ApiErrorResponses } from '../common/errors/error-response.dto';
+import { isFormMediaType } from '../common/http/body-rules';
 import { clientAddress } from '../common/http/client-address';
 import type { Principal } from '../common/principal';
 import type { UserStatus } from '../common/user-status';
@@ -80,9 +81,9 @@ export class AuthController {
   @ApiOperation({ summary: 'The mailed link: a page whose form POSTs the token to /auth/confirm-email-link (changes nothing itself)' })
   confirmEmailLinkPage(@Query() query: ConfirmEmailLinkQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response): string {
     this.auth.assertEmailLinks();
-    res.set(CONFIRM_PAGE_HEADERS);
+    void res.headers(CONFIRM_PAGE_HEADERS);
     // The POST route next to this one, as a path: the form stays on the origin the page was served from.
-    return confirmEmailPage(new URL(req.originalUrl, 'http://x').pathname.replace(/\/confirm-email$/, '/confirm-email-link'), query.token);
+    return confirmEmailPage(new URL(req.url, 'http://x').pathname.replace(/\/confirm-email$/, '/confirm-email-link'), query.token);
   }
 
   /** Verifies with the link's token: JSON for a front end; a page for the link page's form (form-encoded). */
@@ -91,17 +92,17 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Verify the address with the token of the mailed link' })
   async confirmEmailLink(@Body() body: ConfirmEmailLinkQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ status: 'verified' } | string> {
-    if (!req.is('application/x-www-form-urlencoded')) {
+    if (!isFormMediaType(req.headers['content-type'])) {
       await this.auth.confirmEmailLink(body.token);
       return { status: 'verified' };
     }
-    res.set(CONFIRM_PAGE_HEADERS);
+    void res.headers(CONFIRM_PAGE_HEADERS);
     try {
       await this.auth.confirmEmailLink(body.token);
     } catch (err) {
       // A used or expired link is the person's business and gets a page; anything else is the filter's (JSON, logged).
       if (!(err instanceof AppError) || err.status >= 500 || err.status === 429) throw err;
-      res.status(err.status);
+      void res.status(err.status);
       return confirmEmailResultPage(false);
     }
     return confirmEmailResultPage(true);
@@ -220,7 +221,7 @@ export class AuthController {
 }
 
 function context(req: Request): RequestContext {
-  return { ip: clientAddress(req), userAgent: req.get('user-agent')?.slice(0, 300), requestId: (req as Request & { id?: string }).id };
+  return { ip: clientAddress(req), userAgent: req.headers['user-agent']?.slice(0, 300), requestId: req.id };
 }
 
 function caller(principal: Principal, req: AuthenticatedRequest): AccountCaller {

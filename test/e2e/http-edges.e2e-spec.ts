@@ -1,6 +1,5 @@
 import { Body, Controller, Module, Post, Req } from '@nestjs/common';
-import type { RawBodyRequest } from '@nestjs/common';
-import type { Request } from 'express';
+import type { RawBodyRequest } from '../../src/common/http/fastify-body';
 import { IsString } from 'class-validator';
 import { deflateRawSync, deflateSync } from 'node:zlib';
 import { DataSource } from 'typeorm';
@@ -14,7 +13,7 @@ class ProbeNoteDto {
 /** A webhook-like route: it needs the exact bytes (signatures) as well as the parsed body. */
 @Controller('probe')
 class RawProbeController {
-  @Public() @Post('raw') raw(@Req() req: RawBodyRequest<Request>, @Body() body: ProbeNoteDto): { note: string; rawLength: number } {
+  @Public() @Post('raw') raw(@Req() req: RawBodyRequest, @Body() body: ProbeNoteDto): { note: string; rawLength: number } {
     return { note: body.note, rawLength: req.rawBody?.length ?? -1 };
   }
 }

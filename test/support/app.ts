@@ -1,9 +1,9 @@
 import { DynamicModule, Type } from '@nestjs/common';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { DestinationStream } from 'pino';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
+import { configureApp, createAdapter } from '../../src/app.setup';
 import { Env } from '../../src/config/env-reader';
 import { loadConfig } from '../../src/config/load-config';
 import type { AppConfig } from '../../src/config/config.types';
@@ -19,7 +19,7 @@ export function testConfig(env: Env = {}): AppConfig {
 }
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   config: AppConfig;
   url: string;
   close(): Promise<void>;
@@ -38,8 +38,8 @@ export async function startTestApp(
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, testDatabaseUrl(), { logDestination: opts.logDestination }), ...(opts.extra ?? [])] });
   for (const o of opts.override ?? []) builder = builder.overrideProvider(o.token).useValue(o.value);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ rawBody: true, bodyParser: false, bufferLogs: true });
-  configureApp(app, config);
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config), { bodyParser: false, bufferLogs: true });
+  await configureApp(app, config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return { app, config, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import passport from 'passport';
 import { ACCEPT_ID_TOKEN_KEY, ALLOW_STATUS_KEY, OPTIONAL_AUTH_KEY, ROLES_KEY } from '../../common/decorators/auth.decorators';
 import { IS_PUBLIC } from '../../common/decorators/public.decorator';
@@ -99,7 +99,7 @@ export class AuthGuard implements CanActivate {
 
   private anonymous(req: AuthenticatedRequest, route: RouteAuth): boolean {
     if (this.config.allowDevAuthBypass && !this.config.isProduction) {
-      this.logger.warn({ path: req.path }, 'ALLOW_DEV_AUTH_BYPASS: serving a request as the development admin');
+      this.logger.warn({ path: req.routeOptions.url }, 'ALLOW_DEV_AUTH_BYPASS: serving a request as the development admin');
       req.principal = DEV_PRINCIPAL;
       return true;
     }
@@ -120,7 +120,7 @@ export class AuthGuard implements CanActivate {
   private rejected(err: unknown, req: AuthenticatedRequest): unknown {
     if (!(err instanceof TokenRejection)) return err;
     // `reason` is the closed vocabulary (RejectReason: countable, asserted by the attack tests), `detail` free text.
-    this.logger.log({ code: err.code, reason: err.reason, detail: err.detail, path: req.path }, 'token rejected');
+    this.logger.log({ requestId: req.id, code: err.code, reason: err.reason, detail: err.detail, path: req.routeOptions.url }, 'token rejected');
     return new AuthenticationError(err.code, err.message);
   }
 

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, OptionalAuth } from '../../common/decorators/auth.decorators';
 import { Public } from '../../common/decorators/public.decorator';
 import { ApiErrorResponses } from '../../common/errors/error-response.dto';
@@ -33,23 +33,23 @@ export class HostedLoginController {
   @Public()
   @Get('hosted/login')
   @ApiOperation({ summary: "Redirects to the issuer's sign-in page (authorization code + PKCE)" })
-  async login(@Res() res: Response): Promise<void> {
+  async login(@Res() res: FastifyReply): Promise<void> {
     const { authorizationUrl, transaction } = await this.hosted.start();
-    res.cookie(this.cookies.transaction, transaction, cookieOptions(this.secure, LOGIN_TRANSACTION_TTL_S));
-    res.redirect(302, authorizationUrl);
+    res.setCookie(this.cookies.transaction, transaction, cookieOptions(this.secure, LOGIN_TRANSACTION_TTL_S));
+    await res.redirect(authorizationUrl, 302);
   }
 
   @Public()
   @Get('hosted/callback')
   @ApiOperation({ summary: 'Where the issuer returns: exchanges the code, sets the session cookie, redirects to the front end' })
-  async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const queryAt = req.originalUrl.indexOf('?');
+  async callback(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    const queryAt = req.url.indexOf('?');
     const cookies = req.cookies as Record<string, unknown> | undefined;
     // The transaction is single-use from the browser's side whatever happens next.
     res.clearCookie(this.cookies.transaction, clearCookieOptions(this.secure));
-    const result = await this.hosted.complete(queryAt < 0 ? '' : req.originalUrl.slice(queryAt), cookies?.[this.cookies.transaction]);
-    res.cookie(this.cookies.session, result.sessionToken, cookieOptions(this.secure, result.maxAgeS));
-    res.redirect(302, this.hosted.frontendUrl());
+    const result = await this.hosted.complete(queryAt < 0 ? '' : req.url.slice(queryAt), cookies?.[this.cookies.transaction]);
+    res.setCookie(this.cookies.session, result.sessionToken, cookieOptions(this.secure, result.maxAgeS));
+    await res.redirect(this.hosted.frontendUrl(), 302);
   }
 
   /** Public so that an expired session can still be cleared; a present session cookie must pass the Origin rule. */
@@ -57,7 +57,7 @@ export class HostedLoginController {
   @Post('logout')
   @HttpCode(200)
   @ApiOperation({ summary: "Ends the cookie's session server-side, clears the cookies and returns the issuer's logout URL, if any" })
-  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ logoutUrl: string | null }> {
+  async logout(@Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<{ logoutUrl: string | null }> {
     const cookies = req.cookies as Record<string, unknown> | undefined;
     const session = cookies?.[this.cookies.session];
     if (session !== undefined) assertOriginAllowed(req, this.allowedOrigins);

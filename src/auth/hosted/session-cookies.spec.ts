@@ -7,7 +7,7 @@ describe('session cookies', () => {
   });
 
   it('are HTTP-only, SameSite=Lax, host-wide (Path=/, no Domain) and Secure when asked', () => {
-    expect(cookieOptions(true, 600)).toEqual({ httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: 600_000 });
+    expect(cookieOptions(true, 600)).toEqual({ httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: 600 });
     expect(cookieOptions(false, 60)).toMatchObject({ httpOnly: true, secure: false, sameSite: 'lax', path: '/' });
     expect(cookieOptions(true, 1)).not.toHaveProperty('domain');
   });

@@ -1,4 +1,11 @@
-import type { CookieOptions } from 'express';
+/** The attributes of a session cookie, as @fastify/cookie takes them (`maxAge` in seconds). */
+export interface CookieOptions {
+  httpOnly: true;
+  secure: boolean;
+  sameSite: 'lax';
+  path: '/';
+  maxAge?: number;
+}
 
 /** Lifetime of a login transaction (authorize → callback). */
 export const LOGIN_TRANSACTION_TTL_S = 600;
@@ -26,7 +33,7 @@ export function sessionCookieNames(secure: boolean): SessionCookieNames {
  * the guard's Origin check is the second), `Secure` outside development/test.
  */
 export function cookieOptions(secure: boolean, maxAgeS: number): CookieOptions {
-  return { httpOnly: true, secure, sameSite: 'lax', path: '/', maxAge: maxAgeS * 1000 };
+  return { httpOnly: true, secure, sameSite: 'lax', path: '/', maxAge: maxAgeS };
 }
 
 /** Options for clearing: the attributes must match the ones the cookie was set with. */

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody, mapError } from './error-response';
 
 /** The one place every HTTP failure is rendered. Clients get `{ error: { code, message, requestId } }`. */
@@ -10,10 +10,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const ctx = host.switchToHttp();
-    const req = ctx.getRequest<Request & { id?: string | number }>();
-    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<FastifyRequest>();
+    const res = ctx.getResponse<FastifyReply>();
     const mapped = mapError(exception);
-    const requestId = req.id === undefined ? undefined : String(req.id);
+    const requestId = req?.id;
 
     if (mapped.fault) {
       this.logger.error({ err: exception, requestId, code: mapped.code }, 'request failed');
@@ -24,9 +24,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       // The cause an operator needs (a hosted-login error from the issuer, a provider's refusal) but never the client.
       this.logger.log({ requestId, code: mapped.code, detail: mapped.detail }, 'request rejected');
     }
-    if (res.headersSent) return;
-    if (mapped.status === 429 && typeof mapped.extra?.retryAfterS === 'number') res.setHeader('Retry-After', String(mapped.extra.retryAfterS));
-    if (mapped.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-    res.status(mapped.status).json(errorBody(mapped, requestId));
+    if (res.sent) return;
+    if (mapped.status === 429 && typeof mapped.extra?.retryAfterS === 'number') res.header('Retry-After', String(mapped.extra.retryAfterS));
+    if (mapped.status === 401) res.header('WWW-Authenticate', 'Bearer');
+    void res.status(mapped.status).type('application/json; charset=utf-8').send(errorBody(mapped, requestId));
   }
 }

@@ -1,6 +1,6 @@
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { AppError, AuthenticationError, ValidationFailedError } from './app-error';
-import { bodyParserError, errorBody, mapError } from './error-response';
+import { errorBody, mapError, platformError } from './error-response';
 
 describe('mapError', () => {
   it('renders AppErrors with their code, status and client-safe extras', () => {
@@ -23,10 +23,14 @@ describe('mapError', () => {
     expect(mapError(new PayloadTooLargeException())).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
   });
 
-  it('maps body-parser errors to stable codes', () => {
-    expect(mapError({ type: 'entity.parse.failed', status: 400 })).toMatchObject({ status: 400, code: 'MALFORMED_JSON' });
-    expect(mapError({ type: 'entity.too.large', status: 413 })).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
-    expect(bodyParserError({ type: 'charset.unsupported', status: 415 })).toBeInstanceOf(AppError);
+  it("maps Fastify's own errors to stable codes, never its text", () => {
+    expect(mapError({ code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413, message: 'Request body is too large' })).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    expect(mapError({ code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 })).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(mapError({ code: 'FST_ERR_CTP_EMPTY_JSON_BODY', statusCode: 400 })).toMatchObject({ status: 400, code: 'MALFORMED_JSON' });
+    expect(mapError({ code: 'FST_ERR_BAD_URL', statusCode: 400, message: "'/%E0' is not a valid url component" })).toMatchObject({ status: 400, code: 'BAD_REQUEST', message: 'Bad request' });
+    expect(platformError({ code: 'FST_ERR_CTP_INVALID_CONTENT_LENGTH', statusCode: 400 })).toBeInstanceOf(AppError);
+    // Not the platform's: left alone (a 500 without text).
+    expect(mapError({ code: 'ECONNRESET', statusCode: 400 })).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
   });
 
   it('turns anything else into a generic 500 with no text of its own', () => {

@@ -31,11 +31,19 @@ const STATUS_CODES: Record<number, [ErrorCode, string]> = {
   431: ['HEADERS_TOO_LARGE', 'Request headers too large'],
 };
 
-interface BodyParserError {
-  type?: string;
-  status?: number;
-  expose?: boolean;
+/** What Fastify's own errors carry (body limit, content length, router): a stable `FST_…` code and a status. */
+interface PlatformError {
+  code?: unknown;
+  statusCode?: unknown;
 }
+
+/** Fastify's codes that have a Gatehouse code of their own; any other 4xx of the platform maps by its status. */
+const PLATFORM_CODES: Record<string, [ErrorCode, number, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ['PAYLOAD_TOO_LARGE', 413, 'Request body too large'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 415, 'Unsupported media type'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['MALFORMED_JSON', 400, 'Request body is not valid JSON'],
+  FST_ERR_CTP_INVALID_JSON_BODY: ['MALFORMED_JSON', 400, 'Request body is not valid JSON'],
+};
 
 /**
  * Maps anything thrown into a client-safe shape. Pure, so the mapping is unit-tested; only AppError messages and
@@ -51,8 +59,8 @@ export function mapError(err: unknown): MappedError {
     // Nest's NotFoundException for unmatched routes says "Cannot GET /x": keep the path out of the body.
     return { status, code, message, detail: err.message, fault: status >= 500 };
   }
-  const fromBodyParser = bodyParserError(err);
-  if (fromBodyParser instanceof AppError) return mapError(fromBodyParser);
+  const fromPlatform = platformError(err);
+  if (fromPlatform instanceof AppError) return mapError(fromPlatform);
   return { status: 500, code: 'INTERNAL_ERROR', message: 'Internal server error', fault: true };
 }
 
@@ -60,16 +68,15 @@ export function errorBody(mapped: MappedError, requestId?: string): ErrorBody {
   return { error: { code: mapped.code, message: mapped.message, ...(mapped.extra ?? {}), ...(requestId ? { requestId } : {}) } };
 }
 
-/** body-parser marks its errors with `type`; turn them into AppErrors, leave anything else as it is. */
-export function bodyParserError(err: unknown): unknown {
-  const bp = err as BodyParserError | null;
-  if (!bp || typeof bp !== 'object' || typeof bp.type !== 'string') return err;
-  if (bp.type === 'entity.parse.failed') return new AppError('MALFORMED_JSON', 400, 'Request body is not valid JSON', bp.type);
-  if (bp.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 413, 'Request body too large', bp.type);
-  if (bp.type === 'encoding.unsupported') return new AppError('UNSUPPORTED_CONTENT_ENCODING', 415, 'Compressed request bodies are not accepted', bp.type);
-  if (typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) {
-    const [code, message]: [ErrorCode, string] = STATUS_CODES[bp.status] ?? ['BAD_REQUEST', 'Bad request'];
-    return new AppError(code, bp.status, message, bp.type);
+/** Fastify's own errors (thrown before a route runs) become AppErrors with stable codes; anything else is left as it is. */
+export function platformError(err: unknown): unknown {
+  const e = err as PlatformError | null;
+  if (!e || typeof e !== 'object' || typeof e.code !== 'string' || !e.code.startsWith('FST_')) return err;
+  const known = PLATFORM_CODES[e.code];
+  if (known) return new AppError(known[0], known[1], known[2], e.code);
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    const [code, message]: [ErrorCode, string] = STATUS_CODES[e.statusCode] ?? ['BAD_REQUEST', 'Bad request'];
+    return new AppError(code, e.statusCode, message, e.code);
   }
   return err;
 }

@@ -1,4 +1,4 @@
-import { BODY_SHAPE_LIMITS, contentEncodingProblem, isJsonMediaType, jsonShapeProblem, mediaTypeProblem } from './body-rules';
+import { BODY_SHAPE_LIMITS, byteSize, contentEncodingProblem, isJsonMediaType, jsonShapeProblem, mediaTypeProblem } from './body-rules';
 
 describe('request body rules', () => {
   it.each([
@@ -56,5 +56,12 @@ describe('request body rules', () => {
     expect(jsonShapeProblem(deep)).toBe('depth');
     expect(jsonShapeProblem(Array.from({ length: 50_000 }, () => 1))).toBe('width');
     expect(BODY_SHAPE_LIMITS.maxDepth).toBeGreaterThanOrEqual(8);
+  });
+
+  it('BODY_LIMIT sizes are counted in bytes, in units of 1024', () => {
+    expect(byteSize('100kb')).toBe(102_400);
+    expect(byteSize('1MB')).toBe(1_048_576);
+    expect(byteSize('512b')).toBe(512);
+    expect(() => byteSize('lots')).toThrow();
   });
 });

@@ -86,3 +86,11 @@ export function jsonShapeProblem(value: unknown, limits: ShapeLimits = BODY_SHAP
   }
   return undefined;
 }
+
+/** BODY_LIMIT (`100kb`, `1mb`, `512b`, as config validates it) in bytes; units of 1024 as body-parser counted them. */
+export function byteSize(limit: string): number {
+  const m = /^(\d+)(b|kb|mb)$/i.exec(limit);
+  if (!m) throw new Error(`not a byte size: ${limit}`);
+  const unit = m[2]!.toLowerCase();
+  return Number(m[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
+}

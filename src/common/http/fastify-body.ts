@@ -1,0 +1,52 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parse as parseForm } from 'node:querystring';
+import { AppError } from '../errors/app-error';
+import { acceptsForm, contentEncodingProblem, isFormMediaType, isJsonMediaType, jsonShapeProblem, mediaTypeProblem } from './body-rules';
+
+/** The exact bytes of the body (Stripe and other webhook senders sign them), next to the parsed value. */
+export type RawBodyRequest = FastifyRequest & { rawBody?: Buffer };
+
+const MESSAGES = {
+  UNSUPPORTED_MEDIA_TYPE: 'Request bodies must be JSON (Content-Type: application/json)',
+  UNSUPPORTED_CONTENT_ENCODING: 'Compressed request bodies are not accepted',
+} as const;
+
+const malformed = (detail: string): AppError => new AppError('MALFORMED_JSON', 400, 'Request body is not valid JSON', detail);
+
+/** onRequest: a non-JSON or compressed body is refused before a byte of it is read (the pure rules of body-rules.ts). */
+export function refuseUnacceptedBody(req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
+  const problem = mediaTypeProblem(req.headers, req.url) ?? contentEncodingProblem(req.headers);
+  done(problem ? new AppError(problem, 415, MESSAGES[problem]) : undefined);
+}
+
+type JsonParser = (req: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void) => void;
+
+/**
+ * Replaces Fastify's parsers with one that reads every body as bytes (up to bodyLimit: 413 past it), keeps them as
+ * `req.rawBody`, and parses JSON with Fastify's own parser (secure-json-parse: `__proto__` and `constructor.prototype`
+ * keys are refused) or, on FORM_ROUTES only, a urlencoded form. The shape limits run before validation sees the value.
+ */
+export function installBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
+  const json = fastify.getDefaultJsonParser('error', 'error') as unknown as JsonParser;
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (req: RawBodyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void) => {
+    req.rawBody = body;
+    if (body.length === 0) return done(null, undefined);
+    const type = req.headers['content-type'];
+    if (isJsonMediaType(type)) {
+      return json(req, body, (err, value) => (err ? done(malformed(err.message.slice(0, 200))) : done(shapeProblem(value), value)));
+    }
+    if (acceptsForm(req.url) && isFormMediaType(type)) {
+      const value = { ...parseForm(body.toString('utf8')) };
+      return done(shapeProblem(value), value);
+    }
+    // refuseUnacceptedBody already answered; kept so a parser reached some other way still fails closed.
+    done(new AppError('UNSUPPORTED_MEDIA_TYPE', 415, MESSAGES.UNSUPPORTED_MEDIA_TYPE));
+  });
+}
+
+/** Depth and width limits keep hostile shapes away from class-transformer and class-validator. */
+function shapeProblem(value: unknown): AppError | null {
+  const problem = jsonShapeProblem(value);
+  return problem ? new AppError('BODY_TOO_COMPLEX', 400, 'Request body is nested too deeply or has too many fields', `json ${problem} limit`) : null;
+}

@@ -1,0 +1,26 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+
+/**
+ * onResponse: the one line per request, at info (error for 5xx), with the request id, route, path (never the query
+ * string, which can hold a mailed link's token), client address (as TRUST_PROXY decides it), status and duration.
+ * Headers are never logged, so no token or cookie can reach the line.
+ */
+export function requestLogHook(log: Logger): (req: FastifyRequest, reply: FastifyReply, done: () => void) => void {
+  const info = log.isLevelEnabled('info');
+  const error = log.isLevelEnabled('error');
+  return function logRequest(req, reply, done) {
+    const status = reply.statusCode;
+    if (status >= 500 ? error : info) {
+      const q = req.url.indexOf('?');
+      const line = {
+        req: { id: req.id, method: req.method, url: q < 0 ? req.url : req.url.slice(0, q), route: req.routeOptions.url, ip: req.ip },
+        res: { statusCode: status },
+        responseTime: Math.round(reply.elapsedTime * 100) / 100,
+      };
+      if (status >= 500) log.error(line, 'request failed');
+      else log.info(line, 'request completed');
+    }
+    done();
+  };
+}

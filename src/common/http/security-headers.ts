@@ -1,0 +1,41 @@
+import helmet from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DOCS_CSP, STRICT_CSP } from './content-security';
+
+export type HeaderSet = ReadonlyArray<readonly [name: string, value: string]>;
+
+/**
+ * helmet's headers for one set of options, rendered once. helmet's policy is static here (no nonces), so running its
+ * middleware once at start-up and replaying the result gives every response exactly helmet's headers without running
+ * helmet (and @fastify/helmet's per-request `helmet(options)` rebuild) on each request.
+ */
+export function renderHelmet(options: Parameters<typeof helmet>[0]): Map<string, string> {
+  const headers = new Map<string, string>();
+  const recorder = {
+    setHeader: (name: string, value: string | number) => headers.set(name.toLowerCase(), String(value)),
+    removeHeader: (name: string) => headers.delete(name.toLowerCase()),
+    getHeader: (name: string) => headers.get(name.toLowerCase()),
+  };
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, () => undefined);
+  return headers;
+}
+
+export interface SecurityHeaderSets {
+  /** Every API answer: the strict CSP. */
+  strict: HeaderSet;
+  /** Swagger UI under /api/docs: the relaxed CSP it needs. */
+  docs: HeaderSet;
+}
+
+/**
+ * Responses are per caller and often carry tokens: nothing may be stored by browsers or proxies (`no-store`).
+ * HSTS only in production (a development http:// origin must not pin itself to https).
+ */
+export function securityHeaderSets(hsts: boolean): SecurityHeaderSets {
+  const render = (directives: Record<string, string[]>): HeaderSet => {
+    const headers = renderHelmet({ contentSecurityPolicy: { useDefaults: false, directives }, hsts });
+    headers.set('cache-control', 'no-store');
+    return Object.freeze([...headers.entries()].map(([k, v]) => Object.freeze([k, v] as const)));
+  };
+  return { strict: render(STRICT_CSP), docs: render(DOCS_CSP) };
+}

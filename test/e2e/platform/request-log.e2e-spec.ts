@@ -1,0 +1,66 @@
+import { Writable } from 'node:stream';
+import { startTestApp, TestApp } from '../../support/app';
+
+interface LogLine {
+  level: number;
+  msg?: string;
+  reqId?: string;
+  req?: { id?: string; method?: string; url?: string; route?: string; ip?: string };
+  res?: { statusCode?: number };
+  responseTime?: number;
+}
+
+describe('one structured log line per request (issue #10)', () => {
+  let t: TestApp;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    const capture = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    t = await startTestApp({ LOG_LEVEL: 'info' }, { logDestination: capture });
+  });
+  afterAll(() => t.close());
+
+  const linesFor = async (id: string): Promise<Array<{ text: string; line: LogLine }>> => {
+    // The line is written when the response finishes, which can be just after the client has read it.
+    await new Promise((r) => setTimeout(r, 50));
+    return lines.map((text) => ({ text, line: JSON.parse(text) as LogLine })).filter(({ line }) => line.req?.id === id);
+  };
+
+  it('a served request logs exactly one info line with request id, route, status and duration', async () => {
+    const res = await fetch(`${t.url}/health?probe=1`, { headers: { 'x-request-id': 'log-health-1' } });
+    expect(res.status).toBe(200);
+    const found = await linesFor('log-health-1');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.line).toMatchObject({ level: 30, req: { id: 'log-health-1', method: 'GET', url: '/health', route: '/health' }, res: { statusCode: 200 } });
+    expect(found[0]!.line.responseTime).toEqual(expect.any(Number));
+  });
+
+  it('a refused request logs its status and route, never the token, cookie or password it carried', async () => {
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzZWNyZXQtc3ViamVjdCJ9.c2lnbmF0dXJlLXNlY3JldA';
+    const res = await fetch(`${t.url}/api/v1/users/me?token=query-secret`, { headers: { 'x-request-id': 'log-me-1', authorization: `Bearer ${token}`, cookie: 'gatehouse_session=cookie-secret' } });
+    expect(res.status).toBe(401);
+    const login = await fetch(`${t.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'x-request-id': 'log-login-1', 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'nobody@example.com', password: 'password-secret-123' }),
+    });
+    expect(login.status).toBe(401);
+    const me = await linesFor('log-me-1');
+    expect(me).toHaveLength(1);
+    expect(me[0]!.line).toMatchObject({ level: 30, req: { route: '/api/v1/users/me', url: '/api/v1/users/me' }, res: { statusCode: 401 } });
+    const all = lines.join('\n');
+    for (const secret of [token, 'c2lnbmF0dXJlLXNlY3JldA', 'cookie-secret', 'query-secret', 'password-secret-123']) expect(all).not.toContain(secret);
+    expect(await linesFor('log-login-1')).toHaveLength(1);
+  });
+
+  it('an unknown route is logged once too, with its path and 404', async () => {
+    await fetch(`${t.url}/api/v1/nothing-here`, { headers: { 'x-request-id': 'log-404-1' } });
+    const found = await linesFor('log-404-1');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.line).toMatchObject({ level: 30, req: { url: '/api/v1/nothing-here' }, res: { statusCode: 404 } });
+  });
+});
