@@ -2,6 +2,8 @@ import { Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@ne
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { UsersModule } from '../users/users.module';
+import { AccountLadderModule } from './account-ladder';
+import { AccountAdministration } from './admin/account-administration.service';
 import { Authenticator } from './authenticator';
 import { PrincipalResolver } from './principal.resolver';
 import { SessionRevocationModule } from './sessions/session-revocation.module';
@@ -14,12 +16,13 @@ const jwksLogger = new Logger('Jwks');
 
 /**
  * The auth core every entrance imports (the HTTP guard, and the admin, realtime and gateway modules): the one
- * TokenVerifier, the PrincipalResolver, the revoked-sessions list and the one Authenticator. A static module, so
+ * TokenVerifier, the PrincipalResolver, the revoked-sessions list, the one Authenticator, and AccountAdministration
+ * (the admin use cases over AUTH_ADMIN_PORT). A static module, so
  * Nest builds it once however many modules import it; the provider it works with (AUTH_PROVIDER, ROLE_CLAIM_POLICY,
  * the local keys, AUTH_ADMIN_PORT) is chosen once by AuthModule.forRoot, which registers that choice globally.
  */
 @Module({
-  imports: [UsersModule, SessionRevocationModule],
+  imports: [UsersModule, SessionRevocationModule, AccountLadderModule],
   providers: [
     {
       provide: TokenVerifier,
@@ -36,8 +39,9 @@ const jwksLogger = new Logger('Jwks');
     },
     PrincipalResolver,
     Authenticator,
+    AccountAdministration,
   ],
-  exports: [TokenVerifier, PrincipalResolver, Authenticator, SessionRevocationModule],
+  exports: [TokenVerifier, PrincipalResolver, Authenticator, AccountAdministration, SessionRevocationModule],
 })
 export class AuthCoreModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

@@ -2,6 +2,7 @@ import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { UsersModule } from '../users/users.module';
+import { AccountLadderModule } from './account-ladder';
 import { CognitoEventsModule } from './cognito-events/cognito-events.module';
 import { AUTH_ADMIN_PORT } from './providers/admin-port';
 import { AUTH_PROVIDER } from './providers/auth-provider';
@@ -13,6 +14,7 @@ import { LocalAdmin } from './providers/local/local-admin.service';
 import { LocalAuthProvider } from './providers/local/local-auth.provider';
 import { LOCAL_SECRETS, type LocalSecrets } from './providers/local/local-secrets';
 import { LocalProviderModule } from './providers/local/local-provider.module';
+import { OidcAdmin } from './providers/oidc/oidc-admin.service';
 import { OidcAuthProvider } from './providers/oidc/oidc-auth.provider';
 import { ROLE_CLAIM_POLICY, type RoleClaimPolicy } from './role-claim-policy';
 import { type KeySource, LOCAL_KEY_SOURCE } from './tokens/key-source';
@@ -48,7 +50,9 @@ function providerWiring(config: AppConfig): { imports: Type[]; providers: Provid
         imports: [],
         providers: [
           OidcAuthProvider,
+          OidcAdmin,
           { provide: AUTH_PROVIDER, useExisting: OidcAuthProvider },
+          { provide: AUTH_ADMIN_PORT, useExisting: OidcAdmin },
           configRoleClaimPolicy,
         ],
       };
@@ -74,12 +78,12 @@ function providerWiring(config: AppConfig): { imports: Type[]; providers: Provid
 export class AuthProviderBindingModule {
   static forRoot(config: AppConfig): DynamicModule {
     const wiring = providerWiring(config);
-    const tokens = [AUTH_PROVIDER, ROLE_CLAIM_POLICY, ...(config.auth.provider === 'oidc' ? [] : [AUTH_ADMIN_PORT]), ...(config.auth.provider === 'local' ? [LOCAL_KEY_SOURCE] : [])];
+    const tokens = [AUTH_PROVIDER, ROLE_CLAIM_POLICY, AUTH_ADMIN_PORT, ...(config.auth.provider === 'local' ? [LOCAL_KEY_SOURCE] : [])];
     return {
       module: AuthProviderBindingModule,
       global: true,
       // UsersModule: the OIDC provider (bound here, having no module of its own) records sign-outs.
-      imports: [UsersModule, ...wiring.imports],
+      imports: [UsersModule, AccountLadderModule, ...wiring.imports],
       providers: wiring.providers,
       // The provider module is re-exported for what tests and the provider's own surfaces inject (LocalAdmin, CognitoAdmin…).
       exports: [...tokens, ...wiring.imports],

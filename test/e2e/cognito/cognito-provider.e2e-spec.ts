@@ -205,7 +205,7 @@ describe('CognitoAuthProvider against cognito-local', () => {
     const email = 'invited@example.com';
     const admin = t.app.get(CognitoAdmin);
     const created = await admin.createUser({ email, temporaryPassword: 'Temp-pass-1', suppressInvite: true });
-    expect(created).toMatchObject({ ok: true, data: { status: 'FORCE_CHANGE_PASSWORD' } });
+    expect(created).toMatchObject({ status: 'FORCE_CHANGE_PASSWORD', userId: expect.any(String) });
     const login = await provider.authenticate(email, 'Temp-pass-1', ctx);
     expect(login).toMatchObject({ kind: 'challenge', challenge: 'NEW_PASSWORD_REQUIRED' });
     if (login.kind !== 'challenge') return;

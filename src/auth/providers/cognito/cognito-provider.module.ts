@@ -1,6 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
+import { AccountLadderModule } from '../../account-ladder';
 import { UsersModule } from '../../../users/users.module';
 import { CognitoAdmin } from './cognito-admin.service';
 import { MailModule } from '../../../mail/mail.module';
@@ -21,7 +22,7 @@ const log = new Logger('CognitoRoleClaim');
  * imports this module and binds AUTH_PROVIDER / ROLE_CLAIM_POLICY / AUTH_ADMIN_PORT to what it exports when AUTH_PROVIDER=cognito.
  */
 @Module({
-  imports: [UsersModule, MailModule],
+  imports: [UsersModule, MailModule, AccountLadderModule],
   providers: [
     { provide: AWS_CREDENTIALS_ENV, useValue: process.env },
     {

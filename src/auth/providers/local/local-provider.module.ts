@@ -3,6 +3,7 @@ import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { MailModule } from '../../../mail/mail.module';
 import { UsersModule } from '../../../users/users.module';
+import { AccountLadderModule } from '../../account-ladder';
 import { SessionRevocationModule } from '../../sessions/session-revocation.module';
 import { LocalAccounts } from './local-accounts';
 import { LocalAdmin } from './local-admin.service';
@@ -22,7 +23,7 @@ import { WellKnownController } from './well-known.controller';
  * its own users (bound as AUTH_ADMIN_PORT by AuthProviderBindingModule) and the JWKS and discovery endpoints. AuthProviderBindingModule imports it only when AUTH_PROVIDER=local.
  */
 @Module({
-  imports: [UsersModule, MailModule, SessionRevocationModule],
+  imports: [UsersModule, MailModule, SessionRevocationModule, AccountLadderModule],
   controllers: [WellKnownController],
   providers: [
     LocalAuthRepository,
