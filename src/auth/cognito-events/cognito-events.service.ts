@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ServiceUnavailableError, ValidationFailedError } from '../../common/errors/app-error';
+import { AppError, ServiceUnavailableError, ValidationFailedError } from '../../common/errors/app-error';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig, CognitoConfig } from '../../config/config.types';
 import { AccountMirror } from '../../users/account-mirror.service';
@@ -42,15 +42,11 @@ export class CognitoEventsService {
       return { status: 'ignored' };
     }
     const e = parsed.event;
-    const current = await this.admin.getUser(e.username);
-    if (!current.ok && current.reason !== 'not_found') {
-      // EventBridge retries a 5xx (with its retry policy and dead-letter queue): nothing is lost while Cognito is away.
-      throw new ServiceUnavailableError('PROVIDER_UNAVAILABLE', 'The identity provider is unavailable', `AdminGetUser: ${current.error?.name ?? current.reason}`);
-    }
-    if (!current.ok) return this.gone(pool, e);
-    const row = current.data.subject ? await this.users.findByIssuerSubject(pool.issuer, current.data.subject) : null;
+    const current = await this.unavailableOnFailure(() => this.admin.lookupByUsername(e.username));
+    if (!current) return this.gone(pool, e);
+    const row = current.subject ? await this.users.findByIssuerSubject(pool.issuer, current.subject) : null;
     if (!row) return { status: 'ignored' }; // never signed in through Gatehouse: nothing to mirror
-    await this.reconcile(row, current.data, e);
+    await this.reconcile(row, current, e);
     return { status: 'mirrored' };
   }
 
@@ -60,15 +56,23 @@ export class CognitoEventsService {
     if (user.enabled === false) await this.mirror.disable(row.id, ACTOR, detail);
     else if (user.enabled === true && row.status === 'disabled') await this.mirror.enable(row.id, ACTOR, detail);
 
-    const groups = await this.admin.groupsOf(e.username);
-    if (!groups.ok) throw new ServiceUnavailableError('PROVIDER_UNAVAILABLE', 'The identity provider is unavailable', `AdminListGroupsForUser: ${groups.error?.name ?? groups.reason}`);
+    const groups = await this.unavailableOnFailure(() => this.admin.groupsOf(e.username));
     const map = this.config.auth.roleGroupMap;
-    const role = roleFor(groups.data, map);
+    const role = roleFor(groups, map);
     // The removed group's role is what live tokens may still carry; it only ever leads to revoking, never to granting.
     const removed = e.eventName === 'AdminRemoveUserFromGroup' && e.groupName && Object.hasOwn(map, e.groupName) ? map[e.groupName] : undefined;
     await this.mirror.setRole(row.id, role, ACTOR, `cognito.${e.eventName}`, detail, removed);
 
     if (REVOKING_EVENTS.includes(e.eventName)) await this.mirror.revoke(row.id, ACTOR, `cognito ${e.eventName}`);
+  }
+
+  /** EventBridge retries a 5xx (with its retry policy and dead-letter queue): nothing is lost while Cognito is away. */
+  private async unavailableOnFailure<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new ServiceUnavailableError('PROVIDER_UNAVAILABLE', 'The identity provider is unavailable', err instanceof AppError ? err.detail : String(err));
+    }
   }
 
   /** Cognito no longer has the user: the row goes as with Gatehouse's own delete (the audit row stays). */

@@ -1,66 +1,40 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import passport from 'passport';
 import { ACCEPT_ID_TOKEN_KEY, ALLOW_STATUS_KEY, OPTIONAL_AUTH_KEY, ROLES_KEY } from '../../common/decorators/auth.decorators';
 import { IS_PUBLIC } from '../../common/decorators/public.decorator';
-import { AuthenticationError } from '../../common/errors/app-error';
 import type { Principal } from '../../common/principal';
 import type { UserStatus } from '../../common/user-status';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig, Role } from '../../config/config.types';
+import { Authenticator, type RouteRules } from '../authenticator';
 import { JWT_STRATEGY, RequestWithToken } from '../jwt.strategy';
-import { PrincipalResolver } from '../principal.resolver';
-import { TokenVerifier, rejectionFrom } from '../tokens/token-verifier';
-import { TokenRejection, VerifiedToken } from '../tokens/verified-token';
+import { rejectionFrom } from '../tokens/token-verifier';
+import { VerifiedToken } from '../tokens/verified-token';
 import { sessionCookieNames } from '../hosted/session-cookies';
-import { assertRole, assertStatusAllowed, assertTokenUse } from './access-rules';
-import { CredentialSource, requestCredential } from './request-credential';
+import { CredentialSource, RequestCredential, requestCredential } from './request-credential';
 
-/** A route's auth metadata, read once per handler: the reflector walk is not free on every request. */
-interface RouteAuth {
-  isPublic: boolean;
-  optional: boolean;
-  acceptIdToken: boolean;
-  allowStatus: UserStatus[];
-  roles?: Role[];
-}
+export { DEV_PRINCIPAL } from '../authenticator';
 
 export type AuthenticatedRequest = RequestWithToken & { principal?: Principal; accessToken?: string; credentialSource?: CredentialSource };
 
-/** The development admin principal of ALLOW_DEV_AUTH_BYPASS (never available in production: config refuses it). */
-export const DEV_PRINCIPAL: Principal = Object.freeze({
-  userId: '00000000-0000-4000-8000-000000000000',
-  issuer: 'urn:gatehouse:dev-bypass',
-  subject: 'dev-admin',
-  email: 'dev-admin@localhost',
-  role: 'admin',
-  groups: ['admin'],
-  organizationId: null,
-  status: 'active',
-  provider: 'dev',
-  tokenUse: 'dev',
-  scopes: [],
-}) as Principal;
-
 /**
- * The global guard, closed by default: every route authenticates unless @Public(). It only extracts the token (the
- * bearer header, else the hosted-login session cookie, which holds an issuer access token and passes the Origin rule),
- * has it verified (the cache of verified tokens first, else passport-jwt over the one TokenVerifier), resolves the
- * principal (user state, revocation) and applies the route's token-use, status and role rules.
+ * The global guard, closed by default: every route authenticates unless @Public(). It only reads the route's rules
+ * (once per handler), extracts the credential (the bearer header, else the hosted-login session cookie, which passes
+ * the Origin rule) and hands both to the one Authenticator, which every entrance shares. The slow path verifies
+ * through passport-jwt (the REST adapter of the one TokenVerifier).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly logger = new Logger(AuthGuard.name);
-  private readonly routes = new WeakMap<object, RouteAuth>();
+  private readonly routes = new WeakMap<object, RouteRules>();
   private readonly sessionCookie: string;
   private readonly allowedOrigins: ReadonlySet<string>;
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly verifier: TokenVerifier,
-    private readonly principals: PrincipalResolver,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly authenticator: Authenticator,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.sessionCookie = sessionCookieNames(config.isProduction).session;
     this.allowedOrigins = new Set(config.corsOrigins);
@@ -69,76 +43,45 @@ export class AuthGuard implements CanActivate {
   /** Synchronous when the token and the user are both cached (the common case); async only on a miss. */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const route = this.routeAuth(context);
-    if (route.isPublic) return true;
+    const rules = this.routeRules(context);
+    if (rules.public) return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    let credential: RequestCredential | undefined;
     try {
-      // The bearer header, else the hosted-login session cookie (which must pass the Origin rule when it changes state).
-      const credential = requestCredential(req, this.sessionCookie, this.allowedOrigins);
-      if (credential === undefined) return this.anonymous(req, route);
-      const token = credential.token;
-      req.gatehouseToken = token;
-      req.credentialSource = credential.via;
-      const verified = this.verifier.cached(token);
-      const principal = verified && this.principals.peek(verified);
-      if (principal) return this.admit(req, token, principal, route);
-      return this.slowPath(req, context.switchToHttp().getResponse<Response>(), token, route, verified).catch((err: unknown) => {
-        throw this.rejected(err, req);
-      });
+      credential = requestCredential(req, this.sessionCookie, this.allowedOrigins);
     } catch (err) {
-      throw this.rejected(err, req);
+      throw this.authenticator.refusal(err, req);
     }
+    if (credential === undefined) return this.attach(req, undefined, this.authenticator.anonymous(rules));
+    req.gatehouseToken = credential.token;
+    req.credentialSource = credential.via;
+    const principal = this.authenticator.cached(credential, rules, req);
+    if (principal) return this.attach(req, credential, principal);
+    const res = context.switchToHttp().getResponse<Response>();
+    return this.authenticator.authenticate(credential, rules, () => this.viaPassport(req, res), req).then((p) => this.attach(req, credential, p));
   }
 
-  private async slowPath(req: AuthenticatedRequest, res: Response, token: string, route: RouteAuth, verified?: VerifiedToken): Promise<boolean> {
-    const v = verified ?? (await this.viaPassport(req, res));
-    assertTokenUse(v.tokenUse, route.acceptIdToken);
-    const principal = await this.principals.resolve(v);
-    return this.admit(req, token, principal, route);
-  }
-
-  private anonymous(req: AuthenticatedRequest, route: RouteAuth): boolean {
-    if (this.config.allowDevAuthBypass && !this.config.isProduction) {
-      this.logger.warn({ path: req.routeOptions.url }, 'ALLOW_DEV_AUTH_BYPASS: serving a request as the development admin');
-      req.principal = DEV_PRINCIPAL;
-      return true;
-    }
-    if (route.optional) return true;
-    throw new AuthenticationError('AUTH_TOKEN_MISSING');
-  }
-
-  private admit(req: AuthenticatedRequest, token: string, principal: Principal, route: RouteAuth): boolean {
-    assertTokenUse(principal.tokenUse, route.acceptIdToken);
-    assertStatusAllowed(principal, route.allowStatus, route.optional);
-    assertRole(principal, route.roles);
-    req.principal = principal;
-    req.accessToken = token;
+  private attach(req: AuthenticatedRequest, credential: RequestCredential | undefined, principal: Principal | undefined): true {
+    if (principal) req.principal = principal;
+    if (credential) req.accessToken = credential.token;
     return true;
   }
 
-  /** The client sees one code and one message per failure class; the precise reason stays in the log. */
-  private rejected(err: unknown, req: AuthenticatedRequest): unknown {
-    if (!(err instanceof TokenRejection)) return err;
-    // `reason` is the closed vocabulary (RejectReason: countable, asserted by the attack tests), `detail` free text.
-    this.logger.log({ requestId: req.id, code: err.code, reason: err.reason, detail: err.detail, path: req.routeOptions.url }, 'token rejected');
-    return new AuthenticationError(err.code, err.message);
-  }
-
-  private routeAuth(context: ExecutionContext): RouteAuth {
+  private routeRules(context: ExecutionContext): RouteRules {
     const handler = context.getHandler();
-    let route = this.routes.get(handler);
-    if (!route) {
+    let rules = this.routes.get(handler);
+    if (!rules) {
       const targets = [handler, context.getClass()];
-      route = {
-        isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ?? false,
+      rules = Object.freeze({
+        public: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ?? false,
         optional: this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH_KEY, targets) ?? false,
         acceptIdToken: this.reflector.getAllAndOverride<boolean>(ACCEPT_ID_TOKEN_KEY, targets) ?? false,
         allowStatus: this.reflector.getAllAndOverride<UserStatus[]>(ALLOW_STATUS_KEY, targets) ?? [],
         roles: this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets),
-      };
-      this.routes.set(handler, route);
+      });
+      this.routes.set(handler, rules);
     }
-    return route;
+    return rules;
   }
 
   private viaPassport(req: Request, res: Response): Promise<VerifiedToken> {

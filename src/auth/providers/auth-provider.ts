@@ -50,8 +50,6 @@ export interface AuthProvider {
   isAvailable(): Promise<boolean>;
   authenticate(email: string, password: string, ctx: RequestContext): Promise<AuthResult>;
   register(input: { email: string; password: string; fullName?: string }, ctx: RequestContext): Promise<void>;
-  /** Verifies a bearer token through Gatehouse's one verifier and returns the principal. */
-  validateToken(token: string): Promise<Principal>;
   refreshToken(refreshToken: string, ctx: RequestContext): Promise<TokenSet>;
   confirmEmail(email: string, code: string, ctx: RequestContext): Promise<void>;
   resendVerification(email: string, ctx: RequestContext): Promise<void>;

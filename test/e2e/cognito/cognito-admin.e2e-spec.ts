@@ -1,6 +1,7 @@
 import {
   AdminResetUserPasswordCommand,
   AdminSetUserMFAPreferenceCommand,
+  AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
   ListUserPoolClientsCommand,
@@ -13,8 +14,12 @@ import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/prov
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { COGNITO_ROLE_CLAIM_POLICY, CognitoRoleClaimPolicy, checkRoleClaimTrust } from '../../../src/auth/providers/cognito/cognito-role-claim.policy';
 import { ROLE_CLAIM_POLICY } from '../../../src/auth/role-claim-policy';
-import type { AccountMirror } from '../../../src/users/account-mirror.service';
-import type { UsersService } from '../../../src/users/users.service';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { AuthAdminPort } from '../../../src/auth/providers/admin-port';
+import type { AccountLadder } from '../../../src/auth/account-ladder';
+import type { CognitoIdentities } from '../../../src/auth/providers/cognito/cognito-identities';
+import type { AppError } from '../../../src/common/errors/app-error';
 import { startTestApp, testConfig, TestApp } from '../../support/app';
 import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 
@@ -23,7 +28,7 @@ const DUMMY_KEYS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' 
 describe('CognitoAdmin against cognito-local', () => {
   let cl: CognitoLocal;
   let t: TestApp;
-  let admin: CognitoAdmin;
+  let admin: AuthAdminPort;
   let provider: CognitoAuthProvider;
   const ctx = { ip: '127.0.0.1' };
 
@@ -39,60 +44,65 @@ describe('CognitoAdmin against cognito-local', () => {
     await cl?.stop();
   });
 
-  it('creates, reads, updates, lists and deletes users', async () => {
-    const email = 'admin-made@example.com';
-    const created = await admin.createUser({ email, temporaryPassword: 'Temp-pass-1', suppressInvite: true, emailVerified: true });
-    expect(created).toMatchObject({ ok: true, data: { email, status: 'FORCE_CHANGE_PASSWORD', enabled: true } });
-    expect(await admin.createUser({ email, temporaryPassword: 'Temp-pass-1', suppressInvite: true })).toMatchObject({ ok: false, reason: 'already_exists' });
+  const ACTOR = { userId: randomUUID() };
+  const rowOf = async (userId: string) => (await t.app.get(DataSource).query(`SELECT status, role FROM auth.users WHERE id = $1`, [userId])) as Array<{ status: string; role: string }>;
 
-    expect(await admin.updateAttributes(email, { name: 'Ada' })).toEqual({ ok: true, data: undefined });
-    const got = await admin.getUser(email);
-    expect(got).toMatchObject({ ok: true, data: { email, attributes: { name: 'Ada' } } });
+  it('creates (with a Gatehouse row to act on), reads, updates, lists and deletes users', async () => {
+    const email = 'admin-made@example.com';
+    const created = await admin.createUser({ email, temporaryPassword: 'Temp-pass-1', suppressInvite: true, emailVerified: true }, ACTOR);
+    expect(created).toMatchObject({ email, status: 'FORCE_CHANGE_PASSWORD', enabled: true, userId: expect.any(String) });
+    expect(await rowOf(created.userId)).toEqual([{ status: 'pending_approval', role: 'user' }]);
+    await expect(admin.createUser({ email, temporaryPassword: 'Temp-pass-1', suppressInvite: true }, ACTOR)).rejects.toMatchObject({ code: 'EMAIL_IN_USE', status: 409 });
+
+    await admin.updateAttributes(created.userId, { name: 'Ada' }, ACTOR);
+    expect(await admin.getUser(created.userId)).toMatchObject({ email, userId: created.userId, attributes: { name: 'Ada' } });
 
     const page = await admin.listUsers({ limit: 10 });
-    expect(page.ok && page.data.users.map((u) => u.email)).toContain(email);
+    expect(page.users.map((u) => u.email)).toContain(email);
 
-    expect(await admin.deleteUser(email)).toEqual({ ok: true, data: undefined });
-    expect(await admin.getUser(email)).toMatchObject({ ok: false, reason: 'not_found', error: { name: 'UserNotFoundException' } });
+    await admin.deleteUser(created.userId, ACTOR);
+    await expect(admin.getUser(created.userId)).rejects.toMatchObject({ code: 'USER_NOT_FOUND', status: 404 });
+    await expect(admin.getUser(randomUUID())).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
   });
 
   it('set password (permanent) lets the user sign in without a challenge; disable/enable show in the user', async () => {
     const email = 'admin-pw@example.com';
-    await admin.createUser({ email, temporaryPassword: 'Temp-pass-1', suppressInvite: true });
-    expect(await admin.setPassword(email, 'Perm-pass-2', true)).toEqual({ ok: true, data: undefined });
+    const { userId } = await admin.createUser({ email, temporaryPassword: 'Temp-pass-1', suppressInvite: true }, ACTOR);
+    await admin.setPassword(userId, 'Perm-pass-2', true, ACTOR);
     expect((await provider.authenticate(email, 'Perm-pass-2', ctx)).kind).toBe('tokens');
 
-    expect(await admin.disableUser(email)).toEqual({ ok: true, data: undefined });
-    expect(await admin.getUser(email)).toMatchObject({ ok: true, data: { enabled: false } });
-    expect(await admin.enableUser(email)).toEqual({ ok: true, data: undefined });
-    expect(await admin.getUser(email)).toMatchObject({ ok: true, data: { enabled: true } });
+    await admin.disableUser(userId, ACTOR);
+    expect(await admin.getUser(userId)).toMatchObject({ enabled: false });
+    // The port is the provider side only: the ladder is AccountAdministration's to move.
+    expect(await rowOf(userId)).toEqual([{ status: 'pending_verification', role: 'user' }]);
+    await admin.enableUser(userId, ACTOR);
+    expect(await admin.getUser(userId)).toMatchObject({ enabled: true });
   });
 
   it('group membership shows up in the next tokens and goes away when removed', async () => {
     const email = 'admin-groups@example.com';
-    await admin.createUser({ email, temporaryPassword: 'Temp-pass-1', suppressInvite: true });
-    await admin.setPassword(email, 'Perm-pass-2', true);
-    expect(await admin.addToGroup(email, 'Auditors')).toEqual({ ok: true, data: undefined });
+    const { userId } = await admin.createUser({ email, temporaryPassword: 'Temp-pass-1', suppressInvite: true }, ACTOR);
+    await admin.setPassword(userId, 'Perm-pass-2', true, ACTOR);
+    expect(await admin.addToGroup(userId, 'Auditors', ACTOR)).toEqual({ role: 'auditor' });
     const withGroup = await provider.authenticate(email, 'Perm-pass-2', ctx);
     expect(withGroup.kind === 'tokens' && jwt.decode(withGroup.tokens.accessToken)).toMatchObject({ 'cognito:groups': ['Auditors'] });
-    expect(await admin.removeFromGroup(email, 'Auditors')).toEqual({ ok: true, data: undefined });
+    expect(await admin.removeFromGroup(userId, 'Auditors', ACTOR)).toEqual({ role: 'user', tokensMayCarry: 'auditor' });
     const without = await provider.authenticate(email, 'Perm-pass-2', ctx);
     expect(without.kind === 'tokens' && (jwt.decode(without.tokens.accessToken) as Record<string, unknown>)['cognito:groups']).toBeUndefined();
-    expect(await admin.addToGroup(email, 'NoSuchGroup')).toMatchObject({ ok: false, reason: 'not_found' });
+    await expect(admin.addToGroup(userId, 'NoSuchGroup', ACTOR)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 
   it('describes the pool and the app client (never the secret)', async () => {
-    expect(await admin.describeDirectory()).toMatchObject({ ok: true, data: { id: cl.userPoolId, name: 'gatehouse-test', mfa: 'optional', usernameAttributes: ['email'] } });
+    expect(await admin.describeDirectory()).toMatchObject({ id: cl.userPoolId, name: 'gatehouse-test', mfa: 'optional', usernameAttributes: ['email'] });
     const client = await admin.describeClient();
-    expect(client).toMatchObject({ ok: true, data: { id: cl.clientId, hasSecret: false } });
-    expect(client.ok && client.data.authFlows).toEqual(expect.arrayContaining(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']));
+    expect(client).toMatchObject({ id: cl.clientId, hasSecret: false });
+    expect(client.authFlows).toEqual(expect.arrayContaining(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']));
   });
 
-  it('reports operations cognito-local lacks as not_supported (AdminResetUserPassword, AdminSetUserMFAPreference)', async () => {
-    const email = 'admin-gaps@example.com';
-    await admin.createUser({ email, temporaryPassword: 'Temp-pass-1', suppressInvite: true });
-    expect(await admin.resetPassword(email)).toMatchObject({ ok: false, reason: 'not_supported' });
-    expect(await admin.setMfaPreference(email, { totp: { enabled: true } })).toMatchObject({ ok: false, reason: 'not_supported' });
+  it('reports operations cognito-local lacks as NOT_SUPPORTED (AdminResetUserPassword, AdminSetUserMFAPreference)', async () => {
+    const { userId } = await admin.createUser({ email: 'admin-gaps@example.com', temporaryPassword: 'Temp-pass-1', suppressInvite: true }, ACTOR);
+    await expect(admin.resetPassword(userId, ACTOR)).rejects.toMatchObject({ code: 'NOT_SUPPORTED', status: 501 });
+    await expect(admin.setMfaPreference(userId, { totp: { enabled: true } }, ACTOR)).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
   });
 });
 
@@ -102,60 +112,79 @@ describe('CognitoAdmin with a mocked SDK', () => {
   // Only this client instance is mocked: the cognito-local suites in this file keep their real clients.
   const client = new CognitoIdentityProviderClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const cognito = mockClient(client);
-  // No Gatehouse rows here: these tests are about the Cognito calls (mirroring: cognito-operator-actions.e2e-spec.ts).
-  const noRows = { findByIssuerSubject: () => Promise.resolve(null) } as unknown as UsersService;
-  const admin = new CognitoAdmin(config, client, noRows, {} as AccountMirror);
+  const ACTOR = { userId: randomUUID() };
+  // Users u1 and u2 are rows of this pool (subject = Cognito Username); the ladder itself is not touched here.
+  const rows: Record<string, { id: string; subject: string; issuer: string; authProvider: string }> = {
+    u1: { id: 'u1', subject: 'sub-1', issuer: config.auth.cognito!.issuer, authProvider: 'cognito' },
+    u2: { id: 'u2', subject: 'sub-2', issuer: config.auth.cognito!.issuer, authProvider: 'cognito' },
+  };
+  const ladder = { findUser: (id: string) => Promise.resolve(rows[id] ?? null), record: () => Promise.resolve() } as unknown as AccountLadder;
+  const admin: AuthAdminPort = new CognitoAdmin(config, client, ladder, {} as CognitoIdentities);
   beforeEach(() => cognito.reset());
   afterAll(() => {
     cognito.restore();
     client.destroy();
   });
 
-  it('setMfaPreference sends AdminSetUserMFAPreference (lacking in cognito-local)', async () => {
+  it('setMfaPreference sends AdminSetUserMFAPreference for the row’s Cognito user (lacking in cognito-local)', async () => {
     cognito.on(AdminSetUserMFAPreferenceCommand).resolves({});
-    expect(await admin.setMfaPreference('u1', { totp: { enabled: true, preferred: true }, sms: { enabled: false } })).toEqual({ ok: true, data: undefined });
+    await admin.setMfaPreference('u1', { totp: { enabled: true, preferred: true }, sms: { enabled: false } }, ACTOR);
     expect(cognito.commandCalls(AdminSetUserMFAPreferenceCommand)[0]!.args[0].input).toEqual({
       UserPoolId: 'us-east-1_Abc123',
-      Username: 'u1',
+      Username: 'sub-1',
       SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
       SMSMfaSettings: { Enabled: false, PreferredMfa: false },
     });
   });
 
-  it('requireMfa enables TOTP as preferred, and says mfa_not_enrolled when the user has no authenticator', async () => {
+  it('requireMfa enables TOTP as preferred, and says not challenged when the user has no authenticator', async () => {
     cognito.on(AdminSetUserMFAPreferenceCommand).resolvesOnce({}).rejectsOnce(Object.assign(new Error('User has not verified software token mfa'), { name: 'InvalidParameterException' }));
-    expect(await admin.requireMfa('u1')).toEqual({ ok: true, data: undefined });
+    expect(await admin.requireMfa('u1', ACTOR)).toEqual({ challenged: true });
     expect(cognito.commandCalls(AdminSetUserMFAPreferenceCommand)[0]!.args[0].input.SoftwareTokenMfaSettings).toEqual({ Enabled: true, PreferredMfa: true });
-    expect(await admin.requireMfa('u2')).toMatchObject({ ok: false, reason: 'mfa_not_enrolled', error: { name: 'InvalidParameterException' } });
+    expect(await admin.requireMfa('u2', ACTOR)).toEqual({ challenged: false });
   });
 
   it('resetPassword sends AdminResetUserPassword (lacking in cognito-local)', async () => {
     cognito.on(AdminResetUserPasswordCommand).resolves({});
-    expect(await admin.resetPassword('u1')).toEqual({ ok: true, data: undefined });
-    expect(cognito.commandCalls(AdminResetUserPasswordCommand)[0]!.args[0].input).toEqual({ UserPoolId: 'us-east-1_Abc123', Username: 'u1' });
+    await admin.resetPassword('u1', ACTOR);
+    expect(cognito.commandCalls(AdminResetUserPasswordCommand)[0]!.args[0].input).toEqual({ UserPoolId: 'us-east-1_Abc123', Username: 'sub-1' });
+  });
+
+  it('signOutEverywhere sends AdminUserGlobalSignOut (lacking in cognito-local); its failure is the caller’s to see', async () => {
+    cognito.on(AdminUserGlobalSignOutCommand).resolvesOnce({}).rejectsOnce(new Error('connect ETIMEDOUT'));
+    await admin.signOutEverywhere('u1', ACTOR);
+    expect(cognito.commandCalls(AdminUserGlobalSignOutCommand)[0]!.args[0].input).toEqual({ UserPoolId: 'us-east-1_Abc123', Username: 'sub-1' });
+    await expect(admin.signOutEverywhere('u1', ACTOR)).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE', status: 503 });
+  });
+
+  it('a user id that is not a row of this pool is USER_NOT_FOUND, before any AWS call', async () => {
+    await expect(admin.disableUser('nobody', ACTOR)).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    expect(cognito.calls()).toHaveLength(0);
   });
 
   it('listUsers passes the cursor through and returns the next one (cognito-local does not paginate)', async () => {
     cognito.on(ListUsersCommand).resolves({ Users: [{ Username: 'u1', Attributes: [{ Name: 'email', Value: 'a@example.com' }] }], PaginationToken: 'next-2' });
     const page = await admin.listUsers({ limit: 500, cursor: 'next-1' });
     expect(cognito.commandCalls(ListUsersCommand)[0]!.args[0].input).toMatchObject({ Limit: 60, PaginationToken: 'next-1' });
-    expect(page).toEqual({ ok: true, data: { users: [expect.objectContaining({ username: 'u1', email: 'a@example.com' })], nextCursor: 'next-2' } });
+    expect(page).toEqual({ users: [expect.objectContaining({ username: 'u1', email: 'a@example.com' })], nextCursor: 'next-2' });
   });
 
-  it('an outage is reason unavailable, an IAM refusal is forbidden, throttling is rate_limited', async () => {
+  it('an outage is PROVIDER_UNAVAILABLE, an IAM refusal PROVIDER_ACCESS_DENIED, throttling RATE_LIMITED; no AWS text reaches the message', async () => {
     cognito
       .on(ListUsersCommand)
       .rejectsOnce(new Error('connect ETIMEDOUT'))
       .rejectsOnce(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' }))
       .rejectsOnce(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' }));
-    expect(await admin.listUsers()).toMatchObject({ ok: false, reason: 'unavailable' });
-    expect(await admin.listUsers()).toMatchObject({ ok: false, reason: 'forbidden' });
-    expect(await admin.listUsers()).toMatchObject({ ok: false, reason: 'rate_limited' });
+    const outage = await admin.listUsers().catch((e: AppError) => e);
+    expect(outage).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', status: 503 });
+    expect((outage as AppError).message).not.toContain('ETIMEDOUT');
+    await expect(admin.listUsers()).rejects.toMatchObject({ code: 'PROVIDER_ACCESS_DENIED', detail: 'ListUsers: AccessDeniedException' });
+    await expect(admin.listUsers()).rejects.toMatchObject({ code: 'RATE_LIMITED', status: 429 });
   });
 
-  it('without Cognito configured every operation is not_configured', async () => {
-    const bare = new CognitoAdmin(testConfig({}), client, noRows, {} as AccountMirror);
-    expect(await bare.getUser('u1')).toEqual({ ok: false, reason: 'not_configured' });
+  it('without Cognito configured every operation is PROVIDER_UNAVAILABLE', async () => {
+    const bare: AuthAdminPort = new CognitoAdmin(testConfig({}), client, ladder, {} as CognitoIdentities);
+    await expect(bare.getUser('u1')).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
   });
 });
 

@@ -1,11 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import {
+  AdminSetUserPasswordCommand,
   AdminAddUserToGroupCommand,
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
   AdminRemoveUserFromGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DataSource } from 'typeorm';
-import { CognitoAdmin } from '../../../src/auth/providers/cognito/cognito-admin.service';
+import { AccountAdministration } from '../../../src/auth/admin/account-administration.service';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { UsersService } from '../../../src/users/users.service';
@@ -53,10 +55,13 @@ describe('POST /api/v1/hooks/cognito-events (cognito-local)', () => {
   const post = (body: unknown, secret: string | null = SECRET) => api.call('POST', HOOK, { body, headers: secret === null ? {} : { 'x-gatehouse-events-secret': secret } });
 
   async function signedIn(email: string, groups: string[] = []): Promise<{ accessToken: string; userId: string }> {
-    const admin = t.app.get(CognitoAdmin);
-    await admin.createUser({ email, temporaryPassword: 'Temp-pass-1', suppressInvite: true, emailVerified: true });
-    await admin.setPassword(email, PASSWORD, true);
-    for (const g of groups) await admin.addToGroup(email, g);
+    const accounts = t.app.get(AccountAdministration);
+    const actor = { userId: randomUUID() };
+    const { userId } = await accounts.createUser({ email, temporaryPassword: 'Temp-pass-1', suppressInvite: true, emailVerified: true }, actor);
+    // Straight at Cognito (setup, not the action under test): an admin password set through Gatehouse revokes tokens
+    // issued before it, and Cognito's iat has whole seconds.
+    await cl.client.send(new AdminSetUserPasswordCommand({ UserPoolId: cl.userPoolId, Username: email, Password: PASSWORD, Permanent: true }));
+    for (const g of groups) await accounts.addToGroup(userId, g, actor);
     const r = await t.app.get(CognitoAuthProvider).authenticate(email, PASSWORD, { ip: '127.0.0.1' });
     if (r.kind !== 'tokens') throw new Error(r.kind);
     const me = await api.get<{ id: string }>('/api/v1/users/me', r.tokens.accessToken);

@@ -1,5 +1,5 @@
 import {
-  AdminGetUserCommand,
+  AdminSetUserPasswordCommand,
   AdminResetUserPasswordCommand,
   AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
@@ -10,7 +10,9 @@ import { DataSource } from 'typeorm';
 import { CognitoAdmin } from '../../../src/auth/providers/cognito/cognito-admin.service';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
-import { AccountMirror } from '../../../src/users/account-mirror.service';
+import { AccountLadder } from '../../../src/auth/account-ladder';
+import { AccountAdministration } from '../../../src/auth/admin/account-administration.service';
+import { CognitoIdentities } from '../../../src/auth/providers/cognito/cognito-identities';
 import { UsersService } from '../../../src/users/users.service';
 import { startTestApp, TestApp } from '../../support/app';
 import { AuthProbeModule } from '../../support/auth-probe';
@@ -26,7 +28,9 @@ const ctx = { ip: '127.0.0.1' };
 describe('CognitoAdmin mirrors operator actions into Gatehouse (cognito-local)', () => {
   let cl: CognitoLocal;
   let t: TestApp;
-  let admin: CognitoAdmin;
+  let accounts: AccountAdministration;
+  const ACTOR = { userId: randomUUID(), requestId: 'req-op-1' };
+  const BY = `admin:${ACTOR.userId}`;
   let provider: CognitoAuthProvider;
   let users: UsersService;
   let api: JsonClient;
@@ -34,7 +38,7 @@ describe('CognitoAdmin mirrors operator actions into Gatehouse (cognito-local)',
   beforeAll(async () => {
     cl = await startCognitoLocal();
     t = await startTestApp(cl.env, { extra: [AuthProbeModule], override: [{ token: AWS_CREDENTIALS_ENV, value: DUMMY_KEYS }] });
-    admin = t.app.get(CognitoAdmin);
+    accounts = t.app.get(AccountAdministration);
     provider = t.app.get(CognitoAuthProvider);
     users = t.app.get(UsersService);
     api = new JsonClient(t.url);
@@ -47,35 +51,43 @@ describe('CognitoAdmin mirrors operator actions into Gatehouse (cognito-local)',
 
   /** A Cognito user who signed in through Gatehouse (so their row exists) and a live access token. */
   async function signedIn(email: string, groups: string[] = []): Promise<{ accessToken: string; userId: string }> {
-    await admin.createUser({ email, temporaryPassword: 'Temp-pass-1', suppressInvite: true, emailVerified: true });
-    await admin.setPassword(email, PASSWORD, true);
-    for (const g of groups) await admin.addToGroup(email, g);
+    const { userId } = await accounts.createUser({ email, temporaryPassword: 'Temp-pass-1', suppressInvite: true, emailVerified: true }, ACTOR);
+    // Straight at Cognito (setup, not the action under test): an admin password set through Gatehouse revokes tokens
+    // issued before it, and Cognito's iat has whole seconds.
+    await cl.client.send(new AdminSetUserPasswordCommand({ UserPoolId: cl.userPoolId, Username: email, Password: PASSWORD, Permanent: true }));
+    for (const g of groups) await accounts.addToGroup(userId, g, ACTOR);
     const r = await provider.authenticate(email, PASSWORD, ctx);
     if (r.kind !== 'tokens') throw new Error(`expected tokens, got ${r.kind}`);
     const me = await api.get<{ id: string }>('/api/v1/users/me', r.tokens.accessToken);
     expect(me.status).toBe(200);
-    return { accessToken: r.tokens.accessToken, userId: me.body.id };
+    expect(me.body.id).toBe(userId);
+    return { accessToken: r.tokens.accessToken, userId };
   }
 
   it('disableUser moves the row to disabled and revokes live tokens at once', async () => {
     const u = await signedIn('op-disable@example.com');
     await new Promise((r) => setTimeout(r, 1100)); // Cognito iat has whole seconds: the watermark must lie after it.
-    expect(await admin.disableUser('op-disable@example.com')).toEqual({ ok: true, data: undefined });
+    await accounts.disable(u.userId, ACTOR);
     const row = await users.findById(u.userId);
     expect(row).toMatchObject({ status: 'disabled' });
     expect(row?.tokensValidAfter).toBeInstanceOf(Date);
     // The user cache is evicted through the database's change feed (LISTEN/NOTIFY): effective within a second.
     await within(3000, async () => ((await api.get<{ error?: { code: string } }>('/api/v1/users/me', u.accessToken)).body.error?.code === 'AUTH_TOKEN_REVOKED'));
     // enable brings the row back to where it was.
-    expect(await admin.enableUser('op-disable@example.com')).toEqual({ ok: true, data: undefined });
+    await accounts.enable(u.userId, ACTOR);
     expect(await users.findById(u.userId)).toMatchObject({ status: 'pending_approval' });
+    // The audit rows name the acting admin, not the port.
+    expect((await users.eventsFor(u.userId)).filter((e) => e.type.startsWith('status.')).map((e) => [e.type, e.actor])).toEqual([
+      ['status.disabled', BY],
+      ['status.enabled', BY],
+    ]);
   });
 
   it('deleteUser deletes the row as the local admin port does (the audit row stays)', async () => {
     const u = await signedIn('op-delete@example.com');
-    expect(await admin.deleteUser('op-delete@example.com')).toEqual({ ok: true, data: undefined });
+    await accounts.delete(u.userId, ACTOR, 'left the company');
     expect(await users.findById(u.userId)).toBeNull();
-    expect((await users.eventsFor(u.userId)).map((e) => e.type)).toContain('admin.user_deleted');
+    expect((await users.eventsFor(u.userId)).map((e) => [e.type, e.actor])).toContainEqual(['admin.user_deleted', BY]);
     // The old token no longer reaches the deleted row (Cognito tokens still verify offline until they expire).
     await within(3000, async () => (await api.get<{ id?: string }>('/api/v1/users/me', u.accessToken)).body.id !== u.userId);
   });
@@ -86,14 +98,15 @@ describe('CognitoAdmin mirrors operator actions into Gatehouse (cognito-local)',
     // The user cache is evicted through the database's change feed: wait until the admin route sees the change.
     await within(3000, async () => (await api.get('/api/v1/probe/admin', u.accessToken)).status === 200);
     await new Promise((r) => setTimeout(r, 1100));
-    expect(await admin.removeFromGroup('op-demote@example.com', 'Admins')).toEqual({ ok: true, data: undefined });
+    await accounts.removeFromGroup(u.userId, 'Admins', ACTOR);
     await within(3000, async () => ((await api.get<{ error?: { code: string } }>('/api/v1/probe/admin', u.accessToken)).body.error?.code === 'AUTH_TOKEN_REVOKED'));
     expect(await users.findById(u.userId)).toMatchObject({ role: 'user' });
   });
 
   it('a provider failure changes nothing locally', async () => {
     const u = await signedIn('op-fail@example.com');
-    expect(await admin.addToGroup('op-fail@example.com', 'NoSuchGroup')).toMatchObject({ ok: false, reason: 'not_found' });
+    await expect(accounts.addToGroup(u.userId, 'NoSuchGroup', ACTOR)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(accounts.disable(randomUUID(), ACTOR)).rejects.toMatchObject({ code: 'USER_NOT_FOUND', status: 404 });
     expect(await users.findById(u.userId)).toMatchObject({ role: 'user', tokensValidAfter: null });
   });
 });
@@ -115,12 +128,20 @@ describe('CognitoAdmin.resetPassword mirrors (mocked SDK: cognito-local lacks Ad
   it('sets the watermark and signs the user out at Cognito too', async () => {
     const sub = randomUUID();
     const userId = await insertUser(t.app.get(DataSource), t.config.auth.cognito!.issuer, sub, 'active');
-    cognito.on(AdminGetUserCommand).resolves({ Username: sub, Enabled: true, UserAttributes: [{ Name: 'sub', Value: sub }] });
     cognito.on(AdminResetUserPasswordCommand).resolves({});
     cognito.on(AdminUserGlobalSignOutCommand).resolves({});
-    const admin = new CognitoAdmin(t.config, client, t.app.get(UsersService), t.app.get(AccountMirror));
-    expect(await admin.resetPassword('reset@example.com')).toEqual({ ok: true, data: undefined });
+    const ladder = t.app.get(AccountLadder);
+    const accounts = new AccountAdministration(new CognitoAdmin(t.config, client, ladder, t.app.get(CognitoIdentities)), ladder);
+    const actor = { userId: randomUUID() };
+    await accounts.resetPassword(userId, actor);
     expect((await t.app.get(UsersService).findById(userId))?.tokensValidAfter).toBeInstanceOf(Date);
+    expect(cognito.commandCalls(AdminResetUserPasswordCommand)[0]!.args[0].input).toMatchObject({ Username: sub });
     expect(cognito.commandCalls(AdminUserGlobalSignOutCommand)).toHaveLength(1);
+    expect((await t.app.get(UsersService).eventsFor(userId)).map((e) => [e.type, e.actor])).toEqual(
+      expect.arrayContaining([
+        ['admin.password_reset', `admin:${actor.userId}`],
+        ['tokens.revoked', `admin:${actor.userId}`],
+      ]),
+    );
   });
 });

@@ -4,6 +4,7 @@ import { totp } from '../../support/totp';
 import { AppError } from '../../../src/common/errors/app-error';
 import type { Principal } from '../../../src/common/principal';
 import type { AccountCaller, AuthResult, TokenSet } from '../../../src/auth/providers/auth-provider';
+import { Authenticator } from '../../../src/auth/authenticator';
 import { CognitoAdmin } from '../../../src/auth/providers/cognito/cognito-admin.service';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
@@ -204,7 +205,7 @@ describe('CognitoAuthProvider against cognito-local', () => {
     const email = 'invited@example.com';
     const admin = t.app.get(CognitoAdmin);
     const created = await admin.createUser({ email, temporaryPassword: 'Temp-pass-1', suppressInvite: true });
-    expect(created).toMatchObject({ ok: true, data: { status: 'FORCE_CHANGE_PASSWORD' } });
+    expect(created).toMatchObject({ status: 'FORCE_CHANGE_PASSWORD', userId: expect.any(String) });
     const login = await provider.authenticate(email, 'Temp-pass-1', ctx);
     expect(login).toMatchObject({ kind: 'challenge', challenge: 'NEW_PASSWORD_REQUIRED' });
     if (login.kind !== 'challenge') return;
@@ -213,12 +214,14 @@ describe('CognitoAuthProvider against cognito-local', () => {
     expect((await provider.authenticate(email, 'Chosen-pass-3', ctx)).kind).toBe('tokens');
   });
 
-  it('validateToken goes through the one TokenVerifier (JWKS signature, issuer, client_id) and the principal resolver', async () => {
+  it('a Cognito access token goes through the one Authenticator (JWKS signature, issuer, client_id, principal resolver)', async () => {
     const email = 'validate@example.com';
     const user = await signedUp(email);
     const { accessToken } = tokensOf(await provider.authenticate(email, password, ctx));
-    await expect(provider.validateToken(accessToken)).resolves.toMatchObject({ userId: user.id, subject: user.subject, provider: 'cognito' });
-    await expect(provider.validateToken(accessToken.slice(0, -4) + 'AAAA')).rejects.toMatchObject({ code: 'AUTH_TOKEN_INVALID' });
+    const authenticator = t.app.get(Authenticator);
+    const rules = { allowStatus: [user.status] };
+    await expect(authenticator.authenticate({ token: accessToken, via: 'bearer' }, rules)).resolves.toMatchObject({ userId: user.id, subject: user.subject, provider: 'cognito' });
+    await expect(authenticator.authenticate({ token: accessToken.slice(0, -4) + 'AAAA', via: 'bearer' }, rules)).rejects.toMatchObject({ code: 'AUTH_TOKEN_INVALID' });
   });
 
   it('isAvailable is true with pool and client configured', async () => {

@@ -12,6 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AppError } from '../../../src/common/errors/app-error';
 import type { Principal } from '../../../src/common/principal';
 import type { AccountCaller } from '../../../src/auth/providers/auth-provider';
+import { Authenticator } from '../../../src/auth/authenticator';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import type { UserEntity } from '../../../src/users/user.entity';
@@ -63,8 +64,8 @@ describe('CognitoAuthProvider paths cognito-local lacks (mocked SDK)', () => {
     resetCognitoClients();
   });
 
-  it('validateToken goes through the one verifier AuthModule binds: garbage is refused, never accepted', async () => {
-    expect(await code(provider.validateToken('a.b.c'))).toBe('AUTH_TOKEN_INVALID');
+  it('the one Authenticator refuses garbage, never accepts it', async () => {
+    expect(await code(t.app.get(Authenticator).authenticate({ token: 'a.b.c', via: 'bearer' }, {}))).toBe('AUTH_TOKEN_INVALID');
   });
 
   describe('signOut', () => {

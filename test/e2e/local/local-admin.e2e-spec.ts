@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AUTH_ADMIN_PORT, type AdminResult, type DirectoryUser } from '../../../src/auth/providers/admin-port';
+import { AccountAdministration } from '../../../src/auth/admin/account-administration.service';
+import { AUTH_ADMIN_PORT, type DirectoryUser } from '../../../src/auth/providers/admin-port';
 import { LocalAdmin } from '../../../src/auth/providers/local/local-admin.service';
 import { UsersService } from '../../../src/users/users.service';
 import { startTestApp, TestApp } from '../../support/app';
@@ -18,6 +19,10 @@ describe('local provider: admin port', () => {
   let api: JsonClient;
   let db: DataSource;
   let admin: LocalAdmin;
+  let accounts: AccountAdministration;
+  /** The acting admin: every audit row written for an admin action names them. */
+  const ACTOR = { userId: randomUUID(), requestId: 'req-admin-1' };
+  const BY = `admin:${ACTOR.userId}`;
   let n = 0;
   const PASSWORD = 'correct horse battery staple';
   const TEMP = 'temporary-pass-1';
@@ -28,6 +33,7 @@ describe('local provider: admin port', () => {
     api = new JsonClient(t.url);
     db = t.app.get(DataSource);
     admin = t.app.get(LocalAdmin);
+    accounts = t.app.get(AccountAdministration);
   });
   afterAll(async () => {
     await t?.close();
@@ -45,10 +51,8 @@ describe('local provider: admin port', () => {
   function fail(message: string): never {
     throw new Error(message);
   }
-  function ok<T>(result: AdminResult<T>): T {
-    if (!result.ok) throw new Error(`expected ok, got ${JSON.stringify(result)}`);
-    return result.data;
-  }
+  const idOf = async (address: string): Promise<string> =>
+    ((await db.query(`SELECT id FROM auth.users WHERE email = $1`, [address])) as Array<{ id: string }>)[0]?.id ?? fail(`no user ${address}`);
   /** The user cache learns of a change through Postgres NOTIFY: give it a moment instead of racing it. */
   async function eventually(check: () => Promise<void>, timeoutMs = 3_000): Promise<void> {
     const until = Date.now() + timeoutMs;
@@ -63,8 +67,8 @@ describe('local provider: admin port', () => {
   }
 
   /** An admin-made, verified user whose temporary password was replaced by PASSWORD through the challenge. */
-  async function activeUser(address = email()): Promise<{ address: string; user: DirectoryUser; tokens: Record<string, string> }> {
-    const user = ok(await admin.createUser({ email: address, temporaryPassword: TEMP, emailVerified: true, suppressInvite: true }));
+  async function activeUser(address = email()): Promise<{ address: string; user: DirectoryUser & { userId: string }; tokens: Record<string, string> }> {
+    const user = (await accounts.createUser({ email: address, temporaryPassword: TEMP, emailVerified: true, suppressInvite: true }, ACTOR));
     const first = await login(address, TEMP);
     const done = await answer(first.body.session!, PASSWORD);
     expect(done.status).toBe(200);
@@ -77,7 +81,7 @@ describe('local provider: admin port', () => {
 
   it('create → invite mail → NEW_PASSWORD_REQUIRED → new password → tokens; the temporary password is dead', async () => {
     const address = email();
-    const created = ok(await admin.createUser({ email: address, emailVerified: true, attributes: { name: 'Ada Lovelace', 'custom:organizationId': 'org-7' } }));
+    const created = (await accounts.createUser({ email: address, emailVerified: true, attributes: { name: 'Ada Lovelace', 'custom:organizationId': 'org-7' } }, ACTOR));
     expect(created).toMatchObject({ email: address, emailVerified: true, enabled: true, status: 'FORCE_CHANGE_PASSWORD', mfa: [] });
     expect(created.username).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.attributes).toEqual({ sub: created.username, email: address, name: 'Ada Lovelace', 'custom:organizationId': 'org-7' });
@@ -102,12 +106,12 @@ describe('local provider: admin port', () => {
 
     expect((await login(address, temp)).body).toMatchObject({ error: { code: 'AUTH_FAILED' } });
     expect((await login(address, PASSWORD)).body).toMatchObject({ tokenType: 'Bearer' });
-    expect(ok(await admin.getUser(address))).toMatchObject({ status: 'CONFIRMED', username: created.username });
-    expect(ok(await admin.getUser(created.username))).toMatchObject({ email: address });
+    expect((await admin.getUser(await idOf(address)))).toMatchObject({ status: 'CONFIRMED', username: created.username });
+    expect((await admin.getUser(created.userId))).toMatchObject({ email: address });
     expect(await events(address)).toEqual(
       expect.arrayContaining([
-        { type: 'user.provisioned', actor: 'admin:port' },
-        { type: 'admin.user_created', actor: 'admin:port' },
+        { type: 'user.provisioned', actor: BY },
+        { type: 'admin.user_created', actor: BY },
         { type: 'login.new_password_required', actor: 'provider:local' },
         { type: 'password.changed', actor: 'provider:local' },
       ]),
@@ -116,7 +120,7 @@ describe('local provider: admin port', () => {
 
   it('a temporary password expires after 7 days: the same AUTH_FAILED as a wrong password, and a reset still gets in', async () => {
     const address = email();
-    ok(await admin.createUser({ email: address, emailVerified: true, temporaryPassword: 'temporary pass 11', suppressInvite: true }));
+    (await accounts.createUser({ email: address, emailVerified: true, temporaryPassword: 'temporary pass 11', suppressInvite: true }, ACTOR));
     expect((await login(address, 'temporary pass 11')).body).toMatchObject({ challenge: 'NEW_PASSWORD_REQUIRED' });
     await db.query(
       `UPDATE auth.local_credentials c SET password_changed_at = now() - interval '8 days' FROM auth.users u WHERE u.id = c.user_id AND u.email = $1`,
@@ -131,7 +135,7 @@ describe('local provider: admin port', () => {
 
   it('an unverified address gets the invite and a verification code, and must confirm before signing in', async () => {
     const address = email();
-    expect(ok(await admin.createUser({ email: address, temporaryPassword: TEMP }))).toMatchObject({ status: 'FORCE_CHANGE_PASSWORD', emailVerified: false });
+    expect((await accounts.createUser({ email: address, temporaryPassword: TEMP }, ACTOR))).toMatchObject({ status: 'FORCE_CHANGE_PASSWORD', emailVerified: false });
     const invite = await smtp.waitFor(address, (m) => /account is ready/.test(m.subject));
     expect(invite.text).toContain('First confirm your address');
     expect(tempPasswordIn(invite.text)).toBe(TEMP);
@@ -140,33 +144,33 @@ describe('local provider: admin port', () => {
     const code = codeIn((await smtp.waitFor(address, (m) => /verification code/.test(m.subject))).text);
     expect((await api.post('/api/v1/auth/confirm-email', { email: address, code })).body).toEqual({ status: 'verified' });
     expect((await login(address, TEMP)).body).toMatchObject({ challenge: 'NEW_PASSWORD_REQUIRED' });
-    expect(ok(await admin.getUser(address))).toMatchObject({ emailVerified: true, status: 'FORCE_CHANGE_PASSWORD' });
+    expect((await admin.getUser(await idOf(address)))).toMatchObject({ emailVerified: true, status: 'FORCE_CHANGE_PASSWORD' });
   });
 
   it('refuses an existing address (whatever its case or origin), a weak password and bad input', async () => {
     const { address } = await activeUser();
-    expect(await admin.createUser({ email: address.toUpperCase(), temporaryPassword: TEMP })).toMatchObject({ ok: false, reason: 'already_exists' });
+    await expect(accounts.createUser({ email: address.toUpperCase(), temporaryPassword: TEMP }, ACTOR)).rejects.toMatchObject({ code: 'EMAIL_IN_USE' });
     const selfMade = email();
     expect((await api.post('/api/v1/auth/register', { email: selfMade, password: PASSWORD })).status).toBe(202);
     // The account is made after the 202 (timing): its verification mail says it exists.
     await smtp.waitFor(selfMade);
-    expect(await admin.createUser({ email: selfMade, temporaryPassword: TEMP })).toMatchObject({ ok: false, reason: 'already_exists' });
+    await expect(accounts.createUser({ email: selfMade, temporaryPassword: TEMP }, ACTOR)).rejects.toMatchObject({ code: 'EMAIL_IN_USE' });
     // Two concurrent creations of one address: exactly one wins, the other is already_exists (the unique key decides).
     const racing = email();
-    const both = await Promise.all([1, 2].map(() => admin.createUser({ email: racing, temporaryPassword: TEMP, suppressInvite: true })));
-    expect(both.map((r) => (r.ok ? 'ok' : r.reason)).sort()).toEqual(['already_exists', 'ok']);
+    const both = await Promise.allSettled([1, 2].map(() => accounts.createUser({ email: racing, temporaryPassword: TEMP, suppressInvite: true }, ACTOR)));
+    expect(both.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { code: string }).code)).sort()).toEqual(['EMAIL_IN_USE', 'ok']);
 
-    expect(await admin.createUser({ email: email(), temporaryPassword: 'short', suppressInvite: true })).toMatchObject({ ok: false, reason: 'password_policy' });
+    await expect(accounts.createUser({ email: email(), temporaryPassword: 'short', suppressInvite: true }, ACTOR)).rejects.toMatchObject({ code: 'PASSWORD_POLICY' });
     const same = email();
-    expect(await admin.createUser({ email: same, temporaryPassword: same, suppressInvite: true })).toMatchObject({ ok: false, reason: 'password_policy' });
-    expect(await admin.createUser({ email: 'not-an-address', temporaryPassword: TEMP })).toMatchObject({ ok: false, reason: 'invalid_input' });
-    expect(await admin.createUser({ email: email(), temporaryPassword: TEMP, attributes: { 'custom:role': 'admin' } })).toMatchObject({ ok: false, reason: 'invalid_input' });
+    await expect(accounts.createUser({ email: same, temporaryPassword: same, suppressInvite: true }, ACTOR)).rejects.toMatchObject({ code: 'PASSWORD_POLICY' });
+    await expect(accounts.createUser({ email: 'not-an-address', temporaryPassword: TEMP }, ACTOR)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(accounts.createUser({ email: email(), temporaryPassword: TEMP, attributes: { 'custom:role': 'admin' } }, ACTOR)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 
   it('disable: the live access token and refresh token stop working and sign-in is refused; enable lets the user back in', async () => {
     const { address, user, tokens } = await activeUser();
     expect((await me(tokens.accessToken!)).status).toBe(200);
-    expect(await admin.disableUser(user.username)).toEqual({ ok: true, data: undefined });
+    await accounts.disable(user.userId, ACTOR);
     await eventually(async () => {
       const res = await me(tokens.accessToken!);
       expect([401, 403]).toContain(res.status);
@@ -175,57 +179,57 @@ describe('local provider: admin port', () => {
     const refused = await login(address, PASSWORD);
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ error: { code: 'USER_DISABLED' } });
-    expect(ok(await admin.getUser(address))).toMatchObject({ enabled: false });
-    expect(await admin.disableUser(address)).toEqual({ ok: true, data: undefined });
+    expect((await admin.getUser(await idOf(address)))).toMatchObject({ enabled: false });
+    await accounts.disable(await idOf(address), ACTOR);
 
-    expect(await admin.enableUser(address)).toEqual({ ok: true, data: undefined });
-    expect(await admin.enableUser(address)).toEqual({ ok: true, data: undefined });
-    expect(ok(await admin.getUser(address))).toMatchObject({ enabled: true });
+    await accounts.enable(await idOf(address), ACTOR);
+    await accounts.enable(await idOf(address), ACTOR);
+    expect((await admin.getUser(await idOf(address)))).toMatchObject({ enabled: true });
     const back = await login(address, PASSWORD);
     expect(back.status).toBe(200);
     expect((await me(back.body.accessToken!)).status).toBe(200);
     // Enabling does not bring old tokens back: the watermark set when disabling still stands.
     expect((await me(tokens.accessToken!)).body).toMatchObject({ error: { code: 'AUTH_TOKEN_REVOKED' } });
-    expect(await events(address)).toEqual(expect.arrayContaining([{ type: 'status.disabled', actor: 'admin:port' }, { type: 'status.enabled', actor: 'admin:port' }]));
+    expect(await events(address)).toEqual(expect.arrayContaining([{ type: 'status.disabled', actor: BY }, { type: 'status.enabled', actor: BY }]));
   });
 
   it('enable refuses a suspended user instead of undoing the suspension', async () => {
     const { address } = await activeUser();
     await db.query(`UPDATE auth.users SET status = 'suspended' WHERE email = $1`, [address]);
-    expect(await admin.enableUser(address)).toMatchObject({ ok: false, reason: 'invalid_input' });
+    await expect(accounts.enable(await idOf(address), ACTOR)).rejects.toMatchObject({ code: 'INVALID_TRANSITION', extra: { status: 'suspended' } });
   });
 
   it('setPassword: permanent signs in directly, temporary asks for a new one; either way earlier tokens die', async () => {
     const { address, tokens } = await activeUser();
-    expect(await admin.setPassword(address, 'admin chosen pass 1', true)).toEqual({ ok: true, data: undefined });
+    await accounts.setPassword(await idOf(address), 'admin chosen pass 1', true, ACTOR);
     await eventually(async () => expect((await me(tokens.accessToken!)).body).toMatchObject({ error: { code: 'AUTH_TOKEN_REVOKED' } }));
     expect((await api.post('/api/v1/auth/refresh', { refreshToken: tokens.refreshToken })).body).toMatchObject({ error: { code: 'REFRESH_TOKEN_INVALID' } });
     expect((await login(address, PASSWORD)).body).toMatchObject({ error: { code: 'AUTH_FAILED' } });
     expect((await login(address, 'admin chosen pass 1')).body).toMatchObject({ tokenType: 'Bearer' });
 
-    expect(await admin.setPassword(address, 'admin temporary 2', false)).toEqual({ ok: true, data: undefined });
-    expect(ok(await admin.getUser(address))).toMatchObject({ status: 'FORCE_CHANGE_PASSWORD' });
+    await accounts.setPassword(await idOf(address), 'admin temporary 2', false, ACTOR);
+    expect((await admin.getUser(await idOf(address)))).toMatchObject({ status: 'FORCE_CHANGE_PASSWORD' });
     const challenged = await login(address, 'admin temporary 2');
     expect(challenged.body).toMatchObject({ challenge: 'NEW_PASSWORD_REQUIRED' });
     expect((await answer(challenged.body.session!, 'user chosen pass 3')).body).toMatchObject({ tokenType: 'Bearer' });
 
     // A session opened before an admin changed the password again is dead (the watermark), whatever it was for.
-    await admin.setPassword(address, 'admin temporary 4', false);
+    await accounts.setPassword(await idOf(address), 'admin temporary 4', false, ACTOR);
     const stale = await login(address, 'admin temporary 4');
     await new Promise((r) => setTimeout(r, 5));
-    await admin.setPassword(address, 'admin temporary 5', false);
+    await accounts.setPassword(await idOf(address), 'admin temporary 5', false, ACTOR);
     expect((await answer(stale.body.session!, 'user chosen pass 6')).body).toMatchObject({ error: { code: 'MFA_SESSION_INVALID' } });
 
-    expect(await admin.setPassword(address, 'short', true)).toMatchObject({ ok: false, reason: 'password_policy' });
-    expect(await admin.setPassword(address, address, true)).toMatchObject({ ok: false, reason: 'password_policy' });
+    await expect(accounts.setPassword(await idOf(address), 'short', true, ACTOR)).rejects.toMatchObject({ code: 'PASSWORD_POLICY' });
+    await expect(accounts.setPassword(await idOf(address), address, true, ACTOR)).rejects.toMatchObject({ code: 'PASSWORD_POLICY' });
   });
 
   it('with TOTP on, the second factor comes before NEW_PASSWORD_REQUIRED, and each session answers only its own step', async () => {
     const { address, tokens } = await activeUser();
     const secret = (await api.post<{ secret: string }>('/api/v1/auth/mfa/enroll', {}, tokens.accessToken)).body.secret;
     expect((await api.post('/api/v1/auth/mfa/verify', { code: totp(secret) }, tokens.accessToken)).status).toBe(200);
-    expect(ok(await admin.getUser(address))).toMatchObject({ mfa: ['totp'], preferredMfa: 'totp' });
-    await admin.setPassword(address, 'admin temporary 7', false);
+    expect((await admin.getUser(await idOf(address)))).toMatchObject({ mfa: ['totp'], preferredMfa: 'totp' });
+    await accounts.setPassword(await idOf(address), 'admin temporary 7', false, ACTOR);
 
     // Knowing the temporary password alone does not allow choosing a new one.
     const first = await login(address, 'admin temporary 7');
@@ -244,7 +248,7 @@ describe('local provider: admin port', () => {
 
   it('resetPassword mails a reset code, kills every token and the current password', async () => {
     const { address, tokens } = await activeUser();
-    expect(await admin.resetPassword(address)).toEqual({ ok: true, data: undefined });
+    await accounts.resetPassword(await idOf(address), ACTOR);
     const code = codeIn((await smtp.waitFor(address, (m) => /password reset code/.test(m.subject))).text);
     await eventually(async () => expect((await me(tokens.accessToken!)).body).toMatchObject({ error: { code: 'AUTH_TOKEN_REVOKED' } }));
     expect((await api.post('/api/v1/auth/refresh', { refreshToken: tokens.refreshToken })).body).toMatchObject({ error: { code: 'REFRESH_TOKEN_INVALID' } });
@@ -252,28 +256,28 @@ describe('local provider: admin port', () => {
 
     expect((await api.post('/api/v1/auth/password/reset', { email: address, code, newPassword: 'after the reset 10' })).status).toBe(200);
     expect((await login(address, 'after the reset 10')).body).toMatchObject({ tokenType: 'Bearer' });
-    expect(await events(address)).toEqual(expect.arrayContaining([{ type: 'admin.password_reset', actor: 'admin:port' }, { type: 'tokens.revoked', actor: 'admin:port' }]));
+    expect(await events(address)).toEqual(expect.arrayContaining([{ type: 'admin.password_reset', actor: BY }, { type: 'tokens.revoked', actor: BY }]));
 
     // A user who got a temporary password can take the reset route instead: the flag goes with the old password.
-    await admin.setPassword(address, 'admin temporary 11', false);
-    await admin.resetPassword(address);
+    await accounts.setPassword(await idOf(address), 'admin temporary 11', false, ACTOR);
+    await accounts.resetPassword(await idOf(address), ACTOR);
     const second = codeIn((await smtp.waitFor(address, (m) => /password reset code/.test(m.subject) && !m.text.includes(code))).text);
     expect((await api.post('/api/v1/auth/password/reset', { email: address, code: second, newPassword: 'after the reset 12' })).status).toBe(200);
     expect((await login(address, 'after the reset 12')).body).toMatchObject({ tokenType: 'Bearer' });
 
-    await admin.disableUser(address);
-    expect(await admin.resetPassword(address)).toMatchObject({ ok: false, reason: 'invalid_input' });
+    await accounts.disable(await idOf(address), ACTOR);
+    await expect(accounts.resetPassword(await idOf(address), ACTOR)).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
   });
 
   it('lists in pages without duplicates or gaps, filters by email prefix case-insensitively', async () => {
     const prefix = `page${Date.now()}x`;
     const made: string[] = [];
-    for (let i = 0; i < 5; i++) made.push(ok(await admin.createUser({ email: `${prefix}${i}@example.com`, temporaryPassword: TEMP, suppressInvite: true })).username);
+    for (let i = 0; i < 5; i++) made.push((await accounts.createUser({ email: `${prefix}${i}@example.com`, temporaryPassword: TEMP, suppressInvite: true }, ACTOR)).username);
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = ok(await admin.listUsers({ limit: 2, filter: prefix.toUpperCase(), cursor }));
+      const page = (await admin.listUsers({ limit: 2, filter: prefix.toUpperCase(), cursor }));
       expect(page.users.length).toBeLessThanOrEqual(2);
       seen.push(...page.users.map((u) => u.username));
       cursor = page.nextCursor;
@@ -283,15 +287,15 @@ describe('local provider: admin port', () => {
     expect(seen).toEqual(made);
 
     // Cognito's filter syntax works as well; the default page is 20, the largest 60.
-    expect(ok(await admin.listUsers({ filter: `email ^= "${prefix}3"` })).users.map((u) => u.username)).toEqual([made[3]]);
-    expect(ok(await admin.listUsers()).users.length).toBeLessThanOrEqual(20);
-    expect(await admin.listUsers({ cursor: 'garbage' })).toMatchObject({ ok: false, reason: 'invalid_input' });
+    expect((await admin.listUsers({ filter: `email ^= "${prefix}3"` })).users.map((u) => u.username)).toEqual([made[3]]);
+    expect((await admin.listUsers()).users.length).toBeLessThanOrEqual(20);
+    await expect(admin.listUsers({ cursor: 'garbage' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 
   it('a filter is a prefix, never a pattern: "%" and "_" match only themselves', async () => {
     await activeUser();
-    expect(ok(await admin.listUsers({ filter: '%' })).users).toEqual([]);
-    expect(ok(await admin.listUsers({ filter: '_' })).users).toEqual([]);
+    expect((await admin.listUsers({ filter: '%' })).users).toEqual([]);
+    expect((await admin.listUsers({ filter: '_' })).users).toEqual([]);
     // Why the escaping matters: the same text used unescaped as a LIKE pattern matches every user.
     const unescaped = (await db.query(`SELECT count(*)::int AS n FROM auth.users WHERE email::text ILIKE '%' || '%'`)) as Array<{ n: number }>;
     expect(unescaped[0]!.n).toBeGreaterThan(0);
@@ -301,59 +305,59 @@ describe('local provider: admin port', () => {
     const { address, tokens } = await activeUser();
     const role = async (expected: string) => eventually(async () => expect((await me(tokens.accessToken!)).body).toMatchObject({ role: expected }));
     await role('user');
-    expect(await admin.addToGroup(address, 'Auditors')).toEqual({ ok: true, data: undefined });
+    await accounts.addToGroup(await idOf(address), 'Auditors', ACTOR);
     await role('auditor');
-    expect(await admin.addToGroup(address, 'admin')).toEqual({ ok: true, data: undefined });
+    await accounts.addToGroup(await idOf(address), 'admin', ACTOR);
     await role('admin');
-    expect(await admin.removeFromGroup(address, 'Auditors')).toEqual({ ok: true, data: undefined });
+    await accounts.removeFromGroup(await idOf(address), 'Auditors', ACTOR);
     await role('admin');
-    expect(await admin.removeFromGroup(address, 'Admins')).toEqual({ ok: true, data: undefined });
+    await accounts.removeFromGroup(await idOf(address), 'Admins', ACTOR);
     await role('user');
-    expect(await admin.addToGroup(address, 'NoSuchGroup')).toMatchObject({ ok: false, reason: 'invalid_input' });
-    expect(await admin.removeFromGroup(address, 'NoSuchGroup')).toMatchObject({ ok: false, reason: 'invalid_input' });
-    expect(await events(address)).toEqual(expect.arrayContaining([{ type: 'admin.group_added', actor: 'admin:port' }, { type: 'admin.group_removed', actor: 'admin:port' }]));
+    await expect(accounts.addToGroup(await idOf(address), 'NoSuchGroup', ACTOR)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(accounts.removeFromGroup(await idOf(address), 'NoSuchGroup', ACTOR)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await events(address)).toEqual(expect.arrayContaining([{ type: 'admin.group_added', actor: BY }, { type: 'admin.group_removed', actor: BY }]));
   });
 
   it('requireMfa: DELETE /auth/mfa is then refused, and so is switching TOTP off through the port', async () => {
     const { address, tokens } = await activeUser();
-    expect(await admin.setMfaPreference(address, { totp: { enabled: true } })).toMatchObject({ ok: false, reason: 'mfa_not_enrolled' });
+    await expect(accounts.setMfaPreference(await idOf(address), { totp: { enabled: true } }, ACTOR)).rejects.toMatchObject({ code: 'MFA_NOT_ENROLLED' });
     // Not enrolled yet: the flag is set all the same, and the answer says no challenge will happen until enrolment.
-    expect(await admin.requireMfa(address)).toMatchObject({ ok: false, reason: 'mfa_not_enrolled' });
+    await expect(accounts.requireMfa(await idOf(address), ACTOR)).resolves.toEqual({ challenged: false });
     await eventually(async () => expect((await me(tokens.accessToken!)).body).toMatchObject({ mfaRequired: true }));
 
     const secret = (await api.post<{ secret: string }>('/api/v1/auth/mfa/enroll', {}, tokens.accessToken)).body.secret;
     expect((await api.post('/api/v1/auth/mfa/verify', { code: totp(secret) }, tokens.accessToken)).status).toBe(200);
-    expect(await admin.requireMfa(address)).toEqual({ ok: true, data: undefined });
+    await expect(accounts.requireMfa(await idOf(address), ACTOR)).resolves.toEqual({ challenged: true });
     const refused = await api.call('DELETE', '/api/v1/auth/mfa', { token: tokens.accessToken });
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ error: { code: 'MFA_REQUIRED_BY_ADMIN' } });
-    expect(await admin.setMfaPreference(address, { totp: { enabled: false } })).toMatchObject({ ok: false, reason: 'forbidden' });
+    await expect(accounts.setMfaPreference(await idOf(address), { totp: { enabled: false } }, ACTOR)).rejects.toMatchObject({ code: 'MFA_REQUIRED_BY_ADMIN' });
     expect((await login(address, PASSWORD)).body).toMatchObject({ challenge: 'SOFTWARE_TOKEN_MFA' });
-    expect(await admin.setMfaPreference(address, { sms: { enabled: true } })).toMatchObject({ ok: false, reason: 'not_supported' });
+    await expect(accounts.setMfaPreference(await idOf(address), { sms: { enabled: true } }, ACTOR)).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
   });
 
   it('setMfaPreference switches TOTP off when MFA is not required', async () => {
     const { address, tokens } = await activeUser();
     const secret = (await api.post<{ secret: string }>('/api/v1/auth/mfa/enroll', {}, tokens.accessToken)).body.secret;
     expect((await api.post('/api/v1/auth/mfa/verify', { code: totp(secret) }, tokens.accessToken)).status).toBe(200);
-    expect(await admin.setMfaPreference(address, { totp: { enabled: true, preferred: true } })).toEqual({ ok: true, data: undefined });
-    expect(await admin.setMfaPreference(address, { totp: { enabled: false } })).toEqual({ ok: true, data: undefined });
+    await accounts.setMfaPreference(await idOf(address), { totp: { enabled: true, preferred: true } }, ACTOR);
+    await accounts.setMfaPreference(await idOf(address), { totp: { enabled: false } }, ACTOR);
     expect((await login(address, PASSWORD)).body).toMatchObject({ tokenType: 'Bearer' });
-    expect(ok(await admin.getUser(address))).toMatchObject({ mfa: [] });
+    expect((await admin.getUser(await idOf(address)))).toMatchObject({ mfa: [] });
   });
 
   it('updateAttributes: name and organization; a new address is unverified until confirmed; others are refused', async () => {
     const { address, user } = await activeUser();
-    expect(await admin.updateAttributes(user.username, { fullName: 'Grace Hopper', 'custom:organizationId': 'org-9' })).toEqual({ ok: true, data: undefined });
-    expect(ok(await admin.getUser(user.username)).attributes).toMatchObject({ name: 'Grace Hopper', 'custom:organizationId': 'org-9' });
-    expect(await admin.updateAttributes(user.username, { 'custom:role': 'admin' })).toMatchObject({ ok: false, reason: 'invalid_input' });
-    expect(await admin.updateAttributes(user.username, { sub: randomUUID() })).toMatchObject({ ok: false, reason: 'invalid_input' });
+    await accounts.updateAttributes(user.userId, { fullName: 'Grace Hopper', 'custom:organizationId': 'org-9' }, ACTOR);
+    expect((await admin.getUser(user.userId)).attributes).toMatchObject({ name: 'Grace Hopper', 'custom:organizationId': 'org-9' });
+    await expect(accounts.updateAttributes(user.userId, { 'custom:role': 'admin' }, ACTOR)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(accounts.updateAttributes(user.userId, { sub: randomUUID() }, ACTOR)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     const taken = (await activeUser()).address;
-    expect(await admin.updateAttributes(user.username, { email: taken })).toMatchObject({ ok: false, reason: 'already_exists' });
+    await expect(accounts.updateAttributes(user.userId, { email: taken }, ACTOR)).rejects.toMatchObject({ code: 'EMAIL_IN_USE' });
 
     const moved = email('moved');
-    expect(await admin.updateAttributes(user.username, { email: moved })).toEqual({ ok: true, data: undefined });
-    expect(ok(await admin.getUser(user.username))).toMatchObject({ email: moved, emailVerified: false, status: 'UNCONFIRMED' });
+    await accounts.updateAttributes(user.userId, { email: moved }, ACTOR);
+    expect((await admin.getUser(user.userId))).toMatchObject({ email: moved, emailVerified: false, status: 'UNCONFIRMED' });
     expect((await login(address, PASSWORD)).body).toMatchObject({ error: { code: 'AUTH_FAILED' } });
     expect((await login(moved, PASSWORD)).body).toMatchObject({ error: { code: 'AUTH_FAILED' } });
     const code = codeIn((await smtp.waitFor(moved, (m) => /verification code/.test(m.subject))).text);
@@ -364,27 +368,27 @@ describe('local provider: admin port', () => {
   it('deleteUser removes the user and its local rows, keeps the audit trail, and its tokens stop working', async () => {
     const { address, user, tokens } = await activeUser();
     const id = ((await db.query(`SELECT id FROM auth.users WHERE email = $1`, [address])) as Array<{ id: string }>)[0]!.id;
-    expect(await admin.deleteUser(user.username)).toEqual({ ok: true, data: undefined });
-    expect(await admin.getUser(user.username)).toMatchObject({ ok: false, reason: 'not_found' });
+    await accounts.delete(user.userId, ACTOR);
+    await expect(admin.getUser(user.userId)).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
     await eventually(async () => expect((await me(tokens.accessToken!)).status).toBe(401));
     expect((await api.post('/api/v1/auth/refresh', { refreshToken: tokens.refreshToken })).body).toMatchObject({ error: { code: 'REFRESH_TOKEN_INVALID' } });
     expect(await db.query(`SELECT 1 FROM auth.local_credentials WHERE user_id = $1`, [id])).toEqual([]);
     const trail = (await db.query(`SELECT type, actor FROM auth.user_events WHERE user_id = $1 ORDER BY id`, [id])) as Array<{ type: string; actor: string }>;
-    expect(trail[trail.length - 1]).toEqual({ type: 'admin.user_deleted', actor: 'admin:port' });
-    expect(await admin.deleteUser(user.username)).toMatchObject({ ok: false, reason: 'not_found' });
+    expect(trail[trail.length - 1]).toEqual({ type: 'admin.user_deleted', actor: BY });
+    await expect(accounts.delete(user.userId, ACTOR)).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
   });
 
   it('describes the directory; there is no app client to describe', async () => {
-    const dir = ok(await admin.describeDirectory());
+    const dir = (await admin.describeDirectory());
     expect(dir).toEqual({ id: 'local', name: 'Gatehouse local users', mfa: 'optional', usernameAttributes: ['email'], passwordPolicy: { minLength: 8 }, estimatedUsers: expect.any(Number) });
     await activeUser();
-    expect(ok(await admin.describeDirectory()).estimatedUsers).toBe(dir.estimatedUsers! + 1);
-    expect(await admin.describeClient()).toMatchObject({ ok: false, reason: 'not_supported' });
+    expect((await admin.describeDirectory()).estimatedUsers).toBe(dir.estimatedUsers! + 1);
+    await expect(admin.describeClient()).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
   });
 
   it('an unknown username is not_found everywhere, and so is a user of another issuer', async () => {
     const foreign = email('foreign');
-    await t.app.get(UsersService).provision({
+    const { user: foreignUser } = await t.app.get(UsersService).provision({
       issuer: 'https://other-issuer.example',
       subject: randomUUID(),
       authProvider: 'oidc',
@@ -395,22 +399,24 @@ describe('local provider: admin port', () => {
       organizationId: null,
       status: 'active',
     });
-    for (const name of [randomUUID(), email('nobody'), 'not-a-uuid', foreign]) {
-      const answers = await Promise.all([
-        admin.getUser(name),
-        admin.deleteUser(name),
-        admin.enableUser(name),
-        admin.disableUser(name),
-        admin.resetPassword(name),
-        admin.setPassword(name, PASSWORD, true),
-        admin.updateAttributes(name, { name: 'x' }),
-        admin.setMfaPreference(name, { totp: { enabled: false } }),
-        admin.requireMfa(name),
-        admin.addToGroup(name, 'admin'),
-        admin.removeFromGroup(name, 'admin'),
+    // Keys are Gatehouse user ids: an address, a stranger's id, garbage, or a user of another issuer are all unknown here.
+    for (const id of [randomUUID(), email('nobody'), 'not-a-uuid', foreignUser.id]) {
+      const answers = await Promise.allSettled([
+        admin.getUser(id),
+        admin.deleteUser(id),
+        admin.enableUser(id),
+        admin.disableUser(id),
+        admin.signOutEverywhere(id),
+        admin.resetPassword(id, ACTOR),
+        admin.setPassword(id, PASSWORD, true),
+        admin.updateAttributes(id, { name: 'x' }, ACTOR),
+        admin.setMfaPreference(id, { totp: { enabled: false } }, ACTOR),
+        admin.requireMfa(id),
+        admin.addToGroup(id, 'admin'),
+        admin.removeFromGroup(id, 'admin'),
       ]);
-      for (const a of answers) expect(a).toMatchObject({ ok: false, reason: 'not_found' });
+      for (const a of answers) expect(a).toMatchObject({ status: 'rejected', reason: { code: 'USER_NOT_FOUND', status: 404 } });
     }
-    expect(ok(await admin.listUsers({ filter: 'foreign' })).users.map((u) => u.email)).not.toContain(foreign);
+    expect((await admin.listUsers({ filter: 'foreign' })).users.map((u) => u.email)).not.toContain(foreign);
   });
 });

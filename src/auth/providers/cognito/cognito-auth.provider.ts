@@ -10,14 +10,11 @@ import {
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Inject, Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import type { Principal } from '../../../common/principal';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig, CognitoConfig } from '../../../config/config.types';
 import { OnboardingService } from '../../../users/onboarding/onboarding.service';
 import { UsersService } from '../../../users/users.service';
 import type { AccountCaller, AuthProvider, AuthResult, ChallengeName, MfaEnrollment, RequestContext, TokenSet } from '../auth-provider';
-import { validateWithBoundVerifier } from '../bearer-token-validator';
 import { ProviderError } from '../provider-errors';
 import { COGNITO_CLIENT, secretHashField } from './cognito-client.factory';
 import { CognitoCallContext, isCognitoError, mapCognitoError } from './cognito-errors';
@@ -25,8 +22,6 @@ import { COGNITO_ACTOR, CognitoIdentities } from './cognito-identities';
 import { PoolPasswordPolicyCache, poolPasswordViolation } from './cognito-password-policy';
 import { CognitoRegistration } from './cognito-registration';
 import { CognitoSignIn } from './cognito-sign-in';
-
-export { BEARER_TOKEN_VALIDATOR, type BearerTokenValidator } from '../bearer-token-validator';
 
 const ISSUER_NAME = 'Gatehouse';
 const ACTOR = COGNITO_ACTOR;
@@ -46,7 +41,6 @@ export class CognitoAuthProvider implements AuthProvider {
     @Inject(COGNITO_CLIENT) private readonly client: CognitoIdentityProviderClient,
     private readonly users: UsersService,
     private readonly onboarding: OnboardingService,
-    private readonly moduleRef: ModuleRef,
     private readonly identities: CognitoIdentities,
     private readonly registration: CognitoRegistration,
     private readonly signIn: CognitoSignIn,
@@ -74,10 +68,6 @@ export class CognitoAuthProvider implements AuthProvider {
     this.cognito();
     await this.checkPasswordPolicy(input.password);
     this.registration.start(input, ctx.requestId);
-  }
-
-  validateToken(token: string): Promise<Principal> {
-    return validateWithBoundVerifier(this.moduleRef, token);
   }
 
   refreshToken(refreshToken: string, ctx: RequestContext): Promise<TokenSet> {

@@ -1,8 +1,8 @@
 import { Logger, Module } from '@nestjs/common';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
+import { AccountLadderModule } from '../../account-ladder';
 import { UsersModule } from '../../../users/users.module';
-import { AUTH_ADMIN_PORT } from '../admin-port';
 import { CognitoAdmin } from './cognito-admin.service';
 import { MailModule } from '../../../mail/mail.module';
 import { CredentialLimiter } from '../../throttling/credential-limiter';
@@ -18,11 +18,11 @@ import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-iden
 const log = new Logger('CognitoRoleClaim');
 
 /**
- * The Cognito provider, its admin service, the one SDK client and the `custom:role` trust verdict. AuthModule
- * imports this module and binds AUTH_PROVIDER / ROLE_CLAIM_POLICY to what it exports when AUTH_PROVIDER=cognito.
+ * The Cognito provider, its admin service, the one SDK client and the `custom:role` trust verdict. AuthProviderBindingModule
+ * imports this module and binds AUTH_PROVIDER / ROLE_CLAIM_POLICY / AUTH_ADMIN_PORT to what it exports when AUTH_PROVIDER=cognito.
  */
 @Module({
-  imports: [UsersModule, MailModule],
+  imports: [UsersModule, MailModule, AccountLadderModule],
   providers: [
     { provide: AWS_CREDENTIALS_ENV, useValue: process.env },
     {
@@ -48,8 +48,7 @@ const log = new Logger('CognitoRoleClaim');
     CognitoSignOutListener,
     CognitoAuthProvider,
     CognitoAdmin,
-    { provide: AUTH_ADMIN_PORT, useExisting: CognitoAdmin },
   ],
-  exports: [CognitoAuthProvider, CognitoIdentities, CognitoAdmin, AUTH_ADMIN_PORT, COGNITO_CLIENT, COGNITO_ROLE_CLAIM_POLICY],
+  exports: [CognitoAuthProvider, CognitoIdentities, CognitoAdmin, COGNITO_CLIENT, COGNITO_ROLE_CLAIM_POLICY],
 })
 export class CognitoProviderModule {}

@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import type { Principal } from '../../../common/principal';
 import type { AccountCaller, AuthProvider, AuthResult, MfaEnrollment, RequestContext, TokenSet } from '../auth-provider';
-import { validateWithBoundVerifier } from '../bearer-token-validator';
 import { LocalFactors } from './local-factors';
 import { LocalRecovery } from './local-recovery';
 import { LocalRegistration } from './local-registration';
@@ -28,7 +25,6 @@ export class LocalAuthProvider implements AuthProvider {
     private readonly factors: LocalFactors,
     private readonly sessions: LocalSessions,
     private readonly recovery: LocalRecovery,
-    private readonly moduleRef: ModuleRef,
   ) {}
 
   async isAvailable(): Promise<boolean> {
@@ -61,10 +57,6 @@ export class LocalAuthProvider implements AuthProvider {
 
   refreshToken(refreshToken: string, ctx: RequestContext): Promise<TokenSet> {
     return this.sessions.refreshToken(refreshToken, ctx);
-  }
-
-  validateToken(token: string): Promise<Principal> {
-    return validateWithBoundVerifier(this.moduleRef, token);
   }
 
   startMfaEnrollment(caller: AccountCaller, code?: string): Promise<MfaEnrollment> {

@@ -21,6 +21,7 @@ export function toDirectoryUser(row: LocalDirectoryRow): DirectoryUser {
   if (row.fullName !== null) attributes.name = row.fullName;
   if (row.organizationId !== null) attributes['custom:organizationId'] = row.organizationId;
   return {
+    userId: row.id,
     username: row.subject,
     subject: row.subject,
     email: row.email ?? undefined,

@@ -3,8 +3,8 @@ import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { MailModule } from '../../../mail/mail.module';
 import { UsersModule } from '../../../users/users.module';
+import { AccountLadderModule } from '../../account-ladder';
 import { SessionRevocationModule } from '../../sessions/session-revocation.module';
-import { AUTH_ADMIN_PORT } from '../admin-port';
 import { LocalAccounts } from './local-accounts';
 import { LocalAdmin } from './local-admin.service';
 import { LocalAuthProvider } from './local-auth.provider';
@@ -20,10 +20,10 @@ import { WellKnownController } from './well-known.controller';
 
 /**
  * The local provider, its tables, its key material (loaded before anything can sign or verify), the admin port on
- * its own users (AUTH_ADMIN_PORT) and the JWKS and discovery endpoints. AuthModule imports it only when AUTH_PROVIDER=local.
+ * its own users (bound as AUTH_ADMIN_PORT by AuthProviderBindingModule) and the JWKS and discovery endpoints. AuthProviderBindingModule imports it only when AUTH_PROVIDER=local.
  */
 @Module({
-  imports: [UsersModule, MailModule, SessionRevocationModule],
+  imports: [UsersModule, MailModule, SessionRevocationModule, AccountLadderModule],
   controllers: [WellKnownController],
   providers: [
     LocalAuthRepository,
@@ -37,8 +37,7 @@ import { WellKnownController } from './well-known.controller';
     LocalRecovery,
     LocalAuthProvider,
     LocalAdmin,
-    { provide: AUTH_ADMIN_PORT, useExisting: LocalAdmin },
   ],
-  exports: [LocalAuthProvider, LocalAdmin, AUTH_ADMIN_PORT, LOCAL_SECRETS],
+  exports: [LocalAuthProvider, LocalAdmin, LOCAL_SECRETS],
 })
 export class LocalProviderModule {}

@@ -1,11 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import type { Principal } from '../../../common/principal';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { UsersService } from '../../../users/users.service';
 import type { AccountCaller, AuthProvider, AuthResult, MfaEnrollment, TokenSet } from '../auth-provider';
-import { validateWithBoundVerifier } from '../bearer-token-validator';
 import { ProviderError } from '../provider-errors';
 
 /**
@@ -21,15 +18,10 @@ export class OidcAuthProvider implements AuthProvider {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly users: UsersService,
-    private readonly moduleRef: ModuleRef,
   ) {}
 
   isAvailable(): Promise<boolean> {
     return Promise.resolve(Boolean(this.config.auth.oidc?.issuer && this.config.auth.oidc.audience));
-  }
-
-  validateToken(token: string): Promise<Principal> {
-    return validateWithBoundVerifier(this.moduleRef, token);
   }
 
   async signOut(caller: AccountCaller): Promise<void> {

@@ -1,0 +1,68 @@
+import { Injectable, Module } from '@nestjs/common';
+import type { Role } from '../config/config.types';
+import { AccountMirror, type MirrorOutcome } from '../users/account-mirror.service';
+import type { UserEntity } from '../users/user.entity';
+import { UsersModule } from '../users/users.module';
+import { UsersService } from '../users/users.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The one place auth reaches into the users module's ladder, watermark and audit trail for account changes. The
+ * users module is being reworked (ladder as facts, blocks, writes joining a transaction): re-point these few methods
+ * and nothing else in auth changes.
+ */
+@Injectable()
+export class AccountLadder {
+  constructor(
+    private readonly users: UsersService,
+    private readonly mirror: AccountMirror,
+  ) {}
+
+  /** The user by Gatehouse id; null for an unknown id or anything that is not a uuid (never sent to SQL). */
+  async findUser(userId: string): Promise<UserEntity | null> {
+    return UUID.test(userId) ? this.users.findById(userId) : null;
+  }
+
+  /** → disabled (which also sets the revocation watermark). */
+  disable(userId: string, actor: string, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
+    return this.mirror.disable(userId, actor, detail);
+  }
+
+  /** disabled → where the user was. */
+  enable(userId: string, actor: string, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
+    return this.mirror.enable(userId, actor, detail);
+  }
+
+  /** The row goes; the audit row recording why stays. */
+  remove(userId: string, actor: string, detail: Record<string, unknown> = {}): Promise<boolean> {
+    return this.mirror.remove(userId, actor, 'admin.user_deleted', detail);
+  }
+
+  /** Every token issued before now is refused, on every instance. */
+  revoke(userId: string, actor: string, reason: string): Promise<void> {
+    return this.mirror.revoke(userId, actor, reason);
+  }
+
+  setRole(userId: string, role: Role, actor: string, type: string, detail: Record<string, unknown>, tokensMayCarry?: Role): Promise<boolean> {
+    return this.mirror.setRole(userId, role, actor, type, detail, tokensMayCarry);
+  }
+
+  /** A password set by someone else: the login lockout's generation moves (as a reset does) and the event is audited. */
+  async passwordSet(userId: string, actor: string, detail: Record<string, unknown>): Promise<void> {
+    await this.users.updateProfile(userId, { passwordResetAt: new Date() }, { actor, type: 'admin.password_set', detail });
+  }
+
+  /** Gatehouse's own MFA requirement: the user can no longer switch the factor off. */
+  async requireMfa(userId: string, actor: string): Promise<void> {
+    await this.users.updateProfile(userId, { mfaRequired: true }, { actor, type: 'admin.mfa_required' });
+  }
+
+  record(userId: string, actor: string, type: string, detail?: Record<string, unknown>): Promise<void> {
+    return this.users.recordEvent({ userId, actor, type, ...(detail ? { detail } : {}) });
+  }
+}
+
+/** The seam as a module: provider modules and the auth core import it (stateless, so importing it twice is harmless). */
+@Module({ imports: [UsersModule], providers: [AccountLadder], exports: [AccountLadder] })
+export class AccountLadderModule {}
