@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 export interface LogLine {
   msg?: string;
   req?: { id?: string; url?: string };
+  requestId?: string;
   code?: string;
   reason?: string;
   detail?: string;
@@ -24,6 +25,6 @@ export class LogCapture {
 
   /** The reason logged for the refused request with this id (the `requestId` of its error body). */
   rejectionReason(requestId: string): string | undefined {
-    return this.lines.find((l) => l.msg === 'token rejected' && l.req?.id === requestId)?.reason;
+    return this.lines.find((l) => l.msg === 'token rejected' && (l.requestId ?? l.req?.id) === requestId)?.reason;
   }
 }
