@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Role } from '../config/config.types';
 import type { UserAuthProvider, UserStatus } from '../common/user-status';
+import { CommitHooks } from './commit-hooks';
+import { USER_CHANGED, type UserChanged } from './user-events';
 import { UserEventEntity } from './user-event.entity';
 import { UserEntity } from './user.entity';
 
@@ -33,10 +36,31 @@ function updatedRows<T>(result: unknown): T[] {
   throw new Error('unexpected result shape from UPDATE … RETURNING');
 }
 
-/** Persistence for users and their audit trail. SQL lives here and nowhere else in the users module. */
+/**
+ * Persistence for users and their audit trail. SQL lives here and nowhere else in the users module.
+ *
+ * Every write takes an optional `tx`: given, it joins the caller's transaction (its rows commit or roll back with the
+ * caller's); otherwise it opens its own. Either way, each write to `auth.users` announces itself on this instance
+ * (USER_CHANGED, `source: 'local'`) right after the commit, so this instance reads its own writes without waiting
+ * for its NOTIFY to come back through the change feed.
+ */
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly hooks: CommitHooks,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /** Runs `fn` in the caller's transaction when given, else in a new one. */
+  private run<T>(tx: EntityManager | undefined, fn: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return tx ? fn(tx) : this.db.transaction(fn);
+  }
+
+  /** After `tx` commits: evict and tell this instance's listeners (see USER_CHANGED). */
+  private changed(tx: EntityManager, change: Omit<UserChanged, 'source'>): void {
+    this.hooks.afterCommit(tx, () => this.events.emit(USER_CHANGED, { ...change, source: 'local' } satisfies UserChanged));
+  }
 
   findById(id: string): Promise<UserEntity | null> {
     return this.db.getRepository(UserEntity).findOneBy({ id });
@@ -56,8 +80,7 @@ export class UsersRepository {
    */
   async insertIfAbsent(user: NewUser, actor: string, outer?: EntityManager): Promise<{ user: UserEntity; created: boolean }> {
     // `outer`: the caller's transaction, when the user row must commit together with rows of another module.
-    const run = <T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> => (outer ? fn(outer) : this.db.transaction(fn));
-    return run(async (tx) => {
+    return this.run(outer, async (tx) => {
       const inserted: Array<{ id: string }> = await tx.query(
         `INSERT INTO auth.users (issuer, subject, auth_provider, email, email_verified, full_name, role, organization_id, status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -69,6 +92,7 @@ export class UsersRepository {
         await this.insertEvent(tx, { userId: inserted[0].id, actor, type: 'user.provisioned', toStatus: user.status, detail: { provider: user.authProvider } });
       }
       const row = await tx.getRepository(UserEntity).findOneByOrFail({ issuer: user.issuer, subject: user.subject });
+      if (inserted[0]) this.changed(tx, { userId: row.id, status: row.status, previousStatus: null, tokensValidAfter: row.tokensValidAfter });
       return { user: row, created: Boolean(inserted[0]) };
     });
   }
@@ -83,8 +107,9 @@ export class UsersRepository {
     to: UserStatus,
     event: Omit<NewUserEvent, 'userId' | 'fromStatus' | 'toStatus'>,
     extraSet: Partial<Record<'email_verified' | 'mfa_enrolled_at' | 'tokens_valid_after', 'now()' | 'true'>> = {},
+    outer?: EntityManager,
   ): Promise<{ user: UserEntity; from: UserStatus } | null> {
-    return this.db.transaction(async (tx) => {
+    return this.run(outer, async (tx) => {
       const sets = Object.entries(extraSet).map(([col, val]) => `${col} = ${val}`);
       const rows = updatedRows<{ id: string; previous: UserStatus }>(await tx.query(
         `UPDATE auth.users u SET status = $3, updated_at = now()${sets.length ? ', ' + sets.join(', ') : ''}
@@ -96,6 +121,7 @@ export class UsersRepository {
       if (!rows[0]) return null;
       await this.insertEvent(tx, { ...event, userId, fromStatus: rows[0].previous, toStatus: to });
       const user = await tx.getRepository(UserEntity).findOneByOrFail({ id: userId });
+      this.changed(tx, { userId, status: user.status, previousStatus: rows[0].previous, tokensValidAfter: user.tokensValidAfter });
       return { user, from: rows[0].previous };
     });
   }
@@ -110,13 +136,14 @@ export class UsersRepository {
   }
 
   /** Sets the revocation watermark: every token issued before now stops working (Gatehouse-side). */
-  async revokeTokens(userId: string, actor: string, reason: string): Promise<Date | null> {
-    return this.db.transaction(async (tx) => {
-      const rows = updatedRows<{ tokens_valid_after: Date }>(
-        await tx.query(`UPDATE auth.users SET tokens_valid_after = clock_timestamp(), updated_at = now() WHERE id = $1 RETURNING tokens_valid_after`, [userId]),
+  async revokeTokens(userId: string, actor: string, reason: string, outer?: EntityManager): Promise<Date | null> {
+    return this.run(outer, async (tx) => {
+      const rows = updatedRows<{ tokens_valid_after: Date; status: UserStatus }>(
+        await tx.query(`UPDATE auth.users SET tokens_valid_after = clock_timestamp(), updated_at = now() WHERE id = $1 RETURNING tokens_valid_after, status`, [userId]),
       );
       if (!rows[0]) return null;
       await this.insertEvent(tx, { userId, actor, type: 'tokens.revoked', detail: { reason } });
+      this.changed(tx, { userId, status: rows[0].status, previousStatus: rows[0].status, tokensValidAfter: rows[0].tokens_valid_after });
       return rows[0].tokens_valid_after;
     });
   }
@@ -131,12 +158,15 @@ export class UsersRepository {
     userId: string,
     patch: Partial<Pick<UserEntity, 'email' | 'emailVerified' | 'fullName' | 'role' | 'organizationId' | 'mfaMethod' | 'mfaEnrolledAt' | 'mfaRequired' | 'passwordResetAt' | 'stripeCustomerId'>>,
     event?: Omit<NewUserEvent, 'userId'>,
+    outer?: EntityManager,
   ): Promise<UserEntity | null> {
-    return this.db.transaction(async (tx) => {
+    return this.run(outer, async (tx) => {
       const result = await tx.getRepository(UserEntity).update({ id: userId }, patch);
       if (!result.affected) return null;
       if (event) await this.insertEvent(tx, { ...event, userId });
-      return tx.getRepository(UserEntity).findOneBy({ id: userId });
+      const row = await tx.getRepository(UserEntity).findOneByOrFail({ id: userId });
+      this.changed(tx, { userId, status: row.status, previousStatus: row.status, tokensValidAfter: row.tokensValidAfter });
+      return row;
     });
   }
 
@@ -145,18 +175,20 @@ export class UsersRepository {
    * transaction: the audit trail has no foreign key, so the row recording the deletion outlives the user. False when
    * there was no such user (and nothing is recorded).
    */
-  async deleteUser(userId: string, event: Omit<NewUserEvent, 'userId'>): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
+  async deleteUser(userId: string, event: Omit<NewUserEvent, 'userId'>, outer?: EntityManager): Promise<boolean> {
+    return this.run(outer, async (tx) => {
       const [existing] = (await tx.query(`SELECT status FROM auth.users WHERE id = $1 FOR UPDATE`, [userId])) as Array<{ status: UserStatus }>;
       if (!existing) return false;
       await this.insertEvent(tx, { ...event, userId, fromStatus: existing.status });
       await tx.query(`DELETE FROM auth.users WHERE id = $1`, [userId]);
+      this.changed(tx, { userId, status: null, previousStatus: existing.status });
       return true;
     });
   }
 
-  async recordEvent(event: NewUserEvent): Promise<void> {
-    await this.insertEvent(this.db.manager, event);
+  /** An audit row alone (no change to the user row), in the caller's transaction when given. */
+  async recordEvent(event: NewUserEvent, tx?: EntityManager): Promise<void> {
+    await this.insertEvent(tx ?? this.db.manager, event);
   }
 
   eventsFor(userId: string): Promise<UserEventEntity[]> {

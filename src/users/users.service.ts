@@ -60,8 +60,9 @@ export class UsersService {
     return this.repo.inTransaction(fn);
   }
 
-  revokeTokens(userId: string, actor: string, reason: string): Promise<Date | null> {
-    return this.repo.revokeTokens(userId, actor, reason);
+  /** Sets the revocation watermark (every token issued before now is refused); `tx` joins the caller's transaction. */
+  revokeTokens(userId: string, actor: string, reason: string, tx?: EntityManager): Promise<Date | null> {
+    return this.repo.revokeTokens(userId, actor, reason, tx);
   }
 
   updateProfile(...args: Parameters<UsersRepository['updateProfile']>): Promise<UserEntity | null> {
