@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Role } from '../config/config.types';
 import type { UserAuthProvider, UserStatus } from '../common/user-status';
+import type { LadderState, ProgressFacts } from './onboarding/transitions';
 import { CommitHooks } from './commit-hooks';
 import { USER_CHANGED, type UserChanged } from './user-events';
 import { UserEventEntity } from './user-event.entity';
@@ -18,7 +19,6 @@ export interface NewUser {
   fullName: string | null;
   role: Role;
   organizationId: string | null;
-  status: UserStatus;
 }
 
 export interface NewUserEvent {
@@ -28,6 +28,12 @@ export interface NewUserEvent {
   fromStatus?: UserStatus | null;
   toStatus?: UserStatus | null;
   detail?: Record<string, unknown>;
+}
+
+/** What the ladder decided: the new facts and blocks, the status derived from them, and whether tokens die. */
+export interface LadderPlanned extends LadderState {
+  status: UserStatus;
+  revokesTokens: boolean;
 }
 
 /** TypeORM's Postgres driver answers UPDATE … RETURNING with `[rows, rowCount]`, not with the rows. */
@@ -78,12 +84,12 @@ export class UsersRepository {
    * Inserts unless (issuer, subject) exists; concurrent first requests race on the unique key and all read back the
    * one row. Returns the row and whether this call created it.
    */
-  async insertIfAbsent(user: NewUser, actor: string, outer?: EntityManager): Promise<{ user: UserEntity; created: boolean }> {
+  async insertIfAbsent(user: NewUser & { status: UserStatus }, actor: string, outer?: EntityManager): Promise<{ user: UserEntity; created: boolean }> {
     // `outer`: the caller's transaction, when the user row must commit together with rows of another module.
     return this.run(outer, async (tx) => {
       const inserted: Array<{ id: string }> = await tx.query(
-        `INSERT INTO auth.users (issuer, subject, auth_provider, email, email_verified, full_name, role, organization_id, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        `INSERT INTO auth.users (issuer, subject, auth_provider, email, email_verified, email_verified_at, full_name, role, organization_id, status)
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 THEN now() END, $6, $7, $8, $9)
          ON CONFLICT ON CONSTRAINT users_issuer_subject_key DO NOTHING
          RETURNING id`,
         [user.issuer, user.subject, user.authProvider, user.email, user.emailVerified, user.fullName, user.role, user.organizationId, user.status],
@@ -98,41 +104,47 @@ export class UsersRepository {
   }
 
   /**
-   * The one way a status changes: a conditional UPDATE that only succeeds from an allowed state, plus its audit row,
-   * in one transaction. Returns the updated row, or null when the user was not in one of `from`.
+   * The one way a status changes: reads the ladder state under a row lock, asks `plan` for the next one (null: refused,
+   * nothing written), then ONE UPDATE writes the facts, the blocks and the status derived from them (plus the
+   * watermark when a block was laid), and ONE audit row records it. Returns null when the user does not exist.
    */
-  async transition(
+  async ladderWrite<R>(
     userId: string,
-    from: readonly UserStatus[],
-    to: UserStatus,
-    event: Omit<NewUserEvent, 'userId' | 'fromStatus' | 'toStatus'>,
-    extraSet: Partial<Record<'email_verified' | 'mfa_enrolled_at' | 'tokens_valid_after', 'now()' | 'true'>> = {},
+    plan: (current: LadderState & { status: UserStatus }) => { next: LadderPlanned; audit: Omit<NewUserEvent, 'userId' | 'fromStatus' | 'toStatus'> } | { refused: R },
     outer?: EntityManager,
-  ): Promise<{ user: UserEntity; from: UserStatus } | null> {
+  ): Promise<{ user: UserEntity; from: UserStatus } | { refused: R; status: UserStatus } | null> {
     return this.run(outer, async (tx) => {
-      const sets = Object.entries(extraSet).map(([col, val]) => `${col} = ${val}`);
-      const rows = updatedRows<{ id: string; previous: UserStatus }>(await tx.query(
-        `UPDATE auth.users u SET status = $3, updated_at = now()${sets.length ? ', ' + sets.join(', ') : ''}
-           FROM (SELECT id, status AS previous FROM auth.users WHERE id = $1 FOR UPDATE) old
-          WHERE u.id = old.id AND u.status = ANY($2::auth.user_status[])
-          RETURNING u.id, old.previous`,
-        [userId, from, to],
-      ));
-      if (!rows[0]) return null;
-      await this.insertEvent(tx, { ...event, userId, fromStatus: rows[0].previous, toStatus: to });
+      const [row] = (await tx.query(
+        `SELECT status, email_verified_at IS NOT NULL AS email_verified, approved_at IS NOT NULL AS approved,
+                mfa_enrolled_at IS NOT NULL AS mfa_enrolled, entitled, blocks
+           FROM auth.users WHERE id = $1 FOR UPDATE`,
+        [userId],
+      )) as Array<ProgressFacts & { status: UserStatus; blocks: LadderState['blocks'] }>;
+      if (!row) return null;
+      const facts: ProgressFacts = { email_verified: row.email_verified, approved: row.approved, mfa_enrolled: row.mfa_enrolled, entitled: row.entitled };
+      const decided = plan({ facts, blocks: row.blocks, status: row.status });
+      if ('refused' in decided) return { refused: decided.refused, status: row.status };
+      const { next, audit } = decided;
+      await tx.query(
+        `UPDATE auth.users SET
+           email_verified_at = CASE WHEN $2 THEN COALESCE(email_verified_at, now()) END,
+           email_verified = email_verified OR $2,
+           approved_at = CASE WHEN $3 THEN COALESCE(approved_at, now()) END,
+           approved_by = CASE WHEN $3 THEN COALESCE(approved_by, $8) END,
+           mfa_enrolled_at = CASE WHEN $4 THEN COALESCE(mfa_enrolled_at, now()) END,
+           entitled = $5,
+           blocks = $6::jsonb,
+           status = $7,
+           tokens_valid_after = CASE WHEN $9 THEN clock_timestamp() ELSE tokens_valid_after END,
+           updated_at = now()
+         WHERE id = $1`,
+        [userId, next.facts.email_verified, next.facts.approved, next.facts.mfa_enrolled, next.facts.entitled, JSON.stringify(next.blocks), next.status, audit.actor, next.revokesTokens],
+      );
+      await this.insertEvent(tx, { ...audit, userId, fromStatus: row.status, toStatus: next.status });
       const user = await tx.getRepository(UserEntity).findOneByOrFail({ id: userId });
-      this.changed(tx, { userId, status: user.status, previousStatus: rows[0].previous, tokensValidAfter: user.tokensValidAfter });
-      return { user, from: rows[0].previous };
+      this.changed(tx, { userId, status: user.status, previousStatus: row.status, tokensValidAfter: user.tokensValidAfter });
+      return { user, from: row.status };
     });
-  }
-
-  /** The status a user had when last disabled, from the append-only audit trail (null when there is no record). */
-  async statusBeforeLastDisable(userId: string): Promise<UserStatus | null> {
-    const rows: Array<{ from_status: UserStatus | null }> = await this.db.query(
-      `SELECT from_status FROM auth.user_events WHERE user_id = $1 AND to_status = 'disabled' ORDER BY id DESC LIMIT 1`,
-      [userId],
-    );
-    return rows[0]?.from_status ?? null;
   }
 
   /** Sets the revocation watermark: every token issued before now stops working (Gatehouse-side). */
@@ -156,7 +168,8 @@ export class UsersRepository {
   /** Updates plain profile columns (no status change) and records why. */
   async updateProfile(
     userId: string,
-    patch: Partial<Pick<UserEntity, 'email' | 'emailVerified' | 'fullName' | 'role' | 'organizationId' | 'mfaMethod' | 'mfaEnrolledAt' | 'mfaRequired' | 'passwordResetAt' | 'stripeCustomerId'>>,
+    // Not the ladder's facts or the status: those change only through `ladderWrite`, which derives the status.
+    patch: Partial<Pick<UserEntity, 'email' | 'emailVerified' | 'fullName' | 'role' | 'organizationId' | 'mfaMethod' | 'mfaRequired' | 'passwordResetAt' | 'stripeCustomerId'>>,
     event?: Omit<NewUserEvent, 'userId'>,
     outer?: EntityManager,
   ): Promise<UserEntity | null> {

@@ -6,7 +6,7 @@ import { UsersService } from '../../src/users/users.service';
 import { startTestApp, TestApp } from '../support/app';
 import { AuthProbeModule } from '../support/auth-probe';
 import { JwksIssuer } from '../support/jwks-issuer';
-import { insertUser, within } from '../support/users';
+import { insertUser, setStatus, within } from '../support/users';
 
 const CLIENT = 'client-access';
 const BRIDGE_SECRET = 'bridge-secret-for-tests-0123456789abcdef';
@@ -116,7 +116,7 @@ describe('principal, roles, status gates, provisioning and revocation', () => {
       const tok = token(sub);
       await get(a, tok).expect(200);
       await get(b, tok).expect(200); // both instances now hold the user in cache
-      await db.query(`UPDATE auth.users SET status = 'suspended' WHERE id = $1`, [id]);
+      await setStatus(db, id, 'suspended');
       await within(1_000, async () => (await get(b, tok)).status === 403);
       expect((await get(a, tok)).body.error.code).toBe('USER_SUSPENDED');
     });

@@ -7,6 +7,7 @@ import { startTestApp, TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
 import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
 import { totp } from '../../support/totp';
+import { setStatus } from '../../support/users';
 
 /**
  * The local provider's admin port (LocalAdmin) on a real Postgres, with every mail read from a real SMTP capture and
@@ -176,7 +177,7 @@ describe('local provider: admin port', () => {
 
   it('enable refuses a suspended user instead of undoing the suspension', async () => {
     const { address } = await activeUser();
-    await db.query(`UPDATE auth.users SET status = 'suspended' WHERE email = $1`, [address]);
+    await setStatus(db, ((await db.query(`SELECT id FROM auth.users WHERE email = $1`, [address])) as Array<{ id: string }>)[0]!.id, 'suspended');
     expect(await admin.enableUser(address)).toMatchObject({ ok: false, reason: 'invalid_input' });
   });
 
@@ -378,7 +379,6 @@ describe('local provider: admin port', () => {
       fullName: null,
       role: 'user',
       organizationId: null,
-      status: 'active',
     });
     for (const name of [randomUUID(), email('nobody'), 'not-a-uuid', foreign]) {
       const answers = await Promise.all([

@@ -99,7 +99,6 @@ export class LocalAdmin implements AuthAdminPort {
             fullName: parsed.patch.fullName ?? null,
             role: 'user',
             organizationId: parsed.patch.organizationId ?? null,
-            status: emailVerified ? 'pending_approval' : 'pending_verification',
           },
           ACTOR,
           tx,
@@ -234,7 +233,8 @@ export class LocalAdmin implements AuthAdminPort {
       if (user.mfaRequired) refuse('forbidden', 'mfa_required is set for this user');
       if (!creds?.totpSecretEnc && !creds?.totpPendingEnc) return;
       await this.users.inTransaction((tx) => this.repo.disableTotp(tx, user.id));
-      await this.users.updateProfile(user.id, { mfaMethod: null, mfaEnrolledAt: null }, { actor: ACTOR, type: 'admin.mfa_disabled', detail: { method: 'totp' } });
+      await this.users.updateProfile(user.id, { mfaMethod: null }, { actor: ACTOR, type: 'admin.mfa_disabled', detail: { method: 'totp' } });
+      await this.mirror.mfaRemoved(user.id, ACTOR);
     });
   }
 
