@@ -8,9 +8,8 @@ import { UsersService } from '../users/users.service';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The one place auth reaches into the users module's ladder, watermark and audit trail for account changes. The
- * users module is being reworked (ladder as facts, blocks, writes joining a transaction): re-point these few methods
- * and nothing else in auth changes.
+ * The one place the admin use cases reach into the users module's ladder, watermark and audit trail for account
+ * changes (through AccountMirror, which the provider-side event hooks share).
  */
 @Injectable()
 export class AccountLadder {
@@ -51,6 +50,11 @@ export class AccountLadder {
   /** A password set by someone else: the login lockout's generation moves (as a reset does) and the event is audited. */
   async passwordSet(userId: string, actor: string, detail: Record<string, unknown>): Promise<void> {
     await this.users.updateProfile(userId, { passwordResetAt: new Date() }, { actor, type: 'admin.password_set', detail });
+  }
+
+  /** The second factor is gone (an operator removed it): progress past the MFA step is withdrawn. */
+  mfaRemoved(userId: string, actor: string): Promise<void> {
+    return this.mirror.mfaRemoved(userId, actor);
   }
 
   /** Gatehouse's own MFA requirement: the user can no longer switch the factor off. */

@@ -124,7 +124,7 @@ export class AuthService {
    */
   async disableMfa(caller: AccountCaller, code?: string): Promise<void> {
     const user = await this.users.findById(caller.principal.userId);
-    const refusal = user ? mfaRemovalRefusal(user) : null;
+    const refusal = user ? mfaRemovalRefusal(user, this.config.onboarding.mfa) : null;
     if (refusal === 'MFA_REQUIRED_BY_ADMIN') throw new ProviderError(refusal, `user ${caller.principal.userId} has mfa_required`);
     if (refusal === 'MFA_REQUIRED_BY_ONBOARDING') throw new ConflictError('MFA_REQUIRED_BY_ONBOARDING', 'Two-factor authentication is required once onboarding has required it; replace it instead');
     await this.requireFactorProof(caller, code);

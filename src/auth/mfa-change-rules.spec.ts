@@ -2,15 +2,18 @@ import { isRecentSignIn, mfaRemovalRefusal, RECENT_SIGN_IN_MS } from './mfa-chan
 
 describe('mfaRemovalRefusal: may the user switch their second factor off?', () => {
   it.each([
-    ['pending_verification', false, null],
-    ['pending_approval', false, null],
-    ['pending_mfa', false, null],
-    ['pending_subscription', false, 'MFA_REQUIRED_BY_ONBOARDING'],
-    ['active', false, 'MFA_REQUIRED_BY_ONBOARDING'],
-    ['pending_approval', true, 'MFA_REQUIRED_BY_ADMIN'],
-    ['active', true, 'MFA_REQUIRED_BY_ADMIN'],
-  ] as const)('status %s, mfa_required %s → %s', (status, mfaRequired, expected) => {
-    expect(mfaRemovalRefusal({ status, mfaRequired })).toBe(expected);
+    ['pending_verification', false, true, null],
+    ['pending_approval', false, true, null],
+    ['pending_mfa', false, true, null],
+    ['pending_subscription', false, true, 'MFA_REQUIRED_BY_ONBOARDING'],
+    ['active', false, true, 'MFA_REQUIRED_BY_ONBOARDING'],
+    ['active', false, false, null],
+    ['pending_subscription', false, false, null],
+    ['pending_approval', true, true, 'MFA_REQUIRED_BY_ADMIN'],
+    ['active', true, true, 'MFA_REQUIRED_BY_ADMIN'],
+    ['active', true, false, 'MFA_REQUIRED_BY_ADMIN'],
+  ] as const)('status %s, mfa_required %s, onboarding MFA step on %s → %s', (status, mfaRequired, mfaStepOn, expected) => {
+    expect(mfaRemovalRefusal({ status, mfaRequired }, mfaStepOn)).toBe(expected);
   });
 });
 

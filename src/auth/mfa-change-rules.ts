@@ -10,12 +10,13 @@ const PAST_MFA_STEP: readonly UserStatus[] = ['pending_subscription', 'active'];
 
 /**
  * Whether the user may switch their second factor off, and if not, the code to refuse with (409). An administrator's
- * `mfa_required` keeps its own code; past the onboarding MFA step removal is refused too (rather than sending the user
- * back to `pending_mfa`): a factor can still be REPLACED with the current code, never dropped.
+ * `mfa_required` keeps its own code. Where this deployment's onboarding requires MFA (ONBOARDING_REQUIRE_MFA), removal
+ * past that step is refused too (rather than sending the user back to `pending_mfa`): a factor can still be REPLACED
+ * with the current code, never dropped. Where onboarding does not require it, the factor is the user's own choice.
  */
-export function mfaRemovalRefusal(user: { status: UserStatus; mfaRequired: boolean }): 'MFA_REQUIRED_BY_ADMIN' | 'MFA_REQUIRED_BY_ONBOARDING' | null {
+export function mfaRemovalRefusal(user: { status: UserStatus; mfaRequired: boolean }, mfaStepOn: boolean): 'MFA_REQUIRED_BY_ADMIN' | 'MFA_REQUIRED_BY_ONBOARDING' | null {
   if (user.mfaRequired) return 'MFA_REQUIRED_BY_ADMIN';
-  if (PAST_MFA_STEP.includes(user.status)) return 'MFA_REQUIRED_BY_ONBOARDING';
+  if (mfaStepOn && PAST_MFA_STEP.includes(user.status)) return 'MFA_REQUIRED_BY_ONBOARDING';
   return null;
 }
 

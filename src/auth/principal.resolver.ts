@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Principal, TokenUse } from '../common/principal';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
-import { initialStatus } from '../users/onboarding/transitions';
 import type { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { SessionRevocations } from './sessions/session-revocations';
@@ -61,7 +60,6 @@ export class PrincipalResolver {
           // Never a role claim: the row records what groups said at first sight; the role used is worked out per request.
           role: roleFor(v.groups, this.config.auth.roleGroupMap, null),
           organizationId: this.tenantClaim(v),
-          status: initialStatus(v.emailVerified),
         },
         `token:${v.provider}`,
       ));

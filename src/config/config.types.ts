@@ -92,6 +92,13 @@ export interface RateLimitConfig {
   loginLockoutS: number;
 }
 
+/** Which onboarding steps this deployment requires (ONBOARDING_REQUIRE_*); email verification always is. */
+export interface OnboardingStepsConfig {
+  approval: boolean;
+  mfa: boolean;
+  subscription: boolean;
+}
+
 export interface AppConfig {
   nodeEnv: NodeEnv;
   isProduction: boolean;
@@ -112,6 +119,7 @@ export interface AppConfig {
   allowDevAuthBypass: boolean;
   auth: AuthConfig;
   rateLimits: RateLimitConfig;
+  onboarding: OnboardingStepsConfig;
   dataEncryptionKey?: Buffer;
   smtpUrl?: string;
   mailFrom: string;

@@ -24,6 +24,12 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.auth)).toBe(true);
   });
 
+  it('requires every onboarding step by default; each can be switched off; a bad value stops start-up', () => {
+    expect(loadConfig({}).config.onboarding).toEqual({ approval: true, mfa: true, subscription: true });
+    expect(loadConfig({ ONBOARDING_REQUIRE_APPROVAL: 'false', ONBOARDING_REQUIRE_SUBSCRIPTION: 'false' }).config.onboarding).toEqual({ approval: false, mfa: true, subscription: false });
+    expect(problemsOf({ ONBOARDING_REQUIRE_MFA: 'maybe' })).toHaveLength(1);
+  });
+
   it('names the variable and what is expected, one line per problem', () => {
     const problems = problemsOf({ PORT: 'eighty', JWT_SECRET_KEY: 'short', AUTH_PROVIDER: 'ldap' });
     expect(problems).toEqual([

@@ -116,6 +116,11 @@ export function loadConfig(env: Env): LoadedConfig {
       loginWindowS: r.int('LOGIN_ATTEMPT_WINDOW_S', 900, 1, 86_400),
       loginLockoutS: r.int('LOGIN_LOCKOUT_S', 900, 1, 86_400),
     },
+    onboarding: {
+      approval: r.bool('ONBOARDING_REQUIRE_APPROVAL', true),
+      mfa: r.bool('ONBOARDING_REQUIRE_MFA', true),
+      subscription: r.bool('ONBOARDING_REQUIRE_SUBSCRIPTION', true),
+    },
     dataEncryptionKey,
     smtpUrl,
     mailFrom: r.string('MAIL_FROM', 'Gatehouse <no-reply@localhost>'),

@@ -2,19 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { Role } from '../config/config.types';
 import type { UserStatus } from '../common/user-status';
 import { OnboardingService } from './onboarding/onboarding.service';
-import { BLOCKED_STATUSES, type OnboardingEvent } from './onboarding/transitions';
+import { BLOCKED_STATUSES } from './onboarding/transitions';
 import { UsersService } from './users.service';
 
 /** What an operator action did to the row: changed it, found it already so, or was refused from `status`. */
 export type MirrorOutcome = { done: true; changed: boolean } | { done: false; status: UserStatus | null };
-
-/** When a ladder event counts as already done (an idempotent admin action or a repeated event delivery). */
-const SETTLED: Partial<Record<OnboardingEvent, (status: UserStatus) => boolean>> = {
-  DISABLED: (s) => s === 'disabled',
-  // An enabled user who is not blocked for another reason (active, onboarding) already is enabled. Suspended and
-  // rejected users are not: enabling must not quietly undo a different decision.
-  ENABLED: (s) => !BLOCKED_STATUSES.includes(s),
-};
 
 /**
  * The Gatehouse side of an operator action on an account, whichever directory the action happened in (the local
@@ -28,14 +20,34 @@ export class AccountMirror {
     private readonly onboarding: OnboardingService,
   ) {}
 
-  /** → disabled, which also sets the revocation watermark (the ladder's DISABLED revokes tokens). */
-  disable(userId: string, actor: string, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
-    return this.ladder(userId, 'DISABLED', actor, detail);
+  /** Lays the `disabled` block, which also sets the revocation watermark. Already disabled: done, unchanged. */
+  async disable(userId: string, actor: string, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
+    const outcome = await this.onboarding.block(userId, { kind: 'disabled', by: 'admin' }, actor, { detail });
+    if (!outcome) return { done: false, status: null };
+    return outcome.done ? { done: true, changed: true } : { done: true, changed: false };
   }
 
-  /** disabled → the status before the disable. */
-  enable(userId: string, actor: string, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
-    return this.ladder(userId, 'ENABLED', actor, detail);
+  /**
+   * Lifts the `disabled` block: the status falls back to where the progress facts say (never skipping a step). A user
+   * who is not disabled is already enabled, unless blocked for another reason (suspended, rejected): enabling must
+   * not quietly undo a different decision, so that is refused with the status.
+   */
+  async enable(userId: string, actor: string, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
+    const outcome = await this.onboarding.unblock(userId, 'disabled', 'admin', actor, { detail });
+    if (!outcome) return { done: false, status: null };
+    if (outcome.done) return { done: true, changed: true };
+    return BLOCKED_STATUSES.includes(outcome.status) ? { done: false, status: outcome.status } : { done: true, changed: false };
+  }
+
+  /**
+   * The user's second factor was removed by an operator: Gatehouse forgets the method (so sign-in no longer expects
+   * it) and the MFA step is no longer satisfied (the ladder decides), in one commit.
+   */
+  async mfaRemoved(userId: string, actor: string): Promise<void> {
+    await this.users.inTransaction(async (tx) => {
+      await this.users.updateProfile(userId, { mfaMethod: null }, undefined, tx);
+      await this.onboarding.withdrawFact(userId, 'mfa_enrolled', actor, { tx });
+    });
   }
 
   /** The row goes (other modules' rows by cascade); the audit row recording why, written first, stays. */
@@ -60,13 +72,6 @@ export class AccountMirror {
     if (user.role !== role) await this.users.updateProfile(userId, { role }, { actor, type, detail: { ...detail, from: user.role, to: role } });
     if (tokensMayCarry && demotes(tokensMayCarry, role)) await this.users.revokeTokens(userId, actor, `${type}: ${tokensMayCarry} → ${role}`);
     return user.role !== role;
-  }
-
-  private async ladder(userId: string, event: OnboardingEvent, actor: string, detail: Record<string, unknown>): Promise<MirrorOutcome> {
-    if (await this.onboarding.tryApply(userId, event, actor, detail)) return { done: true, changed: true };
-    const now = await this.users.findById(userId);
-    if (now && SETTLED[event]?.(now.status)) return { done: true, changed: false };
-    return { done: false, status: now?.status ?? null };
   }
 }
 

@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { USER_STATUSES, type UserStatus } from '../common/user-status';
 import { USER_CHANGED, USER_CHANGES_RESET, UserChanged } from './user-events';
 
 const CHANNEL = 'gatehouse_user_changed';
@@ -16,7 +17,7 @@ export interface UserChangeFeed {
 
 /**
  * LISTENs on the channel the `auth.users` trigger NOTIFYs after every committed change, on a dedicated connection,
- * and re-emits each as a USER_CHANGED domain event. Every instance connected to the database hears every change,
+ * and re-emits each as a USER_CHANGED domain event (see its contract in user-events.ts). Every instance connected to the database hears every change,
  * whoever made it. While the connection is down the feed is not `live`, caches must not be trusted, and on
  * reconnect USER_CHANGES_RESET tells them to drop everything (changes may have been missed meanwhile).
  */
@@ -27,6 +28,8 @@ export class UserChangeListener implements OnModuleInit, OnApplicationShutdown, 
   private stopped = false;
   private retryTimer?: NodeJS.Timeout;
   live = false;
+  /** Test hook (see `interceptDelivery`): every notice passes through it on its way to the listeners. */
+  private deliver: (emit: () => void) => void = (emit) => emit();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -46,13 +49,21 @@ export class UserChangeListener implements OnModuleInit, OnApplicationShutdown, 
     await c?.end().catch(() => undefined);
   }
 
+  /**
+   * Test hook: `hook` receives each notice's delivery and may run it late (or never), e.g. to show that nothing on the
+   * committing instance waits for its own NOTIFY. Without an argument, delivery is immediate again.
+   */
+  interceptDelivery(hook?: (emit: () => void) => void): void {
+    this.deliver = hook ?? ((emit) => emit());
+  }
+
   private async connect(): Promise<void> {
     const opts = this.db.options as { url?: string };
     const client = new Client({ connectionString: opts.url, application_name: 'gatehouse-listener' });
     client.on('notification', (msg) => {
-      if (msg.channel !== CHANNEL || !msg.payload || !UUID.test(msg.payload)) return;
-      const payload: UserChanged = { userId: msg.payload };
-      this.events.emit(USER_CHANGED, payload);
+      if (msg.channel !== CHANNEL || !msg.payload) return;
+      const payload = parseNotice(msg.payload);
+      if (payload) this.deliver(() => this.events.emit(USER_CHANGED, payload));
     });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection ended')));
@@ -81,4 +92,35 @@ export class UserChangeListener implements OnModuleInit, OnApplicationShutdown, 
     }, 1_000);
     this.retryTimer.unref();
   }
+}
+
+/**
+ * A notice's payload: `{"id", "status", "old_status", "tokens_valid_after"}` from the users trigger, `{"id",
+ * "sessions": true}` from revoked sessions, or a bare id (the form before migration 1763861000000). Anything else is
+ * ignored: the channel is open to any database session, so nothing in it is trusted beyond its shape.
+ */
+export function parseNotice(raw: string): UserChanged | null {
+  if (UUID.test(raw)) return { userId: raw, source: 'feed' };
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const o = v as Record<string, unknown>;
+  if (typeof o.id !== 'string' || !UUID.test(o.id)) return null;
+  if (o.sessions === true) return { userId: o.id, sessions: true, source: 'feed' };
+  const tva = typeof o.tokens_valid_after === 'string' ? new Date(o.tokens_valid_after) : null;
+  return {
+    userId: o.id,
+    status: statusOrNull(o.status),
+    previousStatus: statusOrNull(o.old_status),
+    tokensValidAfter: tva && !Number.isNaN(tva.getTime()) ? tva : null,
+    source: 'feed',
+  };
+}
+
+function statusOrNull(v: unknown): UserStatus | null {
+  return typeof v === 'string' && (USER_STATUSES as readonly string[]).includes(v) ? (v as UserStatus) : null;
 }

@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { Role } from '../config/config.types';
 import { USER_STATUSES, UserAuthProvider, UserStatus } from '../common/user-status';
+import type { Blocks } from './onboarding/transitions';
 
 @Entity({ schema: 'auth', name: 'users' })
 export class UserEntity {
@@ -14,11 +15,19 @@ export class UserEntity {
   @Column({ name: 'full_name', type: 'text', nullable: true }) fullName!: string | null;
   @Column({ name: 'email_verified', type: 'boolean' }) emailVerified!: boolean;
   @Column({ name: 'mfa_method', type: 'text', nullable: true }) mfaMethod!: 'totp' | 'sms' | null;
+  /** The MFA onboarding step is satisfied while set (a ladder fact: recorded and withdrawn only through the ladder). */
   @Column({ name: 'mfa_enrolled_at', type: 'timestamptz', nullable: true }) mfaEnrolledAt!: Date | null;
   @Column({ name: 'mfa_required', type: 'boolean' }) mfaRequired!: boolean;
   @Column({ name: 'password_reset_at', type: 'timestamptz', nullable: true }) passwordResetAt!: Date | null;
   @Column({ name: 'organization_id', type: 'text', nullable: true }) organizationId!: string | null;
   @Column({ name: 'stripe_customer_id', type: 'text', nullable: true }) stripeCustomerId!: string | null;
+  /** Progress facts (see onboarding/transitions.ts): written only by the ladder, with `status` derived in the same UPDATE. */
+  @Column({ name: 'email_verified_at', type: 'timestamptz', nullable: true }) emailVerifiedAt!: Date | null;
+  @Column({ name: 'approved_at', type: 'timestamptz', nullable: true }) approvedAt!: Date | null;
+  @Column({ name: 'approved_by', type: 'text', nullable: true }) approvedBy!: string | null;
+  @Column({ type: 'boolean' }) entitled!: boolean;
+  /** Sanctions laid over the progress, at most one per kind. */
+  @Column({ type: 'jsonb' }) blocks!: Blocks;
   @Column({ name: 'tokens_valid_after', type: 'timestamptz', nullable: true }) tokensValidAfter!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountMirror } from './account-mirror.service';
+import { CommitHooks } from './commit-hooks';
 import { OnboardingService } from './onboarding/onboarding.service';
 import { UserCache } from './user-cache';
 import { USER_CHANGE_FEED, UserChangeListener } from './user-change.listener';
@@ -14,7 +15,7 @@ import { UsersService } from './users.service';
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, UserEventEntity])],
   controllers: [UsersController],
-  providers: [UsersRepository, UsersService, UserCache, OnboardingService, AccountMirror, UserChangeListener, { provide: USER_CHANGE_FEED, useExisting: UserChangeListener }],
+  providers: [CommitHooks, UsersRepository, UsersService, UserCache, OnboardingService, AccountMirror, UserChangeListener, { provide: USER_CHANGE_FEED, useExisting: UserChangeListener }],
   exports: [UsersService, OnboardingService, AccountMirror, USER_CHANGE_FEED],
 })
 export class UsersModule {}

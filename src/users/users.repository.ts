@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Role } from '../config/config.types';
 import type { UserAuthProvider, UserStatus } from '../common/user-status';
+import type { LadderState, ProgressFacts } from './onboarding/transitions';
+import { CommitHooks } from './commit-hooks';
+import { USER_CHANGED, type UserChanged } from './user-events';
 import { UserEventEntity } from './user-event.entity';
 import { UserEntity } from './user.entity';
 
@@ -15,7 +19,6 @@ export interface NewUser {
   fullName: string | null;
   role: Role;
   organizationId: string | null;
-  status: UserStatus;
 }
 
 export interface NewUserEvent {
@@ -27,16 +30,43 @@ export interface NewUserEvent {
   detail?: Record<string, unknown>;
 }
 
+/** What the ladder decided: the new facts and blocks, the status derived from them, and whether tokens die. */
+export interface LadderPlanned extends LadderState {
+  status: UserStatus;
+  revokesTokens: boolean;
+}
+
 /** TypeORM's Postgres driver answers UPDATE … RETURNING with `[rows, rowCount]`, not with the rows. */
 function updatedRows<T>(result: unknown): T[] {
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
   throw new Error('unexpected result shape from UPDATE … RETURNING');
 }
 
-/** Persistence for users and their audit trail. SQL lives here and nowhere else in the users module. */
+/**
+ * Persistence for users and their audit trail. SQL lives here and nowhere else in the users module.
+ *
+ * Every write takes an optional `tx`: given, it joins the caller's transaction (its rows commit or roll back with the
+ * caller's); otherwise it opens its own. Either way, each write to `auth.users` announces itself on this instance
+ * (USER_CHANGED, `source: 'local'`) right after the commit, so this instance reads its own writes without waiting
+ * for its NOTIFY to come back through the change feed.
+ */
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly hooks: CommitHooks,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /** Runs `fn` in the caller's transaction when given, else in a new one. */
+  private run<T>(tx: EntityManager | undefined, fn: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return tx ? fn(tx) : this.db.transaction(fn);
+  }
+
+  /** After `tx` commits: evict and tell this instance's listeners (see USER_CHANGED). */
+  private changed(tx: EntityManager, change: Omit<UserChanged, 'source'>): void {
+    this.hooks.afterCommit(tx, () => this.events.emit(USER_CHANGED, { ...change, source: 'local' } satisfies UserChanged));
+  }
 
   findById(id: string): Promise<UserEntity | null> {
     return this.db.getRepository(UserEntity).findOneBy({ id });
@@ -54,13 +84,12 @@ export class UsersRepository {
    * Inserts unless (issuer, subject) exists; concurrent first requests race on the unique key and all read back the
    * one row. Returns the row and whether this call created it.
    */
-  async insertIfAbsent(user: NewUser, actor: string, outer?: EntityManager): Promise<{ user: UserEntity; created: boolean }> {
+  async insertIfAbsent(user: NewUser & { status: UserStatus }, actor: string, outer?: EntityManager): Promise<{ user: UserEntity; created: boolean }> {
     // `outer`: the caller's transaction, when the user row must commit together with rows of another module.
-    const run = <T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> => (outer ? fn(outer) : this.db.transaction(fn));
-    return run(async (tx) => {
+    return this.run(outer, async (tx) => {
       const inserted: Array<{ id: string }> = await tx.query(
-        `INSERT INTO auth.users (issuer, subject, auth_provider, email, email_verified, full_name, role, organization_id, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        `INSERT INTO auth.users (issuer, subject, auth_provider, email, email_verified, email_verified_at, full_name, role, organization_id, status)
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 THEN now() END, $6, $7, $8, $9)
          ON CONFLICT ON CONSTRAINT users_issuer_subject_key DO NOTHING
          RETURNING id`,
         [user.issuer, user.subject, user.authProvider, user.email, user.emailVerified, user.fullName, user.role, user.organizationId, user.status],
@@ -69,54 +98,64 @@ export class UsersRepository {
         await this.insertEvent(tx, { userId: inserted[0].id, actor, type: 'user.provisioned', toStatus: user.status, detail: { provider: user.authProvider } });
       }
       const row = await tx.getRepository(UserEntity).findOneByOrFail({ issuer: user.issuer, subject: user.subject });
+      if (inserted[0]) this.changed(tx, { userId: row.id, status: row.status, previousStatus: null, tokensValidAfter: row.tokensValidAfter });
       return { user: row, created: Boolean(inserted[0]) };
     });
   }
 
   /**
-   * The one way a status changes: a conditional UPDATE that only succeeds from an allowed state, plus its audit row,
-   * in one transaction. Returns the updated row, or null when the user was not in one of `from`.
+   * The one way a status changes: reads the ladder state under a row lock, asks `plan` for the next one (null: refused,
+   * nothing written), then ONE UPDATE writes the facts, the blocks and the status derived from them (plus the
+   * watermark when a block was laid), and ONE audit row records it. Returns null when the user does not exist.
    */
-  async transition(
+  async ladderWrite<R>(
     userId: string,
-    from: readonly UserStatus[],
-    to: UserStatus,
-    event: Omit<NewUserEvent, 'userId' | 'fromStatus' | 'toStatus'>,
-    extraSet: Partial<Record<'email_verified' | 'mfa_enrolled_at' | 'tokens_valid_after', 'now()' | 'true'>> = {},
-  ): Promise<{ user: UserEntity; from: UserStatus } | null> {
-    return this.db.transaction(async (tx) => {
-      const sets = Object.entries(extraSet).map(([col, val]) => `${col} = ${val}`);
-      const rows = updatedRows<{ id: string; previous: UserStatus }>(await tx.query(
-        `UPDATE auth.users u SET status = $3, updated_at = now()${sets.length ? ', ' + sets.join(', ') : ''}
-           FROM (SELECT id, status AS previous FROM auth.users WHERE id = $1 FOR UPDATE) old
-          WHERE u.id = old.id AND u.status = ANY($2::auth.user_status[])
-          RETURNING u.id, old.previous`,
-        [userId, from, to],
-      ));
-      if (!rows[0]) return null;
-      await this.insertEvent(tx, { ...event, userId, fromStatus: rows[0].previous, toStatus: to });
+    plan: (current: LadderState & { status: UserStatus }) => { next: LadderPlanned; audit: Omit<NewUserEvent, 'userId' | 'fromStatus' | 'toStatus'> } | { refused: R },
+    outer?: EntityManager,
+  ): Promise<{ user: UserEntity; from: UserStatus } | { refused: R; status: UserStatus } | null> {
+    return this.run(outer, async (tx) => {
+      const [row] = (await tx.query(
+        `SELECT status, email_verified_at IS NOT NULL AS email_verified, approved_at IS NOT NULL AS approved,
+                mfa_enrolled_at IS NOT NULL AS mfa_enrolled, entitled, blocks
+           FROM auth.users WHERE id = $1 FOR UPDATE`,
+        [userId],
+      )) as Array<ProgressFacts & { status: UserStatus; blocks: LadderState['blocks'] }>;
+      if (!row) return null;
+      const facts: ProgressFacts = { email_verified: row.email_verified, approved: row.approved, mfa_enrolled: row.mfa_enrolled, entitled: row.entitled };
+      const decided = plan({ facts, blocks: row.blocks, status: row.status });
+      if ('refused' in decided) return { refused: decided.refused, status: row.status };
+      const { next, audit } = decided;
+      await tx.query(
+        `UPDATE auth.users SET
+           email_verified_at = CASE WHEN $2 THEN COALESCE(email_verified_at, now()) END,
+           email_verified = email_verified OR $2,
+           approved_at = CASE WHEN $3 THEN COALESCE(approved_at, now()) END,
+           approved_by = CASE WHEN $3 THEN COALESCE(approved_by, $8) END,
+           mfa_enrolled_at = CASE WHEN $4 THEN COALESCE(mfa_enrolled_at, now()) END,
+           entitled = $5,
+           blocks = $6::jsonb,
+           status = $7,
+           tokens_valid_after = CASE WHEN $9 THEN clock_timestamp() ELSE tokens_valid_after END,
+           updated_at = now()
+         WHERE id = $1`,
+        [userId, next.facts.email_verified, next.facts.approved, next.facts.mfa_enrolled, next.facts.entitled, JSON.stringify(next.blocks), next.status, audit.actor, next.revokesTokens],
+      );
+      await this.insertEvent(tx, { ...audit, userId, fromStatus: row.status, toStatus: next.status });
       const user = await tx.getRepository(UserEntity).findOneByOrFail({ id: userId });
-      return { user, from: rows[0].previous };
+      this.changed(tx, { userId, status: user.status, previousStatus: row.status, tokensValidAfter: user.tokensValidAfter });
+      return { user, from: row.status };
     });
   }
 
-  /** The status a user had when last disabled, from the append-only audit trail (null when there is no record). */
-  async statusBeforeLastDisable(userId: string): Promise<UserStatus | null> {
-    const rows: Array<{ from_status: UserStatus | null }> = await this.db.query(
-      `SELECT from_status FROM auth.user_events WHERE user_id = $1 AND to_status = 'disabled' ORDER BY id DESC LIMIT 1`,
-      [userId],
-    );
-    return rows[0]?.from_status ?? null;
-  }
-
   /** Sets the revocation watermark: every token issued before now stops working (Gatehouse-side). */
-  async revokeTokens(userId: string, actor: string, reason: string): Promise<Date | null> {
-    return this.db.transaction(async (tx) => {
-      const rows = updatedRows<{ tokens_valid_after: Date }>(
-        await tx.query(`UPDATE auth.users SET tokens_valid_after = clock_timestamp(), updated_at = now() WHERE id = $1 RETURNING tokens_valid_after`, [userId]),
+  async revokeTokens(userId: string, actor: string, reason: string, outer?: EntityManager): Promise<Date | null> {
+    return this.run(outer, async (tx) => {
+      const rows = updatedRows<{ tokens_valid_after: Date; status: UserStatus }>(
+        await tx.query(`UPDATE auth.users SET tokens_valid_after = clock_timestamp(), updated_at = now() WHERE id = $1 RETURNING tokens_valid_after, status`, [userId]),
       );
       if (!rows[0]) return null;
       await this.insertEvent(tx, { userId, actor, type: 'tokens.revoked', detail: { reason } });
+      this.changed(tx, { userId, status: rows[0].status, previousStatus: rows[0].status, tokensValidAfter: rows[0].tokens_valid_after });
       return rows[0].tokens_valid_after;
     });
   }
@@ -129,14 +168,18 @@ export class UsersRepository {
   /** Updates plain profile columns (no status change) and records why. */
   async updateProfile(
     userId: string,
-    patch: Partial<Pick<UserEntity, 'email' | 'emailVerified' | 'fullName' | 'role' | 'organizationId' | 'mfaMethod' | 'mfaEnrolledAt' | 'mfaRequired' | 'passwordResetAt' | 'stripeCustomerId'>>,
+    // Not the ladder's facts or the status: those change only through `ladderWrite`, which derives the status.
+    patch: Partial<Pick<UserEntity, 'email' | 'emailVerified' | 'fullName' | 'role' | 'organizationId' | 'mfaMethod' | 'mfaRequired' | 'passwordResetAt' | 'stripeCustomerId'>>,
     event?: Omit<NewUserEvent, 'userId'>,
+    outer?: EntityManager,
   ): Promise<UserEntity | null> {
-    return this.db.transaction(async (tx) => {
+    return this.run(outer, async (tx) => {
       const result = await tx.getRepository(UserEntity).update({ id: userId }, patch);
       if (!result.affected) return null;
       if (event) await this.insertEvent(tx, { ...event, userId });
-      return tx.getRepository(UserEntity).findOneBy({ id: userId });
+      const row = await tx.getRepository(UserEntity).findOneByOrFail({ id: userId });
+      this.changed(tx, { userId, status: row.status, previousStatus: row.status, tokensValidAfter: row.tokensValidAfter });
+      return row;
     });
   }
 
@@ -145,18 +188,20 @@ export class UsersRepository {
    * transaction: the audit trail has no foreign key, so the row recording the deletion outlives the user. False when
    * there was no such user (and nothing is recorded).
    */
-  async deleteUser(userId: string, event: Omit<NewUserEvent, 'userId'>): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
+  async deleteUser(userId: string, event: Omit<NewUserEvent, 'userId'>, outer?: EntityManager): Promise<boolean> {
+    return this.run(outer, async (tx) => {
       const [existing] = (await tx.query(`SELECT status FROM auth.users WHERE id = $1 FOR UPDATE`, [userId])) as Array<{ status: UserStatus }>;
       if (!existing) return false;
       await this.insertEvent(tx, { ...event, userId, fromStatus: existing.status });
       await tx.query(`DELETE FROM auth.users WHERE id = $1`, [userId]);
+      this.changed(tx, { userId, status: null, previousStatus: existing.status });
       return true;
     });
   }
 
-  async recordEvent(event: NewUserEvent): Promise<void> {
-    await this.insertEvent(this.db.manager, event);
+  /** An audit row alone (no change to the user row), in the caller's transaction when given. */
+  async recordEvent(event: NewUserEvent, tx?: EntityManager): Promise<void> {
+    await this.insertEvent(tx ?? this.db.manager, event);
   }
 
   eventsFor(userId: string): Promise<UserEventEntity[]> {

@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager, QueryFailedError } from 'typeorm';
 import { ConflictError } from '../common/errors/app-error';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.types';
+import { initialStatus } from './onboarding/transitions';
 import { NewUser, UsersRepository } from './users.repository';
 import { UserCache } from './user-cache';
 import { UserEntity } from './user.entity';
@@ -11,6 +14,7 @@ export class UsersService {
   constructor(
     private readonly repo: UsersRepository,
     private readonly cache: UserCache,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Hot path (every authenticated request): served from memory, kept fresh by the change feed. */
@@ -42,11 +46,12 @@ export class UsersService {
   /**
    * Just-in-time provisioning: exactly one row per (issuer, subject), whatever the concurrency. An email already
    * owned by another identity is a 409, never a silent link: linking accounts by email alone lets whoever controls
-   * an address at one issuer take over the account at another.
+   * an address at one issuer take over the account at another. The status is derived (a verified address has passed
+   * the first rung; steps switched off are passed over).
    */
   async provision(user: NewUser, actor = 'system', tx?: EntityManager): Promise<{ user: UserEntity; created: boolean }> {
     try {
-      return await this.repo.insertIfAbsent(user, actor, tx);
+      return await this.repo.insertIfAbsent({ ...user, status: initialStatus(user.emailVerified, this.config.onboarding) }, actor, tx);
     } catch (err) {
       if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505') {
         throw new ConflictError('EMAIL_IN_USE', 'This email address belongs to another account');
@@ -60,8 +65,9 @@ export class UsersService {
     return this.repo.inTransaction(fn);
   }
 
-  revokeTokens(userId: string, actor: string, reason: string): Promise<Date | null> {
-    return this.repo.revokeTokens(userId, actor, reason);
+  /** Sets the revocation watermark (every token issued before now is refused); `tx` joins the caller's transaction. */
+  revokeTokens(userId: string, actor: string, reason: string, tx?: EntityManager): Promise<Date | null> {
+    return this.repo.revokeTokens(userId, actor, reason, tx);
   }
 
   updateProfile(...args: Parameters<UsersRepository['updateProfile']>): Promise<UserEntity | null> {

@@ -8,6 +8,7 @@ import { startTestApp, TestApp } from '../support/app';
 import { LogCapture } from '../support/log-capture';
 import { AuthProbeModule } from '../support/auth-probe';
 import { OIDC_AUDIENCE, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OidcIssuer, signInAt } from '../support/oidc-issuer';
+import { setStatus } from '../support/users';
 
 /** Gatehouse as the browser knows it (behind a proxy); the tests send its requests to the loopback app instead. */
 const PUBLIC_URL = 'http://gatehouse.test';
@@ -77,7 +78,8 @@ describe('hosted login (authorization code + PKCE) against a real OpenID provide
   /** Onboarding is another feature's business: these users are approved directly. */
   async function signInActive(account: string): Promise<{ session: string }> {
     const result = await signIn(account);
-    await gh.app.get(DataSource).query(`UPDATE auth.users SET status = 'active' WHERE issuer = $1 AND subject = $2`, [issuer.issuer, account]);
+    const [row] = (await gh.app.get(DataSource).query(`SELECT id FROM auth.users WHERE issuer = $1 AND subject = $2`, [issuer.issuer, account])) as Array<{ id: string }>;
+    await setStatus(gh.app.get(DataSource), row!.id, 'active');
     return result;
   }
 

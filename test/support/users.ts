@@ -1,12 +1,36 @@
 import { DataSource } from 'typeorm';
 import type { UserStatus } from '../../src/common/user-status';
 
+/** The progress facts that put a user on each rung with every step on; a blocked status sits on pending_approval. */
+const RUNG: Record<UserStatus, number> = {
+  pending_verification: 0, pending_approval: 1, pending_mfa: 2, pending_subscription: 3, active: 4, suspended: 1, disabled: 1, rejected: 1,
+};
+const BLOCKED: readonly UserStatus[] = ['suspended', 'disabled', 'rejected'];
+
+/**
+ * Puts a user in `status` by writing the ladder's facts and blocks that derive it (the status is never set alone:
+ * the next ladder change would re-derive it from the facts). For tests that need a starting point.
+ */
+export async function setStatus(db: DataSource, userId: string, status: UserStatus): Promise<void> {
+  const rung = RUNG[status];
+  const blocks = BLOCKED.includes(status) ? { [status]: { kind: status, by: 'admin', reason: 'test', until: null, at: new Date().toISOString() } } : {};
+  await db.query(
+    `UPDATE auth.users SET status = $2,
+       email_verified_at = CASE WHEN $3 THEN COALESCE(email_verified_at, now()) END, email_verified = email_verified OR $3,
+       approved_at = CASE WHEN $4 THEN COALESCE(approved_at, now()) END, approved_by = CASE WHEN $4 THEN 'test' END,
+       mfa_enrolled_at = CASE WHEN $5 THEN COALESCE(mfa_enrolled_at, now()) END, entitled = $6, blocks = $7::jsonb
+     WHERE id = $1`,
+    [userId, status, rung >= 1, rung >= 2, rung >= 3, rung >= 4, JSON.stringify(blocks)],
+  );
+}
+
 /** Inserts a user directly (before any request has cached it), so tests start from a known state. */
 export async function insertUser(db: DataSource, issuer: string, subject: string, status: UserStatus = 'active', provider = 'cognito'): Promise<string> {
   const rows: Array<{ id: string }> = await db.query(
     `INSERT INTO auth.users (issuer, subject, auth_provider, status, email_verified) VALUES ($1, $2, $3, $4, true) RETURNING id`,
     [issuer, subject, provider, status],
   );
+  await setStatus(db, rows[0]!.id, status);
   return rows[0]!.id;
 }
 

@@ -76,8 +76,11 @@ export class AccountAdministration {
     return this.port.updateAttributes(userId, attributes, actor);
   }
 
-  setMfaPreference(userId: string, pref: MfaPreference, actor: AdminActor): Promise<void> {
-    return this.port.setMfaPreference(userId, pref, actor);
+  /** Switching the factor off at the provider withdraws the MFA progress too (the ladder may send the user back). */
+  async setMfaPreference(userId: string, pref: MfaPreference, actor: AdminActor): Promise<void> {
+    const user = await this.row(userId);
+    await this.port.setMfaPreference(userId, pref, actor);
+    if (pref.totp && !pref.totp.enabled && user.mfaMethod) await this.ladder.mfaRemoved(userId, auditActor(actor));
   }
 
   /** Gatehouse's flag is set whatever the provider says: a user without an authenticator is held at enrolment. */

@@ -84,7 +84,7 @@ export class SessionRevocations {
   }
 
   @OnEvent(USER_CHANGED)
-  evict(event: UserChanged): void {
+  evict(event: Pick<UserChanged, 'userId'>): void {
     this.epoch++;
     this.byUser.delete(event.userId);
   }

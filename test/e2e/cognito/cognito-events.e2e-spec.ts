@@ -15,7 +15,7 @@ import { startTestApp, TestApp } from '../../support/app';
 import { AuthProbeModule } from '../../support/auth-probe';
 import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
-import { within } from '../../support/users';
+import { setStatus, within } from '../../support/users';
 
 const DUMMY_KEYS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 const SECRET = 'events-secret-for-the-tests-0123456789abcdef';
@@ -97,7 +97,7 @@ describe('POST /api/v1/hooks/cognito-events (cognito-local)', () => {
 
   it('a console AdminRemoveUserFromGroup (Admins) revokes the demoted admin’s tokens; AdminDeleteUser deletes the row', async () => {
     const u = await signedIn('hook-groups@example.com', ['Admins']);
-    await t.app.get(DataSource).query(`UPDATE auth.users SET status = 'active' WHERE id = $1`, [u.userId]);
+    await setStatus(t.app.get(DataSource), u.userId, 'active');
     await within(3000, async () => (await api.get('/api/v1/probe/admin', u.accessToken)).status === 200);
     await new Promise((r) => setTimeout(r, 1100));
     await cl.client.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: cl.userPoolId, Username: 'hook-groups@example.com', GroupName: 'Admins' }));

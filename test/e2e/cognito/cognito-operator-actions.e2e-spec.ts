@@ -18,7 +18,7 @@ import { startTestApp, TestApp } from '../../support/app';
 import { AuthProbeModule } from '../../support/auth-probe';
 import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
-import { insertUser, within } from '../../support/users';
+import { insertUser, setStatus, within } from '../../support/users';
 
 const DUMMY_KEYS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 const PASSWORD = 'Perm-pass-2';
@@ -94,7 +94,7 @@ describe('CognitoAdmin mirrors operator actions into Gatehouse (cognito-local)',
 
   it("removing a user from Admins takes the role away now: the demoted admin's token stops working", async () => {
     const u = await signedIn('op-demote@example.com', ['Admins']);
-    await t.app.get(DataSource).query(`UPDATE auth.users SET status = 'active' WHERE id = $1`, [u.userId]);
+    await setStatus(t.app.get(DataSource), u.userId, 'active');
     // The user cache is evicted through the database's change feed: wait until the admin route sees the change.
     await within(3000, async () => (await api.get('/api/v1/probe/admin', u.accessToken)).status === 200);
     await new Promise((r) => setTimeout(r, 1100));

@@ -18,6 +18,8 @@ import { resetCognitoClients } from '../../../src/auth/providers/cognito/cognito
 import type { UserEntity } from '../../../src/users/user.entity';
 import { UsersService } from '../../../src/users/users.service';
 import { startTestApp, TestApp } from '../../support/app';
+import { setStatus } from '../../support/users';
+import { DataSource } from 'typeorm';
 
 /**
  * Provider paths cognito-local cannot run, with the SDK client mocked (aws-sdk-client-mock) and the real database:
@@ -45,7 +47,8 @@ describe('CognitoAuthProvider paths cognito-local lacks (mocked SDK)', () => {
   const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: AppError) => e.code);
   async function newUser(): Promise<{ user: UserEntity; caller: AccountCaller }> {
     const email = `mocked${++n}@example.com`;
-    const { user } = await users.provision({ issuer: ISSUER, subject: `sub-${n}`, authProvider: 'cognito', email, emailVerified: true, fullName: null, role: 'user', organizationId: null, status: 'pending_mfa' });
+    const { user } = await users.provision({ issuer: ISSUER, subject: `sub-${n}`, authProvider: 'cognito', email, emailVerified: true, fullName: null, role: 'user', organizationId: null });
+    await setStatus(t.app.get(DataSource), user.id, 'pending_mfa');
     const principal = { userId: user.id, issuer: ISSUER, subject: user.subject, email, role: 'user', groups: [], organizationId: null, status: user.status, provider: 'cognito', tokenUse: 'access', scopes: [] } as Principal;
     return { user, caller: { principal, accessToken: `access-token-${n}` } };
   }

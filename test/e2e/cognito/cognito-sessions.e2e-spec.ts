@@ -22,6 +22,7 @@ import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
 import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
 import { totp } from '../../support/totp';
+import { setStatus } from '../../support/users';
 
 /**
  * Issue #20 (items 1–4, 11, 12) and #9's Cognito bullets, through Gatehouse's HTTP API against cognito-local and a
@@ -177,7 +178,8 @@ describe('Cognito sessions, identities and MFA (cognito-local over HTTP)', () =>
   describe('#20.3 identities by (issuer, sub)', () => {
     it("a Cognito identity with a local user's address: 409 EMAIL_IN_USE at confirm and login, never a 500 or a row without address", async () => {
       const address = email();
-      await t.app.get(UsersService).provision({ issuer: LOCAL_USER_ISSUER, subject: `local-${n}`, authProvider: 'local', email: address, emailVerified: true, fullName: null, role: 'user', organizationId: null, status: 'active' });
+      const { user: local } = await t.app.get(UsersService).provision({ issuer: LOCAL_USER_ISSUER, subject: `local-${n}`, authProvider: 'local', email: address, emailVerified: true, fullName: null, role: 'user', organizationId: null });
+      await setStatus(db, local.id, 'active');
       expect((await register(address)).status).toBe(202);
       const confirmed = await api.post('/api/v1/auth/confirm-email', { email: address, code: cl.code });
       expect([confirmed.status, confirmed.body]).toEqual([409, { error: expect.objectContaining({ code: 'EMAIL_IN_USE' }) }]);

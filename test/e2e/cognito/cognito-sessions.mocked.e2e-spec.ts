@@ -18,6 +18,8 @@ import { resetCognitoClients } from '../../../src/auth/providers/cognito/cognito
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../../src/users/users.service';
 import { startTestApp, TestApp } from '../../support/app';
+import { setStatus } from '../../support/users';
+import { DataSource } from 'typeorm';
 
 /**
  * Issue #20 items that need answers cognito-local cannot give, with the SDK client mocked (aws-sdk-client-mock) and
@@ -44,7 +46,8 @@ describe('Cognito sessions and enumeration (mocked SDK)', () => {
   async function newUser(status: 'active' | 'pending_approval' = 'active') {
     const sub = `msub-${++n}`;
     const email = `msess${n}@example.com`;
-    const { user } = await users.provision({ issuer: ISSUER, subject: sub, authProvider: 'cognito', email, emailVerified: true, fullName: null, role: 'user', organizationId: null, status });
+    const { user } = await users.provision({ issuer: ISSUER, subject: sub, authProvider: 'cognito', email, emailVerified: true, fullName: null, role: 'user', organizationId: null });
+    await setStatus(t.app.get(DataSource), user.id, status);
     return { user, sub, email };
   }
 

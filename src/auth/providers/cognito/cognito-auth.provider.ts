@@ -85,7 +85,7 @@ export class CognitoAuthProvider implements AuthProvider {
     // Provisions the row when sign-up could not (409 EMAIL_IN_USE when another identity holds the address).
     const { user } = await this.identities.ensureRow(identity.sub, email, { emailVerified: false, fullName: null });
     // pending_verification → pending_approval with email_verified in the same UPDATE; from any later state only the flag.
-    const stepped = await this.onboarding.tryApply(user.id, 'EMAIL_VERIFIED', ACTOR, { via: 'cognito.confirm_sign_up' }, { email_verified: 'true' });
+    const stepped = await this.onboarding.tryApply(user.id, 'EMAIL_VERIFIED', ACTOR, { via: 'cognito.confirm_sign_up' });
     if (!stepped && !user.emailVerified) {
       await this.users.updateProfile(user.id, { emailVerified: true }, { actor: ACTOR, type: 'email.verified', detail: { via: 'cognito.confirm_sign_up' } });
     }
@@ -124,7 +124,7 @@ export class CognitoAuthProvider implements AuthProvider {
       this.client.send(new SetUserMFAPreferenceCommand({ AccessToken: caller.accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } })),
     );
     const userId = caller.principal.userId;
-    await this.users.updateProfile(userId, { mfaMethod: 'totp', mfaEnrolledAt: new Date() }, { actor: ACTOR, type: 'mfa.enrolled', detail: { method: 'totp' } });
+    await this.users.updateProfile(userId, { mfaMethod: 'totp' }, { actor: ACTOR, type: 'mfa.enrolled', detail: { method: 'totp' } });
     await this.onboarding.tryApply(userId, 'MFA_ENROLLED', ACTOR, { method: 'totp' });
     return {};
   }
@@ -141,7 +141,8 @@ export class CognitoAuthProvider implements AuthProvider {
         }),
       ),
     );
-    await this.users.updateProfile(caller.principal.userId, { mfaMethod: null, mfaEnrolledAt: null }, { actor: ACTOR, type: 'mfa.disabled' });
+    await this.users.updateProfile(caller.principal.userId, { mfaMethod: null }, { actor: ACTOR, type: 'mfa.disabled' });
+    await this.onboarding.tryApply(caller.principal.userId, 'MFA_REMOVED', ACTOR);
   }
 
   async requestPasswordReset(email: string, _ctx: RequestContext): Promise<void> {

@@ -10,7 +10,6 @@ import { AppError, ConflictError } from '../../../common/errors/app-error';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig, CognitoConfig } from '../../../config/config.types';
 import { OnboardingService } from '../../../users/onboarding/onboarding.service';
-import { initialStatus } from '../../../users/onboarding/transitions';
 import type { UserEntity } from '../../../users/user.entity';
 import { UsersService } from '../../../users/users.service';
 import { ProviderError } from '../provider-errors';
@@ -85,7 +84,7 @@ export class CognitoIdentities {
     if (!existing) {
       try {
         return await this.users.provision(
-          { issuer: this.pool().issuer, subject: sub, authProvider: 'cognito', email, emailVerified: facts.emailVerified, fullName: facts.fullName, role: 'user', organizationId: null, status: initialStatus(facts.emailVerified) },
+          { issuer: this.pool().issuer, subject: sub, authProvider: 'cognito', email, emailVerified: facts.emailVerified, fullName: facts.fullName, role: 'user', organizationId: null },
           COGNITO_ACTOR,
         );
       } catch (err) {
@@ -117,7 +116,7 @@ export class CognitoIdentities {
     const verified = claims?.email_verified === true || claims?.email_verified === 'true';
     const { user, created } = await this.ensureRow(sub, email, { emailVerified: verified, fullName: typeof claims?.name === 'string' ? claims.name : null });
     if (!created && verified && user.status === 'pending_verification') {
-      return (await this.onboarding.tryApply(user.id, 'EMAIL_VERIFIED', COGNITO_ACTOR, { via: 'cognito.id_token' }, { email_verified: 'true' })) ?? user;
+      return (await this.onboarding.tryApply(user.id, 'EMAIL_VERIFIED', COGNITO_ACTOR, { via: 'cognito.id_token' })) ?? user;
     }
     return user;
   }

@@ -112,7 +112,7 @@ export class LocalAccounts {
     // The mailbox is proved now: nothing set up before by someone who had not proved it survives (pre-account takeover).
     if (user.status === 'pending_verification') await this.users.inTransaction((tx) => this.repo.wipeUnprovenAccess(tx, user.id));
     // pending_verification → pending_approval together with the flag; later states only need the flag.
-    const stepped = await this.onboarding.tryApply(user.id, 'EMAIL_VERIFIED', LOCAL_ACTOR, { via }, { email_verified: 'true' });
+    const stepped = await this.onboarding.tryApply(user.id, 'EMAIL_VERIFIED', LOCAL_ACTOR, { via });
     if (!stepped && !user.emailVerified) {
       await this.users.updateProfile(user.id, { emailVerified: true }, { actor: LOCAL_ACTOR, type: 'email.verified', detail: { via } });
     }

@@ -95,7 +95,6 @@ export class LocalAdmin implements AuthAdminPort {
             fullName: parsed.patch.fullName ?? null,
             role: 'user',
             organizationId: parsed.patch.organizationId ?? null,
-            status: emailVerified ? 'pending_approval' : 'pending_verification',
           },
           by,
           tx,
@@ -210,7 +209,7 @@ export class LocalAdmin implements AuthAdminPort {
     if (user.mfaRequired) refuse('MFA_REQUIRED_BY_ADMIN', 'mfa_required is set for this user');
     if (!creds?.totpSecretEnc && !creds?.totpPendingEnc) return;
     await this.users.inTransaction((tx) => this.repo.disableTotp(tx, user.id));
-    await this.users.updateProfile(user.id, { mfaMethod: null, mfaEnrolledAt: null }, { actor: auditActor(actor), type: 'admin.mfa_disabled', detail: { method: 'totp' } });
+    await this.users.updateProfile(user.id, { mfaMethod: null }, { actor: auditActor(actor), type: 'admin.mfa_disabled', detail: { method: 'totp' } });
   }
 
   /** Local sign-in always challenges an enabled authenticator: the only question is whether there is one yet. */

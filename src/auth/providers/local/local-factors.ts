@@ -63,16 +63,17 @@ export class LocalFactors {
     const accepted = step !== null && (replacing || (await this.repo.consumeTotpStep(user.id, step)));
     if (!accepted) throw new ProviderError('MFA_CODE_INVALID', 'enrolment code rejected');
     const codes = this.newRecoveryCodes();
+    const type = replacing ? 'mfa.replaced' : 'mfa.enrolled';
+    // One commit: the factor, its recovery codes, the profile and the ladder move land together or not at all.
     const enabled = await this.users.inTransaction(async (tx) => {
       const pending = creds.totpPendingEnc as string;
       if (!(replacing ? await this.store.replaceTotp(tx, user.id, pending, step) : await this.repo.enableTotp(tx, user.id, pending))) return false;
       await this.repo.replaceRecoveryCodes(tx, user.id, this.recoveryHashes(codes));
+      await this.users.updateProfile(user.id, { mfaMethod: 'totp' }, { actor: LOCAL_ACTOR, type, detail: { method: 'totp' } }, tx);
+      await this.onboarding.recordFact(user.id, 'mfa_enrolled', LOCAL_ACTOR, { detail: { method: 'totp' }, tx });
       return true;
     });
     if (!enabled) throw new ProviderError('MFA_CODE_INVALID', 'enrolment changed concurrently');
-    const type = replacing ? 'mfa.replaced' : 'mfa.enrolled';
-    await this.users.updateProfile(user.id, { mfaMethod: 'totp', mfaEnrolledAt: new Date() }, { actor: LOCAL_ACTOR, type, detail: { method: 'totp' } });
-    await this.onboarding.tryApply(user.id, 'MFA_ENROLLED', LOCAL_ACTOR, { method: 'totp' });
     await this.changed(user, caller, replacing ? 'replaced' : 'enabled');
     return { recoveryCodes: codes };
   }
@@ -98,8 +99,11 @@ export class LocalFactors {
     if (!creds?.totpSecretEnc && !creds?.totpPendingEnc) throw new ProviderError('MFA_NOT_ENROLLED');
     // Only a pending (never confirmed) enrolment: nothing protects the account yet, so there is no code to ask for.
     if (creds.totpSecretEnc) await this.requireCurrentFactor(user, creds.totpSecretEnc, code, 'remove');
-    await this.users.inTransaction((tx) => this.repo.disableTotp(tx, user.id));
-    await this.users.updateProfile(user.id, { mfaMethod: null, mfaEnrolledAt: null }, { actor: LOCAL_ACTOR, type: 'mfa.disabled' });
+    await this.users.inTransaction(async (tx) => {
+      await this.repo.disableTotp(tx, user.id);
+      await this.users.updateProfile(user.id, { mfaMethod: null }, { actor: LOCAL_ACTOR, type: 'mfa.disabled' }, tx);
+      await this.onboarding.withdrawFact(user.id, 'mfa_enrolled', LOCAL_ACTOR, { tx });
+    });
     if (creds.totpSecretEnc) await this.changed(user, caller, 'removed');
   }
 

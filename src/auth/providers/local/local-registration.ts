@@ -67,7 +67,6 @@ export class LocalRegistration {
             fullName: input.fullName ?? null,
             role: 'user',
             organizationId: null,
-            status: 'pending_verification',
           },
           LOCAL_ACTOR,
           tx,
