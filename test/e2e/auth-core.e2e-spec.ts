@@ -1,3 +1,4 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Injectable, Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -8,7 +9,7 @@ import { TokenVerifier } from '../../src/auth/tokens/token-verifier';
 import type { AppError } from '../../src/common/errors/app-error';
 import { startTestApp, TestApp } from '../support/app';
 import { JwksIssuer } from '../support/jwks-issuer';
-import { insertUser } from '../support/users';
+import { announced, insertUser } from '../support/users';
 
 const CLIENT = 'client-core';
 
@@ -51,7 +52,8 @@ describe('auth core: one verifier, one Authenticator', () => {
   });
   const user = async (status: Parameters<typeof insertUser>[3] = 'active') => {
     const sub = randomUUID();
-    return { sub, id: await insertUser(db, issuer.issuer, sub, status) };
+    // Announced first: the insert's change notice would otherwise empty a cache the test fills before it arrives.
+    return { sub, id: await announced(t.app.get(EventEmitter2), () => insertUser(db, issuer.issuer, sub, status)) };
   };
   const refusal = (p: Promise<unknown>) => p.then(() => 'admitted', (e: AppError) => `${e.status} ${e.code}`);
   const syncRefusal = (fn: () => unknown) => {

@@ -1,4 +1,6 @@
+import type { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
+import { USER_CHANGED, type UserChanged } from '../../src/users/user-events';
 import type { UserStatus } from '../../src/common/user-status';
 
 /** The progress facts that put a user on each rung with every step on; a blocked status sits on pending_approval. */
@@ -43,3 +45,31 @@ export async function within(ms: number, check: () => Promise<boolean>): Promise
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * Resolves once the change feed has delivered a notice for each user id `write` returns: a row written with SQL by a
+ * test is announced asynchronously, and a cache filled before the notice arrives is emptied by it. Waiting keeps a
+ * test about the cache from racing its own set-up.
+ */
+export async function announced<T extends string>(events: EventEmitter2, write: () => Promise<T>): Promise<T> {
+  const last = new Map<string, number>();
+  const onChange = (e: UserChanged) => {
+    if (e.source === 'feed') last.set(e.userId, Date.now());
+  };
+  events.on(USER_CHANGED, onChange);
+  try {
+    const id = await write();
+    const until = Date.now() + 5_000;
+    // A write of several statements sends several notices: wait until this user's have gone quiet for a moment.
+    for (;;) {
+      const at = last.get(id);
+      if (at !== undefined && Date.now() - at >= QUIET_MS) return id;
+      if (Date.now() > until) throw new Error(`no change notice for ${id}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } finally {
+    events.off(USER_CHANGED, onChange);
+  }
+}
+
+const QUIET_MS = 50;
