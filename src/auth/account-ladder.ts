@@ -1,6 +1,8 @@
 import { Injectable, Module } from '@nestjs/common';
 import type { Role } from '../config/config.types';
 import { AccountMirror, type MirrorOutcome } from '../users/account-mirror.service';
+import type { LadderOutcome } from '../users/onboarding/onboarding.service';
+import { UserQueries } from '../users/user-queries';
 import type { UserEntity } from '../users/user.entity';
 import { UsersModule } from '../users/users.module';
 import { UsersService } from '../users/users.service';
@@ -16,7 +18,23 @@ export class AccountLadder {
   constructor(
     private readonly users: UsersService,
     private readonly mirror: AccountMirror,
+    private readonly queries: UserQueries,
   ) {}
+
+  /** approve / reject / reinstate: the outcome, refusals with the status the user is in; null for no such user. */
+  decide(userId: string, event: 'APPROVED' | 'REJECTED' | 'REINSTATED', actor: string, detail: Record<string, unknown> = {}): Promise<LadderOutcome | null> {
+    return this.mirror.decide(userId, event, actor, detail);
+  }
+
+  /** → suspended (watermark set), optionally until a time. */
+  suspend(userId: string, actor: string, opts: { reason: string | null; until: Date | null }, detail: Record<string, unknown> = {}): Promise<LadderOutcome | null> {
+    return this.mirror.suspend(userId, actor, opts, detail);
+  }
+
+  /** See UserQueries.underAdminSetLock: changes that may remove an active admin are serialised across instances. */
+  underAdminSetLock<T>(fn: (otherActiveAdmins: (userId: string) => Promise<number>) => Promise<T>): Promise<T> {
+    return this.queries.underAdminSetLock(fn);
+  }
 
   /** The user by Gatehouse id; null for an unknown id or anything that is not a uuid (never sent to SQL). */
   async findUser(userId: string): Promise<UserEntity | null> {

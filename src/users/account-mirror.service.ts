@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Role } from '../config/config.types';
 import type { UserStatus } from '../common/user-status';
-import { OnboardingService } from './onboarding/onboarding.service';
+import { type LadderOutcome, OnboardingService } from './onboarding/onboarding.service';
 import { BLOCKED_STATUSES } from './onboarding/transitions';
 import { UsersService } from './users.service';
 
@@ -22,9 +22,22 @@ export class AccountMirror {
 
   /** Lays the `disabled` block, which also sets the revocation watermark. Already disabled: done, unchanged. */
   async disable(userId: string, actor: string, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
-    const outcome = await this.onboarding.block(userId, { kind: 'disabled', by: 'admin' }, actor, { detail });
+    const reason = typeof detail.reason === 'string' ? detail.reason : null;
+    const outcome = await this.onboarding.block(userId, { kind: 'disabled', by: 'admin', reason }, actor, { detail });
     if (!outcome) return { done: false, status: null };
     return outcome.done ? { done: true, changed: true } : { done: true, changed: false };
+  }
+
+  /** An administrator's ladder decision (approve, reject, reinstate), with the outcome: refusals carry the status. */
+  decide(userId: string, event: 'APPROVED' | 'REJECTED' | 'REINSTATED', actor: string, detail: Record<string, unknown> = {}): Promise<LadderOutcome | null> {
+    const reason = typeof detail.reason === 'string' ? detail.reason : null;
+    if (event === 'REJECTED') return this.onboarding.block(userId, { kind: 'rejected', by: 'admin', reason }, actor, { detail });
+    return this.onboarding.attempt(userId, event, actor, { detail });
+  }
+
+  /** An administrator's suspension (sets the watermark), optionally timed: `until` is lifted by whoever sweeps it. */
+  suspend(userId: string, actor: string, opts: { reason: string | null; until: Date | null }, detail: Record<string, unknown> = {}): Promise<LadderOutcome | null> {
+    return this.onboarding.block(userId, { kind: 'suspended', by: 'admin', reason: opts.reason, until: opts.until }, actor, { detail: { ...detail, ...(opts.until ? { until: opts.until.toISOString() } : {}) } });
   }
 
   /**

@@ -6,6 +6,7 @@ import { OnboardingService } from './onboarding/onboarding.service';
 import { UserCache } from './user-cache';
 import { USER_CHANGE_FEED, UserChangeListener } from './user-change.listener';
 import { UserEventEntity } from './user-event.entity';
+import { UserQueries } from './user-queries';
 import { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
 import { UsersController } from './users.controller';
@@ -15,7 +16,7 @@ import { UsersService } from './users.service';
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, UserEventEntity])],
   controllers: [UsersController],
-  providers: [CommitHooks, UsersRepository, UsersService, UserCache, OnboardingService, AccountMirror, UserChangeListener, { provide: USER_CHANGE_FEED, useExisting: UserChangeListener }],
-  exports: [UsersService, OnboardingService, AccountMirror, USER_CHANGE_FEED],
+  providers: [CommitHooks, UsersRepository, UserQueries, UsersService, UserCache, OnboardingService, AccountMirror, UserChangeListener, { provide: USER_CHANGE_FEED, useExisting: UserChangeListener }],
+  exports: [UsersService, OnboardingService, AccountMirror, UserQueries, USER_CHANGE_FEED],
 })
 export class UsersModule {}

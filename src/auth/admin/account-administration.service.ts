@@ -1,4 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ConflictError } from '../../common/errors/app-error';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig, Role } from '../../config/config.types';
+import type { LadderOutcome } from '../../users/onboarding/onboarding.service';
 import { BLOCKED_STATUSES } from '../../users/onboarding/transitions';
 import type { UserEntity } from '../../users/user.entity';
 import { AccountLadder } from '../account-ladder';
@@ -12,6 +16,12 @@ import {
   type DirectoryUser,
   type MfaPreference,
 } from '../providers/admin-port';
+import { type AdminAction, lastAdminAt, mayRemoveAdmin, selfActionForbidden } from './admin-safety';
+
+/** What an action did: `changed: false` when the user already was so (nothing written, no audit row). */
+export interface ActionResult {
+  changed: boolean;
+}
 
 /**
  * The admin use cases on one user, whatever the provider: the provider-side action through AUTH_ADMIN_PORT first,
@@ -23,17 +33,83 @@ export class AccountAdministration {
   constructor(
     @Inject(AUTH_ADMIN_PORT) readonly port: AuthAdminPort,
     private readonly ladder: AccountLadder,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** pending_approval → the next step the facts call for. Nothing to do at the provider: approval is Gatehouse's. */
+  approve(userId: string, actor: AdminActor): Promise<ActionResult> {
+    return this.guarded('approve', userId, actor, async () => settled(await this.ladder.decide(userId, 'APPROVED', auditActor(actor), detailOf(actor)), 'APPROVED', true));
+  }
+
+  /**
+   * Refuses a verified, unapproved user: their sessions end at the provider, then the `rejected` block (which sets
+   * the watermark). Checked up front so a user past approval is never signed out by a refused rejection.
+   */
+  reject(userId: string, reason: string, actor: AdminActor): Promise<ActionResult> {
+    return this.guarded('reject', userId, actor, async (user) => {
+      if (user.blocks.rejected) return { changed: false };
+      if (!user.emailVerifiedAt || user.approvedAt) throw transitionRefused('REJECTED', user.status);
+      await this.port.signOutEverywhere(userId, actor);
+      return settled(await this.ladder.decide(userId, 'REJECTED', auditActor(actor), detailOf(actor, reason)), 'REJECTED', true);
+    });
+  }
+
+  /** Sessions end at the provider, then `suspended` (watermark set); `until` ends it (see the admin module's sweep). */
+  suspend(userId: string, opts: { reason: string; until?: Date }, actor: AdminActor): Promise<ActionResult> {
+    return this.guarded('suspend', userId, actor, async (user) => {
+      if (user.blocks.suspended?.by === 'admin') return { changed: false };
+      await this.port.signOutEverywhere(userId, actor);
+      const outcome = await this.ladder.suspend(userId, auditActor(actor), { reason: opts.reason, until: opts.until ?? null }, detailOf(actor));
+      return settled(outcome, 'SUSPENDED', true);
+    });
+  }
+
+  /** Lifts a suspension (an admin's or billing's); the user lands where their progress says. Not suspended: 409. */
+  reactivate(userId: string, actor: AdminActor): Promise<ActionResult> {
+    return this.guarded('reactivate', userId, actor, async () => settled(await this.ladder.decide(userId, 'REINSTATED', auditActor(actor), detailOf(actor)), 'REINSTATED', false));
+  }
+
+  /**
+   * Sets the role through the provider's groups (ROLE_GROUP_MAP): joins a group of the new role, then leaves the
+   * groups of the other privileged roles. Refused on oneself, and for the last active admin.
+   */
+  setRole(userId: string, role: Role, actor: AdminActor): Promise<ActionResult> {
+    return this.guarded(
+      'role',
+      userId,
+      actor,
+      async (user) => {
+        if (user.role === role) return { changed: false };
+        const map = this.config.auth.roleGroupMap;
+        const groupOf = (r: Role) => Object.keys(map).filter((g) => map[g] === r);
+        const join = groupOf(role)[0];
+        if (role !== 'user' && join === undefined) throw new AdminPortError('INVALID_INPUT', `no ROLE_GROUP_MAP group maps to ${role}`);
+        const by = auditActor(actor);
+        let changed = false;
+        if (join !== undefined) {
+          const change = await this.port.addToGroup(userId, join, actor);
+          changed = (await this.ladder.setRole(userId, change.role, by, 'admin.group_added', { group: join, ...detailOf(actor) }, change.tokensMayCarry)) || changed;
+        }
+        for (const group of Object.keys(map).filter((g) => map[g] !== role && map[g] !== 'user')) {
+          const change = await this.port.removeFromGroup(userId, group, actor);
+          changed = (await this.ladder.setRole(userId, change.role, by, 'admin.group_removed', { group, ...detailOf(actor) }, change.tokensMayCarry)) || changed;
+        }
+        return { changed };
+      },
+      role,
+    );
+  }
 
   createUser(input: CreateUserInput, actor: AdminActor): Promise<DirectoryUser & { userId: string }> {
     return this.port.createUser(input, actor);
   }
 
   /** Disabled at the provider (its sessions end there), then `disabled` on the ladder, which sets the watermark. */
-  async disable(userId: string, actor: AdminActor): Promise<void> {
-    await this.row(userId);
-    await this.port.disableUser(userId, actor);
-    await this.settle(await this.ladder.disable(userId, auditActor(actor), { requestId: actor.requestId }), 'DISABLED');
+  disable(userId: string, actor: AdminActor, reason?: string): Promise<void> {
+    return this.guarded('disable', userId, actor, async () => {
+      await this.port.disableUser(userId, actor);
+      await this.settle(await this.ladder.disable(userId, auditActor(actor), detailOf(actor, reason)), 'DISABLED');
+    });
   }
 
   /** Refused up front for a user blocked otherwise (suspended, rejected): enabling must not undo another decision. */
@@ -46,10 +122,11 @@ export class AccountAdministration {
     await this.settle(await this.ladder.enable(userId, auditActor(actor), { requestId: actor.requestId }), 'ENABLED');
   }
 
-  async delete(userId: string, actor: AdminActor, reason?: string): Promise<void> {
-    const user = await this.row(userId);
-    await this.port.deleteUser(userId, actor);
-    await this.ladder.remove(userId, auditActor(actor), { subject: user.subject, ...(reason ? { reason } : {}) });
+  delete(userId: string, actor: AdminActor, reason?: string): Promise<void> {
+    return this.guarded('delete', userId, actor, async (user) => {
+      await this.port.deleteUser(userId, actor);
+      await this.ladder.remove(userId, auditActor(actor), { subject: user.subject, ...detailOf(actor, reason) });
+    });
   }
 
   /** Every session ends: the provider's refresh tokens, and Gatehouse's watermark for the live access tokens. */
@@ -102,6 +179,21 @@ export class AccountAdministration {
     await this.ladder.setRole(userId, change.role, auditActor(actor), 'admin.group_removed', { group }, change.tokensMayCarry);
   }
 
+  /**
+   * The safety rules around an action: never on oneself where that is forbidden (409 SELF_ACTION_FORBIDDEN), and
+   * never leaving no active admin (409 LAST_ADMIN), counted under the admin-set lock with the target read afresh.
+   */
+  private async guarded<T>(action: AdminAction, userId: string, actor: AdminActor, run: (user: UserEntity) => Promise<T>, newRole?: Role): Promise<T> {
+    if (selfActionForbidden(actor.userId, userId, action)) throw new ConflictError('SELF_ACTION_FORBIDDEN', 'Administrators cannot do this to their own account');
+    const user = await this.row(userId);
+    if (!mayRemoveAdmin(action) || user.role !== 'admin') return run(user);
+    return this.ladder.underAdminSetLock(async (otherActiveAdmins) => {
+      const fresh = await this.row(userId);
+      if (lastAdminAt(fresh, action, await otherActiveAdmins(userId), newRole)) throw new ConflictError('LAST_ADMIN', 'This would leave no active administrator');
+      return run(fresh);
+    });
+  }
+
   private async row(userId: string): Promise<UserEntity> {
     const user = await this.ladder.findUser(userId);
     if (!user) throw new AdminPortError('USER_NOT_FOUND', `no user ${userId}`);
@@ -114,4 +206,21 @@ export class AccountAdministration {
     if (outcome.status === null) throw new AdminPortError('USER_NOT_FOUND', 'deleted concurrently');
     throw new AdminPortError('INVALID_TRANSITION', `${event} from ${outcome.status}`, { status: outcome.status });
   }
+}
+
+/** The audit detail every admin action carries: the request it came with and, where given, the reason. */
+function detailOf(actor: AdminActor, reason?: string): Record<string, unknown> {
+  return { ...(actor.requestId ? { requestId: actor.requestId } : {}), ...(reason ? { reason } : {}) };
+}
+
+function transitionRefused(event: string, status: string): AdminPortError {
+  return new AdminPortError('INVALID_TRANSITION', `${event} from ${status}`, { status });
+}
+
+/** A ladder outcome as an action result: a repeat is `changed: false` where `repeatIsFine`, any other refusal a 409. */
+function settled(outcome: LadderOutcome | null, event: string, repeatIsFine: boolean): ActionResult {
+  if (!outcome) throw new AdminPortError('USER_NOT_FOUND', 'deleted concurrently');
+  if (outcome.done) return { changed: true };
+  if (outcome.refused === 'UNCHANGED' && repeatIsFine) return { changed: false };
+  throw transitionRefused(event, outcome.status);
 }

@@ -81,6 +81,11 @@ export class OnboardingService {
     return outcome.user;
   }
 
+  /** Applies a named event and says what happened: the outcome (refusals with the status), or null for no such user. */
+  attempt(userId: string, event: OnboardingEvent, actor: string, opts: LadderOptions = {}): Promise<LadderOutcome | null> {
+    return this.change(userId, EVENT_CHANGES[event], actor, opts);
+  }
+
   /** Applies a named event; null (and nothing changed) when refused or the user does not exist. */
   tryApply(userId: string, event: OnboardingEvent, actor: string, detail: Record<string, unknown> = {}, tx?: EntityManager): Promise<UserEntity | null> {
     return this.tryChange(userId, EVENT_CHANGES[event], actor, { detail, tx });

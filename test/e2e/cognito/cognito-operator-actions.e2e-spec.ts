@@ -131,7 +131,7 @@ describe('CognitoAdmin.resetPassword mirrors (mocked SDK: cognito-local lacks Ad
     cognito.on(AdminResetUserPasswordCommand).resolves({});
     cognito.on(AdminUserGlobalSignOutCommand).resolves({});
     const ladder = t.app.get(AccountLadder);
-    const accounts = new AccountAdministration(new CognitoAdmin(t.config, client, ladder, t.app.get(CognitoIdentities)), ladder);
+    const accounts = new AccountAdministration(new CognitoAdmin(t.config, client, ladder, t.app.get(CognitoIdentities)), ladder, t.config);
     const actor = { userId: randomUUID() };
     await accounts.resetPassword(userId, actor);
     expect((await t.app.get(UsersService).findById(userId))?.tokensValidAfter).toBeInstanceOf(Date);
