@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { AdminProviderModule } from './admin/provider/admin-provider.module';
 import { AuthModule } from './auth/auth.module';
 import { DeferredWorkModule } from './common/deferred/deferred-work';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
@@ -33,6 +34,7 @@ export class AppModule {
         HealthModule,
         UsersModule,
         AuthModule.forRoot(config),
+        AdminProviderModule,
         WebhooksModule,
         RealtimeModule,
       ],
