@@ -6,6 +6,7 @@ import { type AwsEnv, cognitoClientSettings } from './auth/providers/cognito/cog
 import { mfaOffWarning } from './auth/providers/cognito/cognito-mfa-mode';
 import { dataSourceOptions, runMigrations } from './database/data-source';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
+import { createAdmin } from './cli/create-admin';
 import { join } from 'node:path';
 
 /**
@@ -162,6 +163,10 @@ const COMMANDS: Record<string, { help: string; run: Command }> = {
       for (const r of results) process.stdout.write(`${r.ok ? (r.warn ? 'WARN' : 'ok  ') : 'FAIL'}  ${r.name.padEnd(14)} ${r.info}\n`);
       return results.every((r) => r.ok) ? 0 : 1;
     },
+  },
+  'users:create-admin': {
+    help: 'create an administrator: --email E --password P (exit codes: see README, "The first administrator")',
+    run: (config, args) => createAdmin(config, args, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`)),
   },
   'migration:run': {
     help: 'apply pending migrations (the server also does this at start-up)',
