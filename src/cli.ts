@@ -3,8 +3,10 @@ import { DataSource } from 'typeorm';
 import { bootConfigWithSecrets } from './config/boot-config';
 import { AppConfig } from './config/config.types';
 import { type AwsEnv, cognitoClientSettings } from './auth/providers/cognito/cognito-client.factory';
+import { mfaOffWarning } from './auth/providers/cognito/cognito-mfa-mode';
 import { dataSourceOptions, runMigrations } from './database/data-source';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
+import { createAdmin } from './cli/create-admin';
 import { join } from 'node:path';
 
 /**
@@ -115,18 +117,22 @@ async function probeRedis(config: AppConfig): Promise<ProbeResult | undefined> {
  * accounts and trigger mail directly at the pool, outside Gatehouse's rate limits, budgets and enumeration-safe
  * answers. Gatehouse cannot close that from its side; the pool setting AllowAdminCreateUserOnly can.
  */
-async function probeCognitoPool(config: AppConfig, env: AwsEnv): Promise<ProbeResult | undefined> {
+async function probeCognitoPool(config: AppConfig, env: AwsEnv): Promise<ProbeResult[]> {
   const cognito = config.auth.cognito;
-  if (!cognito) return undefined;
+  if (!cognito) return [];
   const { CognitoIdentityProviderClient, DescribeUserPoolCommand } = await import('@aws-sdk/client-cognito-identity-provider');
   const settings = cognitoClientSettings(cognito, env);
   const client = new CognitoIdentityProviderClient({ region: settings.region, ...(settings.endpoint ? { endpoint: settings.endpoint } : {}), ...(settings.credentials ? { credentials: settings.credentials } : {}) });
   try {
     const pool = (await withTimeout(client.send(new DescribeUserPoolCommand({ UserPoolId: cognito.userPoolId })))).UserPool;
+    const mfa: ProbeResult =
+      pool?.MfaConfiguration === 'OFF'
+        ? { name: 'cognito mfa', ok: true, warn: true, info: mfaOffWarning(cognito.userPoolId) }
+        : { name: 'cognito mfa', ok: true, info: `${cognito.userPoolId}: MFA is ${pool?.MfaConfiguration ?? 'unknown'}` };
     if (pool?.AdminCreateUserConfig?.AllowAdminCreateUserOnly === true) {
-      return { name: 'cognito pool', ok: true, info: `${cognito.userPoolId}: self sign-up is off (only administrators create users); ForgotPassword stays public at the pool` };
+      return [{ name: 'cognito pool', ok: true, info: `${cognito.userPoolId}: self sign-up is off (only administrators create users); ForgotPassword stays public at the pool` }, mfa];
     }
-    return {
+    return [mfa, {
       name: 'cognito pool',
       ok: true,
       warn: true,
@@ -134,18 +140,18 @@ async function probeCognitoPool(config: AppConfig, env: AwsEnv): Promise<ProbeRe
         `${cognito.userPoolId}: self sign-up is OPEN (AllowAdminCreateUserOnly=false): anyone with the app client id (it is in every ` +
         `hosted-login redirect) can call SignUp and ForgotPassword directly at the pool, outside Gatehouse's rate limits, mail budgets ` +
         `and enumeration-safe answers (UsernameExistsException tells accounts apart)`,
-    };
+    }];
   } catch (err) {
-    return { name: 'cognito pool', ok: false, info: `DescribeUserPool ${cognito.userPoolId}: ${(err as { name?: string }).name ?? 'Error'}` };
+    return [{ name: 'cognito pool', ok: false, info: `DescribeUserPool ${cognito.userPoolId}: ${(err as { name?: string }).name ?? 'Error'}` }];
   } finally {
     client.destroy();
   }
 }
 
 export async function configCheck(config: AppConfig, awsEnv: AwsEnv = process.env): Promise<ProbeResult[]> {
-  const probes: Array<Promise<ProbeResult | undefined>> = [probeDatabase(config), probeSmtp(config), probeRedis(config), probeOidc(config)];
+  const probes: Array<Promise<ProbeResult | ProbeResult[] | undefined>> = [probeDatabase(config), probeSmtp(config), probeRedis(config), probeOidc(config)];
   if (config.auth.cognito) probes.push(probeJwks('cognito jwks', config.auth.cognito.jwksUri), probeCognitoPool(config, awsEnv));
-  const results = (await Promise.all(probes)).filter((r): r is ProbeResult => r !== undefined);
+  const results = (await Promise.all(probes)).flat().filter((r): r is ProbeResult => r !== undefined);
   return [{ name: 'config', ok: true, info: `valid (NODE_ENV=${config.nodeEnv}, AUTH_PROVIDER=${config.auth.provider})` }, ...results];
 }
 
@@ -157,6 +163,10 @@ const COMMANDS: Record<string, { help: string; run: Command }> = {
       for (const r of results) process.stdout.write(`${r.ok ? (r.warn ? 'WARN' : 'ok  ') : 'FAIL'}  ${r.name.padEnd(14)} ${r.info}\n`);
       return results.every((r) => r.ok) ? 0 : 1;
     },
+  },
+  'users:create-admin': {
+    help: 'create an administrator: --email E --password P (exit codes: see README, "The first administrator")',
+    run: (config, args) => createAdmin(config, args, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`)),
   },
   'migration:run': {
     help: 'apply pending migrations (the server also does this at start-up)',

@@ -1,16 +1,18 @@
 import { Module } from '@nestjs/common';
 import { AuthCoreModule } from '../auth/auth-core.module';
 import { UsersModule } from '../users/users.module';
+import { AdminProviderModule } from './provider/admin-provider.module';
 import { SuspensionExpiry } from './suspensions/suspension-expiry';
 import { AdminUsersController } from './users/admin-users.controller';
 import { AdminUsersService } from './users/admin-users.service';
 
 /**
  * The administrators' HTTP surface (/api/v1/admin). Above `users` and `auth`: ladder moves and reads through users'
- * exports, provider-side actions through auth's AccountAdministration (AUTH_ADMIN_PORT). Nothing imports this module.
+ * exports, provider-side actions through auth's AccountAdministration (AUTH_ADMIN_PORT); the provider's status page
+ * and self-test live in provider/. Only AppModule imports this module.
  */
 @Module({
-  imports: [UsersModule, AuthCoreModule],
+  imports: [UsersModule, AuthCoreModule, AdminProviderModule],
   controllers: [AdminUsersController],
   providers: [AdminUsersService, SuspensionExpiry],
 })

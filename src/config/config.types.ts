@@ -68,6 +68,8 @@ export interface HostedLoginConfig {
 
 export interface AuthConfig {
   provider: ProviderName;
+  /** Set when AUTH_PROVIDER named a half-configured provider and development fell back to local: which, and what it lacked. */
+  fellBack?: { from: ProviderName; missing: string[] };
   clockSkewS: number;
   /** Least time between two JWKS fetches caused by unknown kids, per issuer. */
   jwksRefetchIntervalS: number;

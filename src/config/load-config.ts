@@ -168,6 +168,7 @@ function readAuth(r: EnvReader, isProduction: boolean, warnings: string[], publi
 
   return {
     provider,
+    ...(provider !== requested ? { fellBack: { from: requested, missing } } : {}),
     clockSkewS: r.int('JWT_CLOCK_SKEW_S', 60, 0, 60),
     jwksRefetchIntervalS: r.int('JWKS_REFETCH_INTERVAL_S', 10, 1, 300),
     roleGroupMap: readRoleGroupMap(r),

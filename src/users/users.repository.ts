@@ -204,6 +204,12 @@ export class UsersRepository {
     await this.insertEvent(tx ?? this.db.manager, event);
   }
 
+  /** How many rows Gatehouse holds for users of this provider (the mirror's size, for the admin's provider page). */
+  async countByProvider(authProvider: UserAuthProvider): Promise<number> {
+    const rows: Array<{ n: string }> = await this.db.query('SELECT count(*) AS n FROM auth.users WHERE auth_provider = $1', [authProvider]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   eventsFor(userId: string): Promise<UserEventEntity[]> {
     return this.db.getRepository(UserEventEntity).find({ where: { userId }, order: { id: 'ASC' } });
   }

@@ -98,6 +98,10 @@ export class UsersService {
     return this.repo.recordEvent(...args);
   }
 
+  countByProvider(authProvider: NewUser['authProvider']): Promise<number> {
+    return this.repo.countByProvider(authProvider);
+  }
+
   eventsFor(userId: string): ReturnType<UsersRepository['eventsFor']> {
     return this.repo.eventsFor(userId);
   }

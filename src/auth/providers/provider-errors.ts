@@ -12,6 +12,7 @@ export const PROVIDER_ERRORS = {
   MFA_NOT_ENROLLED: [409, 'Two-factor authentication is not set up'],
   MFA_ALREADY_ENABLED: [409, 'Two-factor authentication is already enabled'],
   MFA_REQUIRED_BY_ADMIN: [409, 'Two-factor authentication is required for this account'],
+  MFA_UNAVAILABLE: [409, 'Two-factor authentication is not available: the identity provider does not ask for a second factor at sign-in'],
   MFA_CODE_REQUIRED: [400, 'A current authenticator code or recovery code is required'],
   REAUTHENTICATION_REQUIRED: [403, 'Sign in again to change two-factor settings'],
   CODE_INVALID: [400, 'The code is not valid'],

@@ -19,6 +19,7 @@ import { ProviderError } from '../provider-errors';
 import { COGNITO_CLIENT, secretHashField } from './cognito-client.factory';
 import { CognitoCallContext, isCognitoError, mapCognitoError } from './cognito-errors';
 import { COGNITO_ACTOR, CognitoIdentities } from './cognito-identities';
+import { CognitoMfaMode } from './cognito-mfa-mode';
 import { PoolPasswordPolicyCache, poolPasswordViolation } from './cognito-password-policy';
 import { CognitoRegistration } from './cognito-registration';
 import { CognitoSignIn } from './cognito-sign-in';
@@ -44,6 +45,7 @@ export class CognitoAuthProvider implements AuthProvider {
     private readonly identities: CognitoIdentities,
     private readonly registration: CognitoRegistration,
     private readonly signIn: CognitoSignIn,
+    private readonly mfaMode: CognitoMfaMode,
   ) {
     if (config.auth.cognito) this.passwordPolicy = new PoolPasswordPolicyCache(client, config.auth.cognito.userPoolId);
   }
@@ -108,6 +110,8 @@ export class CognitoAuthProvider implements AuthProvider {
   }
 
   async startMfaEnrollment(caller: AccountCaller): Promise<MfaEnrollment> {
+    // A pool with MFA OFF would take the enrolment and never ask for the factor: refuse rather than pretend.
+    await this.mfaMode.assertAvailable();
     const out = await this.call('account', 'AssociateSoftwareToken', () => this.client.send(new AssociateSoftwareTokenCommand({ AccessToken: caller.accessToken })));
     const secret = out.SecretCode as string;
     const label = encodeURIComponent(`${ISSUER_NAME}:${caller.principal.email ?? caller.principal.subject}`);
@@ -115,6 +119,7 @@ export class CognitoAuthProvider implements AuthProvider {
   }
 
   async verifyMfaEnrollment(caller: AccountCaller, code: string): Promise<{ recoveryCodes?: string[] }> {
+    await this.mfaMode.assertAvailable();
     const out = await this.call('mfa', 'VerifySoftwareToken', () =>
       this.client.send(new VerifySoftwareTokenCommand({ AccessToken: caller.accessToken, UserCode: code, FriendlyDeviceName: ISSUER_NAME })),
     );

@@ -8,6 +8,7 @@ import { MailModule } from '../../../mail/mail.module';
 import { CredentialLimiter } from '../../throttling/credential-limiter';
 import { CognitoAuthProvider } from './cognito-auth.provider';
 import { CognitoIdentities } from './cognito-identities';
+import { CognitoMfaMode } from './cognito-mfa-mode';
 import { CognitoRegistration } from './cognito-registration';
 import { CognitoSignIn } from './cognito-sign-in';
 import { CognitoSignOutListener } from './cognito-sign-out.listener';
@@ -43,12 +44,13 @@ const log = new Logger('CognitoRoleClaim');
     },
     CredentialLimiter,
     CognitoIdentities,
+    CognitoMfaMode,
     CognitoRegistration,
     CognitoSignIn,
     CognitoSignOutListener,
     CognitoAuthProvider,
     CognitoAdmin,
   ],
-  exports: [CognitoAuthProvider, CognitoIdentities, CognitoAdmin, COGNITO_CLIENT, COGNITO_ROLE_CLAIM_POLICY],
+  exports: [CognitoAuthProvider, CognitoIdentities, CognitoAdmin, CognitoMfaMode, COGNITO_CLIENT, AWS_CREDENTIALS_ENV, COGNITO_ROLE_CLAIM_POLICY],
 })
 export class CognitoProviderModule {}
