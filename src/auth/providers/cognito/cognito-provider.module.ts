@@ -3,12 +3,14 @@ import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { AccountLadderModule } from '../../account-ladder';
 import { UsersModule } from '../../../users/users.module';
+import { SessionRevocationModule } from '../../sessions/session-revocation.module';
 import { CognitoAdmin } from './cognito-admin.service';
 import { MailModule } from '../../../mail/mail.module';
 import { CredentialLimiter } from '../../throttling/credential-limiter';
 import { CognitoAuthProvider } from './cognito-auth.provider';
 import { CognitoIdentities } from './cognito-identities';
 import { CognitoRegistration } from './cognito-registration';
+import { CognitoSessionAdmission } from './cognito-session-admission';
 import { CognitoSignIn } from './cognito-sign-in';
 import { CognitoSignOutListener } from './cognito-sign-out.listener';
 import { AWS_CREDENTIALS_ENV, AwsEnv, COGNITO_CLIENT, cognitoClientSettings, getCognitoClient } from './cognito-client.factory';
@@ -22,7 +24,7 @@ const log = new Logger('CognitoRoleClaim');
  * imports this module and binds AUTH_PROVIDER / ROLE_CLAIM_POLICY / AUTH_ADMIN_PORT to what it exports when AUTH_PROVIDER=cognito.
  */
 @Module({
-  imports: [UsersModule, MailModule, AccountLadderModule],
+  imports: [UsersModule, MailModule, AccountLadderModule, SessionRevocationModule],
   providers: [
     { provide: AWS_CREDENTIALS_ENV, useValue: process.env },
     {
@@ -47,8 +49,9 @@ const log = new Logger('CognitoRoleClaim');
     CognitoSignIn,
     CognitoSignOutListener,
     CognitoAuthProvider,
+    CognitoSessionAdmission,
     CognitoAdmin,
   ],
-  exports: [CognitoAuthProvider, CognitoIdentities, CognitoAdmin, COGNITO_CLIENT, COGNITO_ROLE_CLAIM_POLICY],
+  exports: [CognitoAuthProvider, CognitoSessionAdmission, CognitoIdentities, CognitoAdmin, COGNITO_CLIENT, COGNITO_ROLE_CLAIM_POLICY],
 })
 export class CognitoProviderModule {}
