@@ -5,16 +5,15 @@ import { blockedStatusCode } from '../../../common/errors/error-codes';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { MAILER, type Mailer } from '../../../mail/mailer';
-import { OnboardingService } from '../../../users/onboarding/onboarding.service';
 import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
 import type { UserEntity } from '../../../users/user.entity';
 import { UsersService } from '../../../users/users.service';
-import type { AccountCaller, RequestContext } from '../auth-provider';
+import type { AccountCaller, EmailVerified, RequestContext } from '../auth-provider';
 import { ProviderError } from '../provider-errors';
 import { LOCAL_USER_ISSUER } from '../../tokens/key-source';
 import { CodePurpose, LocalAuthRepository } from './local-auth.repository';
 import { passwordPolicyViolation } from './local-directory';
-import { LOCAL_ACTOR, LOCAL_LIMITS } from './local-limits';
+import { LOCAL_LIMITS } from './local-limits';
 import { LOCAL_SECRETS, LocalSecrets } from './local-secrets';
 import { PasswordHasher } from './password-hasher';
 import { SecretBox } from './secret-box';
@@ -52,7 +51,6 @@ export class LocalAccounts {
     @Inject(MAILER) private readonly mailer: Mailer,
     private readonly repo: LocalAuthRepository,
     private readonly users: UsersService,
-    private readonly onboarding: OnboardingService,
     private readonly deferred: DeferredWork,
   ) {
     this.hasher = secrets.hasher;
@@ -108,14 +106,13 @@ export class LocalAccounts {
     if (!(await this.repo.useCode(id))) throw new ProviderError('CODE_INVALID', 'code used concurrently');
   }
 
-  async markVerified(user: UserEntity, via: string): Promise<void> {
-    // The mailbox is proved now: nothing set up before by someone who had not proved it survives (pre-account takeover).
+  /**
+   * The mailbox is proved now: nothing set up before by someone who had not proved it survives (pre-account takeover).
+   * Returns the fact; Gatehouse's ladder move and flag are AuthService's (AccountFacts).
+   */
+  async mailboxProved(user: UserEntity, via: string): Promise<EmailVerified> {
     if (user.status === 'pending_verification') await this.users.inTransaction((tx) => this.repo.wipeUnprovenAccess(tx, user.id));
-    // pending_verification → pending_approval together with the flag; later states only need the flag.
-    const stepped = await this.onboarding.tryApply(user.id, 'EMAIL_VERIFIED', LOCAL_ACTOR, { via });
-    if (!stepped && !user.emailVerified) {
-      await this.users.updateProfile(user.id, { emailVerified: true }, { actor: LOCAL_ACTOR, type: 'email.verified', detail: { via } });
-    }
+    return { userId: user.id, verified: true, via };
   }
 
   /**
