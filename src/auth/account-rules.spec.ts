@@ -1,4 +1,5 @@
-import { sessionMfaVerdict, sessionNeedsMfaCheck } from './account-rules';
+import { USER_STATUSES } from '../common/user-status';
+import { sessionMfaVerdict, sessionNeedsMfaCheck, signInRefusal } from './account-rules';
 
 describe('account rules', () => {
   describe('a session at its first sight (#20.4)', () => {
@@ -17,6 +18,21 @@ describe('account rules', () => {
       [null, undefined, 'pass'],
     ] as const)('enrolled %s, TOTP on at the provider %s → %s', (mfaMethod, on, verdict) => {
       expect(sessionMfaVerdict({ mfaMethod }, on)).toBe(verdict);
+    });
+  });
+
+  describe('a blocked account signs in to nothing', () => {
+    it.each([
+      ['suspended', 'USER_SUSPENDED'],
+      ['disabled', 'USER_DISABLED'],
+      ['rejected', 'USER_REJECTED'],
+    ] as const)('%s → 403 %s', (status, code) => {
+      expect(signInRefusal({ status })).toMatchObject({ status: 403, code });
+    });
+
+    it('every other status (and no row yet) is not refused here', () => {
+      for (const status of USER_STATUSES.filter((s) => !['suspended', 'disabled', 'rejected'].includes(s))) expect(signInRefusal({ status })).toBeNull();
+      expect(signInRefusal(null)).toBeNull();
     });
   });
 });

@@ -1,3 +1,6 @@
+import { ForbiddenError } from '../common/errors/app-error';
+import { blockedStatusCode } from '../common/errors/error-codes';
+import { BLOCKED_STATUSES } from '../users/onboarding/transitions';
 import type { UserEntity } from '../users/user.entity';
 
 /**
@@ -25,4 +28,14 @@ export function sessionNeedsMfaCheck(user: Pick<UserEntity, 'mfaMethod'>): boole
 export function sessionMfaVerdict(user: Pick<UserEntity, 'mfaMethod'>, totpOnAtProvider: boolean | undefined): SessionMfaVerdict {
   if (!sessionNeedsMfaCheck(user)) return 'pass';
   return totpOnAtProvider === true ? 'pass' : 'refuse';
+}
+
+/**
+ * A blocked account (suspended, disabled, rejected) gets nothing from a sign-in, a challenge or a refresh: the refusal
+ * (403 with the block's own code) to throw, or null. Providers call this where they first know who signed in, before
+ * they issue anything (a challenge session, tokens), so no provider hands a blocked user a credential to discard.
+ */
+export function signInRefusal(user: Pick<UserEntity, 'status'> | null): ForbiddenError | null {
+  if (!user || !BLOCKED_STATUSES.includes(user.status)) return null;
+  return new ForbiddenError(blockedStatusCode(user.status) ?? 'FORBIDDEN', 'This account cannot sign in', { status: user.status });
 }

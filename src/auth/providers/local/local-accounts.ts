@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DeferredWork } from '../../../common/deferred/deferred-work';
-import { AppError, ForbiddenError } from '../../../common/errors/app-error';
-import { blockedStatusCode } from '../../../common/errors/error-codes';
+import { AppError } from '../../../common/errors/app-error';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { MAILER, type Mailer } from '../../../mail/mailer';
-import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
 import type { UserEntity } from '../../../users/user.entity';
+import { signInRefusal } from '../../account-rules';
 import { UsersService } from '../../../users/users.service';
 import type { AccountCaller, EmailVerified, RequestContext } from '../auth-provider';
 import { ProviderError } from '../provider-errors';
@@ -68,10 +67,10 @@ export class LocalAccounts {
     return user;
   }
 
+  /** Gatehouse's blocked-account rule (account-rules.ts), where sign-in first knows the user. */
   refuseBlocked(user: UserEntity): void {
-    if (BLOCKED_STATUSES.includes(user.status)) {
-      throw new ForbiddenError(blockedStatusCode(user.status) ?? 'FORBIDDEN', 'This account cannot sign in', { status: user.status });
-    }
+    const refusal = signInRefusal(user);
+    if (refusal) throw refusal;
   }
 
   /** The one password policy (shared with LocalAdmin), answered as PASSWORD_POLICY with the limits for the client. */
