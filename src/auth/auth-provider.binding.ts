@@ -9,6 +9,7 @@ import { AUTH_PROVIDER } from './providers/auth-provider';
 import { CognitoAdmin } from './providers/cognito/cognito-admin.service';
 import { CognitoAuthProvider } from './providers/cognito/cognito-auth.provider';
 import { CognitoProviderModule } from './providers/cognito/cognito-provider.module';
+import { CognitoSessionAdmission } from './providers/cognito/cognito-session-admission';
 import { COGNITO_ROLE_CLAIM_POLICY } from './providers/cognito/cognito-role-claim.policy';
 import { LocalAdmin } from './providers/local/local-admin.service';
 import { LocalAuthProvider } from './providers/local/local-auth.provider';
@@ -17,6 +18,7 @@ import { LocalProviderModule } from './providers/local/local-provider.module';
 import { OidcAdmin } from './providers/oidc/oidc-admin.service';
 import { OidcAuthProvider } from './providers/oidc/oidc-auth.provider';
 import { ROLE_CLAIM_POLICY, type RoleClaimPolicy } from './role-claim-policy';
+import { SESSION_ADMISSION } from './sessions/session-admission';
 import { type KeySource, LOCAL_KEY_SOURCE } from './tokens/key-source';
 
 /** Outside Cognito, config decides whether custom:role is trusted (local tokens never carry it). */
@@ -43,6 +45,8 @@ function providerWiring(config: AppConfig): { imports: Type[]; providers: Provid
           // Cognito's verdict on custom:role comes from DescribeUserPoolClient at start-up.
           { provide: ROLE_CLAIM_POLICY, useExisting: COGNITO_ROLE_CLAIM_POLICY },
           { provide: AUTH_ADMIN_PORT, useExisting: CognitoAdmin },
+          // #20.4: a session that did not come through /auth/login is checked once for the enrolled factor.
+          { provide: SESSION_ADMISSION, useExisting: CognitoSessionAdmission },
         ],
       };
     case 'oidc':
@@ -78,7 +82,13 @@ function providerWiring(config: AppConfig): { imports: Type[]; providers: Provid
 export class AuthProviderBindingModule {
   static forRoot(config: AppConfig): DynamicModule {
     const wiring = providerWiring(config);
-    const tokens = [AUTH_PROVIDER, ROLE_CLAIM_POLICY, AUTH_ADMIN_PORT, ...(config.auth.provider === 'local' ? [LOCAL_KEY_SOURCE] : [])];
+    const tokens = [
+      AUTH_PROVIDER,
+      ROLE_CLAIM_POLICY,
+      AUTH_ADMIN_PORT,
+      ...(config.auth.provider === 'local' ? [LOCAL_KEY_SOURCE] : []),
+      ...(config.auth.provider === 'cognito' ? [SESSION_ADMISSION] : []),
+    ];
     return {
       module: AuthProviderBindingModule,
       global: true,

@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/config.types';
 import { MailModule } from '../mail/mail.module';
 import { UsersModule } from '../users/users.module';
 import { throttlerStorageFor } from '../common/throttling/redis-throttler.storage';
+import { AccountFacts } from './account-facts.service';
 import { AuthCoreModule } from './auth-core.module';
 import { AuthProviderBindingModule } from './auth-provider.binding';
 import { AuthController } from './auth.controller';
@@ -49,6 +50,7 @@ export class AuthModule implements OnApplicationBootstrap {
         OidcClientFactory,
         HostedLoginService,
         AuthService,
+        AccountFacts,
         CredentialLimiter,
         CredentialThrottlerGuard,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -5,8 +5,9 @@ import type { AppConfig } from '../config/config.types';
 import { MAILER, type Mailer } from '../mail/mailer';
 import type { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { AccountFacts } from './account-facts.service';
 import { isRecentSignIn, mfaRemovalRefusal } from './mfa-change-rules';
-import { AccountCaller, AUTH_PROVIDER, AuthProvider, AuthResult, MfaEnrollment, RequestContext, TokenSet } from './providers/auth-provider';
+import { AccountCaller, AUTH_PROVIDER, AuthProvider, AuthResult, MfaEnrollment, PasswordAccounts, RequestContext, SecondFactors, TokenSet } from './providers/auth-provider';
 import { ProviderError } from './providers/provider-errors';
 import { CredentialLimiter, LoginKeys, MAIL_BUDGET, MFA_BUDGET } from './throttling/credential-limiter';
 import { loginAttackMail } from './throttling/login-alert.mail';
@@ -15,8 +16,11 @@ import { loginAttackMail } from './throttling/login-alert.mail';
 const VERIFICATION_MAIL = { name: 'mail-verification', ...MAIL_BUDGET };
 
 /**
- * The account flows behind /api/v1/auth, whatever the provider: the provider does the work; this adds the limits
- * that must hold for every provider (per account, per user) on top of the per-IP limit of the controller's guard.
+ * The account flows behind /api/v1/auth, whatever the provider: the provider does the provider's work and reports
+ * facts; this applies Gatehouse's rules on them once (the ladder and MFA columns through AccountFacts, the
+ * `mfa_required` gate, the proof for changing a factor), answers 501 NOT_SUPPORTED for a capability the provider lacks
+ * (in `passwords()` / `factors()`), and adds the limits that must hold for every provider (per account, per user) on
+ * top of the per-IP limit of the controller's guard.
  */
 @Injectable()
 export class AuthService {
@@ -26,6 +30,7 @@ export class AuthService {
     @Inject(AUTH_PROVIDER) readonly provider: AuthProvider,
     private readonly limiter: CredentialLimiter,
     private readonly users: UsersService,
+    private readonly facts: AccountFacts,
     @Inject(MAILER) private readonly mailer: Mailer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -35,28 +40,31 @@ export class AuthService {
    * register can neither mail-bomb a mailbox nor hand out fresh five-try codes at the per-IP rate.
    */
   async register(input: { email: string; password: string; fullName?: string }, ctx: RequestContext): Promise<void> {
+    const passwords = this.passwords();
     if ((await this.limiter.hit(VERIFICATION_MAIL, input.email)) > 0) return;
-    return this.provider.register(input, ctx);
+    return passwords.register(input, ctx);
   }
 
-  confirmEmail(email: string, code: string, ctx: RequestContext): Promise<void> {
-    return this.provider.confirmEmail(email, code, ctx);
+  async confirmEmail(email: string, code: string, ctx: RequestContext): Promise<void> {
+    const verified = await this.passwords().confirmEmail(email, code, ctx);
+    if (verified) await this.facts.emailVerified(verified, this.actor);
   }
 
   /** Throws NOT_SUPPORTED for providers that mail no links of their own (the link page says so instead of a form). */
   assertEmailLinks(): void {
-    if (!this.provider.confirmEmailLink) throw new ProviderError('NOT_SUPPORTED', `${this.provider.name} has no mailed links`);
+    if (!this.provider.passwords?.confirmEmailLink) throw this.unsupported('mailed links');
   }
 
   async confirmEmailLink(token: string): Promise<void> {
     this.assertEmailLinks();
-    return this.provider.confirmEmailLink!(token);
+    await this.facts.emailVerified(await this.passwords().confirmEmailLink!(token), this.actor);
   }
 
   /** Over the mail budget the answer stays the same 202; only the mail is not sent (no enumeration, no mail bombing). */
   async resendVerification(email: string, ctx: RequestContext): Promise<void> {
+    const passwords = this.passwords();
     if ((await this.limiter.hit(VERIFICATION_MAIL, email)) > 0) return;
-    return this.provider.resendVerification(email, ctx);
+    return passwords.resendVerification(email, ctx);
   }
 
   /**
@@ -65,13 +73,14 @@ export class AuthService {
    * owner): see login-lockout.ts. The counts are keyed by the last password reset too, so a reset lifts them.
    */
   async login(email: string, password: string, ctx: RequestContext): Promise<AuthResult> {
+    const passwords = this.passwords();
     const user = await this.users.findByEmail(email);
     const generation = user?.passwordResetAt?.getTime() ?? 0;
     const keys: LoginKeys = { address: `${email}:${generation}`, client: `${email}:${generation}:${ctx.ip}` };
     await this.limiter.loginGate(keys);
     let result: AuthResult;
     try {
-      result = await this.provider.authenticate(email, password, ctx);
+      result = await passwords.authenticate(email, password, ctx);
     } catch (err) {
       if (err instanceof AppError && err.code === 'AUTH_FAILED' && (await this.limiter.loginFailed(keys))) this.alertOwner(user, ctx);
       throw err;
@@ -93,29 +102,35 @@ export class AuthService {
   }
 
   respondToMfaChallenge(input: { session: string; code: string; email?: string }, ctx: RequestContext): Promise<AuthResult> {
-    return this.provider.respondToMfaChallenge(input, ctx);
+    return this.factors().respondToMfaChallenge(input, ctx);
   }
 
-  refresh(refreshToken: string, ctx: RequestContext): Promise<TokenSet> {
-    return this.provider.refreshToken(refreshToken, ctx);
+  async refresh(refreshToken: string, ctx: RequestContext): Promise<TokenSet> {
+    return this.passwords().refreshToken(refreshToken, ctx);
   }
 
   /** Enrolling while a factor is enabled replaces it: that needs the same proof as removing it. */
   async startMfaEnrollment(caller: AccountCaller, code?: string): Promise<MfaEnrollment> {
+    const factors = this.factors();
     const user = await this.users.findById(caller.principal.userId);
-    if (user?.mfaMethod) await this.requireFactorProof(caller, code);
-    return this.provider.startMfaEnrollment(caller, code);
+    if (user?.mfaMethod) await this.requireFactorProof(factors, caller, code);
+    return factors.startMfaEnrollment(caller, code);
   }
 
+  /** The provider enables the factor; Gatehouse records the method and the ladder's mfa_enrolled fact. */
   async verifyMfaEnrollment(caller: AccountCaller, code: string): Promise<{ recoveryCodes?: string[] }> {
+    const factors = this.factors();
     await this.limiter.consume({ name: 'mfa-verify', ...MFA_BUDGET }, caller.principal.userId);
-    return this.provider.verifyMfaEnrollment(caller, code);
+    const enabled = await factors.verifyMfaEnrollment(caller, code);
+    await this.facts.mfaEnabled(enabled, this.actor);
+    return enabled.recoveryCodes ? { recoveryCodes: enabled.recoveryCodes } : {};
   }
 
   async regenerateRecoveryCodes(caller: AccountCaller, code: string): Promise<string[]> {
-    if (!this.provider.regenerateRecoveryCodes) throw new ProviderError('NOT_SUPPORTED', `${this.provider.name} has no recovery codes`);
+    const factors = this.factors();
+    if (!factors.regenerateRecoveryCodes) throw this.unsupported('recovery codes');
     await this.limiter.consume({ name: 'mfa-verify', ...MFA_BUDGET }, caller.principal.userId);
-    return this.provider.regenerateRecoveryCodes(caller, code);
+    return factors.regenerateRecoveryCodes(caller, code);
   }
 
   /**
@@ -123,17 +138,18 @@ export class AuthService {
    * provider cannot check one, a recent sign-in), and is refused outright once onboarding has required MFA.
    */
   async disableMfa(caller: AccountCaller, code?: string): Promise<void> {
+    const factors = this.factors();
     const user = await this.users.findById(caller.principal.userId);
     const refusal = user ? mfaRemovalRefusal(user, this.config.onboarding.mfa) : null;
     if (refusal === 'MFA_REQUIRED_BY_ADMIN') throw new ProviderError(refusal, `user ${caller.principal.userId} has mfa_required`);
     if (refusal === 'MFA_REQUIRED_BY_ONBOARDING') throw new ConflictError('MFA_REQUIRED_BY_ONBOARDING', 'Two-factor authentication is required once onboarding has required it; replace it instead');
-    await this.requireFactorProof(caller, code);
-    return this.provider.disableMfa(caller, code);
+    await this.requireFactorProof(factors, caller, code);
+    await this.facts.mfaDisabled(await factors.disableMfa(caller, code), this.actor);
   }
 
   /** The one rule for changing a second factor, for every provider: the current code, else a sign-in within 5 minutes. */
-  private async requireFactorProof(caller: AccountCaller, code: string | undefined): Promise<void> {
-    if (this.provider.checksFactorCodes) {
+  private async requireFactorProof(factors: SecondFactors, caller: AccountCaller, code: string | undefined): Promise<void> {
+    if (factors.checksFactorCodes) {
       if (!code) throw new ProviderError('MFA_CODE_REQUIRED', 'changing a second factor needs the current code');
       // Each guess costs: a stolen token must not brute-force six digits here either.
       await this.limiter.consume({ name: 'mfa-verify', ...MFA_BUDGET }, caller.principal.userId);
@@ -143,15 +159,38 @@ export class AuthService {
   }
 
   async requestPasswordReset(email: string, ctx: RequestContext): Promise<void> {
+    const passwords = this.passwords();
     if ((await this.limiter.hit({ name: 'mail-reset', ...MAIL_BUDGET }, email)) > 0) return;
-    return this.provider.requestPasswordReset(email, ctx);
+    return passwords.requestPasswordReset(email, ctx);
   }
 
-  confirmPasswordReset(input: { email: string; code: string; newPassword: string }, ctx: RequestContext): Promise<void> {
-    return this.provider.confirmPasswordReset(input, ctx);
+  /** A reset code that was the first proof of the mailbox verifies the address too (reported by the provider). */
+  async confirmPasswordReset(input: { email: string; code: string; newPassword: string }, ctx: RequestContext): Promise<void> {
+    const verified = await this.passwords().confirmPasswordReset(input, ctx);
+    if (verified) await this.facts.emailVerified(verified, this.actor);
   }
 
   signOut(caller: AccountCaller): Promise<void> {
     return this.provider.signOut(caller);
+  }
+
+  /** The audit actor of the facts the provider reports. */
+  private get actor(): string {
+    return `provider:${this.provider.name}`;
+  }
+
+  /** The one place a missing capability is answered: 501 NOT_SUPPORTED with a stable code, before any other work. */
+  private passwords(): PasswordAccounts {
+    if (!this.provider.passwords) throw this.unsupported('password accounts');
+    return this.provider.passwords;
+  }
+
+  private factors(): SecondFactors {
+    if (!this.provider.mfa) throw this.unsupported('second factors');
+    return this.provider.mfa;
+  }
+
+  private unsupported(capability: string): ProviderError {
+    return new ProviderError('NOT_SUPPORTED', `${this.provider.name} offers no ${capability}`);
   }
 }

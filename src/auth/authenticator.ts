@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AuthenticationError } from '../common/errors/app-error';
 import type { Principal } from '../common/principal';
 import type { UserStatus } from '../common/user-status';
@@ -7,6 +7,7 @@ import type { AppConfig, Role } from '../config/config.types';
 import { assertRole, assertStatusAllowed, assertTokenUse } from './guards/access-rules';
 import type { RequestCredential } from './guards/request-credential';
 import { PrincipalResolver } from './principal.resolver';
+import { SESSION_ADMISSION, type SessionAdmission } from './sessions/session-admission';
 import { TokenVerifier } from './tokens/token-verifier';
 import { TokenRejection, type VerifiedToken } from './tokens/verified-token';
 
@@ -75,6 +76,8 @@ export class Authenticator {
     private readonly verifier: TokenVerifier,
     private readonly principals: PrincipalResolver,
     @Inject(APP_CONFIG) config: AppConfig,
+    /** The provider's once-per-session check (Cognito: #20.4), when it has one. */
+    @Optional() @Inject(SESSION_ADMISSION) private readonly sessions?: SessionAdmission,
   ) {
     this.devBypass = config.allowDevAuthBypass && !config.isProduction;
   }
@@ -88,7 +91,9 @@ export class Authenticator {
     try {
       const verified = this.verifier.cached(credential.token);
       const principal = verified && this.principals.peek(verified);
-      return principal ? this.admit(principal, rules) : undefined;
+      // A session the provider's hook has not passed yet goes to the slow path, which checks it once.
+      if (!principal || (this.sessions && !this.sessions.passed(verified))) return undefined;
+      return this.admit(principal, rules);
     } catch (err) {
       throw this.refusal(err, site);
     }
@@ -101,7 +106,9 @@ export class Authenticator {
     try {
       const verified = this.verifier.cached(credential.token) ?? (await (verify ?? ((t: string) => this.verifier.verify(t)))(credential.token));
       assertTokenUse(verified.tokenUse, rules.acceptIdToken === true);
-      return this.admit(await this.principals.resolve(verified), rules);
+      const principal = await this.principals.resolve(verified);
+      if (this.sessions && !this.sessions.passed(verified)) await this.sessions.check(verified, principal);
+      return this.admit(principal, rules);
     } catch (err) {
       throw this.refusal(err, site);
     }

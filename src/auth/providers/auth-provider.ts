@@ -36,23 +36,69 @@ export interface MfaEnrollment {
   otpauthUrl: string;
 }
 
+/** What a provider reports when a mailbox was proved (a code, a link, a reset code): Gatehouse applies the ladder. */
+export interface EmailVerified {
+  userId: string;
+  verified: true;
+  /** How it was proved, for the audit row. */
+  via: string;
+}
+
+/** What a provider reports when a second factor was enabled (Gatehouse records the method and the ladder fact). */
+export interface MfaEnabled {
+  userId: string;
+  method: 'totp';
+  /** It replaced an enabled factor (audited as a replacement). */
+  replaced?: boolean;
+  /** Single-use recovery codes, shown once, where the provider issues them. */
+  recoveryCodes?: string[];
+}
+
+/** What a provider reports when the second factor was switched off (Gatehouse clears the method, withdraws the fact). */
+export interface MfaDisabled {
+  userId: string;
+}
+
 /**
- * One interface for every provider. Every failure is an AppError with a stable code (see provider-errors.ts), so a
- * front end branches on `error.code` and never on provider text.
- *
- * Enumeration safety is part of the contract: `register`, `resendVerification` and `requestPasswordReset` resolve
- * the same way whether or not the address is known, and `authenticate` fails with AUTH_FAILED alike for an unknown
- * user, a wrong password and an unverified email.
+ * The active provider, by capability: every provider signs out (Gatehouse's watermark at least); password accounts
+ * and second factors only where the provider has them. AuthService answers 501 NOT_SUPPORTED for a capability the
+ * provider lacks, in one place. Providers do the provider's work and report facts (`EmailVerified`, `MfaEnabled`,
+ * `MfaDisabled`); Gatehouse's rules on those facts (the ladder, the MFA columns, `mfa_required`) are AuthService's.
+ * Every failure is an AppError with a stable code (see provider-errors.ts), so a front end branches on `error.code`.
  */
 export interface AuthProvider {
   readonly name: ProviderName;
   /** Whether the provider has what it needs to work (settings, reachable dependencies). */
   isAvailable(): Promise<boolean>;
+  /** Signs out everywhere: every refresh and access token of the user stops working at Gatehouse. */
+  signOut(caller: AccountCaller): Promise<void>;
+  readonly passwords?: PasswordAccounts;
+  readonly mfa?: SecondFactors;
+}
+
+/**
+ * Accounts with a password kept by the provider: sign-up, the mailed code, sign-in, refresh, reset.
+ *
+ * Enumeration safety is part of the contract: `register`, `resendVerification` and `requestPasswordReset` resolve
+ * the same way whether or not the address is known, and `authenticate` fails with AUTH_FAILED alike for an unknown
+ * user, a wrong password and an unverified email.
+ */
+export interface PasswordAccounts {
   authenticate(email: string, password: string, ctx: RequestContext): Promise<AuthResult>;
   register(input: { email: string; password: string; fullName?: string }, ctx: RequestContext): Promise<void>;
   refreshToken(refreshToken: string, ctx: RequestContext): Promise<TokenSet>;
-  confirmEmail(email: string, code: string, ctx: RequestContext): Promise<void>;
+  /** The address proved by its code; null when the provider found no Gatehouse identity to report. */
+  confirmEmail(email: string, code: string, ctx: RequestContext): Promise<EmailVerified | null>;
   resendVerification(email: string, ctx: RequestContext): Promise<void>;
+  requestPasswordReset(email: string, ctx: RequestContext): Promise<void>;
+  /** The new password is set; reports the address proved when the reset code was the first proof of the mailbox. */
+  confirmPasswordReset(input: { email: string; code: string; newPassword: string }, ctx: RequestContext): Promise<EmailVerified | null>;
+  /** Optional: verifies the address through the token of a mailed link (providers that mail their own links). */
+  confirmEmailLink?(token: string): Promise<EmailVerified>;
+}
+
+/** Second factors kept by the provider: the sign-in challenge, enrolment, removal, recovery codes. */
+export interface SecondFactors {
   /** `code` is a TOTP code, an SMS code, a recovery code, or the new password for NEW_PASSWORD_REQUIRED. */
   respondToMfaChallenge(input: { session: string; code: string; email?: string; challenge?: ChallengeName }, ctx: RequestContext): Promise<AuthResult>;
   /**
@@ -62,16 +108,10 @@ export interface AuthProvider {
   readonly checksFactorCodes?: boolean;
   /** Starts enrolment; replacing an enabled factor needs `code` where the provider checks codes. */
   startMfaEnrollment(caller: AccountCaller, code?: string): Promise<MfaEnrollment>;
-  /** Enables TOTP; returns single-use recovery codes once where the provider issues them. */
-  verifyMfaEnrollment(caller: AccountCaller, code: string): Promise<{ recoveryCodes?: string[] }>;
-  /** Switches the second factor off; `code` (a current TOTP or recovery code) where the provider checks codes. */
-  disableMfa(caller: AccountCaller, code?: string): Promise<void>;
-  requestPasswordReset(email: string, ctx: RequestContext): Promise<void>;
-  confirmPasswordReset(input: { email: string; code: string; newPassword: string }, ctx: RequestContext): Promise<void>;
-  /** Signs out everywhere: every refresh and access token of the user stops working at Gatehouse. */
-  signOut(caller: AccountCaller): Promise<void>;
-  /** Optional: verifies the address through the token of a mailed link (providers that mail their own links). */
-  confirmEmailLink?(token: string): Promise<void>;
+  /** Enables TOTP at the provider and reports it (recovery codes once, where the provider issues them). */
+  verifyMfaEnrollment(caller: AccountCaller, code: string): Promise<MfaEnabled>;
+  /** Switches the second factor off at the provider; `code` (a current TOTP or recovery code) where it checks codes. */
+  disableMfa(caller: AccountCaller, code?: string): Promise<MfaDisabled>;
   /** Optional: replaces the recovery codes after a fresh authenticator code (providers that issue them). */
   regenerateRecoveryCodes?(caller: AccountCaller, code: string): Promise<string[]>;
 }

@@ -43,6 +43,11 @@ export enum RejectReason {
   REVOKED_WATERMARK = 'REVOKED_WATERMARK',
   /** Its session or the token itself was revoked: refresh-family reuse, a changed factor, hosted-login logout. */
   SESSION_REVOKED = 'SESSION_REVOKED',
+  /**
+   * The user's row says a second factor is enrolled, but at the first sight of this session the provider reported it
+   * switched off (Cognito's SetUserMFAPreference behind Gatehouse): the session may have begun without it (#20.4).
+   */
+  SESSION_WITHOUT_MFA = 'SESSION_WITHOUT_MFA',
   /** Verification failed in a way not named above (fail closed). */
   VERIFICATION_FAILED = 'VERIFICATION_FAILED',
 }
@@ -72,5 +77,6 @@ export const REJECT_CODES: Readonly<Record<RejectReason, TokenRejectionCode>> = 
   [RejectReason.USER_UNKNOWN]: 'AUTH_TOKEN_INVALID',
   [RejectReason.REVOKED_WATERMARK]: 'AUTH_TOKEN_REVOKED',
   [RejectReason.SESSION_REVOKED]: 'AUTH_TOKEN_REVOKED',
+  [RejectReason.SESSION_WITHOUT_MFA]: 'AUTH_TOKEN_REVOKED',
   [RejectReason.VERIFICATION_FAILED]: 'AUTH_TOKEN_INVALID',
 };

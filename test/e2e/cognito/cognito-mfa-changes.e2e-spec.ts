@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DataSource } from 'typeorm';
 import type { UserStatus } from '../../../src/common/user-status';
+import { COGNITO_CLIENT } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { startTestApp, TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
 import { JwksIssuer } from '../../support/jwks-issuer';
@@ -26,6 +28,14 @@ describe('cognito provider: changing the second factor needs a recent sign-in', 
     t = await startTestApp({ AUTH_PROVIDER: 'cognito', COGNITO_ENDPOINT: issuer.base, COGNITO_USER_POOL_ID: issuer.pool, COGNITO_CLIENT_ID: CLIENT });
     api = new JsonClient(t.url);
     db = t.app.get(DataSource);
+    // The stand-in pool is a JWKS issuer with no Cognito API: the first sight of each session asks AdminGetUser for
+    // the enrolled factor (#20.4), answered here as "TOTP on" (the factor these users enrolled) for that one command.
+    const client = t.app.get<CognitoIdentityProviderClient>(COGNITO_CLIENT);
+    const send = client.send.bind(client) as (cmd: unknown) => Promise<unknown>;
+    jest.spyOn(client, 'send').mockImplementation(((cmd: { input: { Username?: string } }) =>
+      cmd instanceof AdminGetUserCommand
+        ? Promise.resolve({ Username: cmd.input.Username, UserAttributes: [{ Name: 'sub', Value: cmd.input.Username }], UserMFASettingList: ['SOFTWARE_TOKEN_MFA'] })
+        : send(cmd)) as never);
   });
   afterAll(async () => {
     await t?.close();

@@ -6,6 +6,7 @@ import type { Principal } from '../../../src/common/principal';
 import type { AccountCaller, AuthResult, TokenSet } from '../../../src/auth/providers/auth-provider';
 import { Authenticator } from '../../../src/auth/authenticator';
 import { CognitoAdmin } from '../../../src/auth/providers/cognito/cognito-admin.service';
+import { AuthService } from '../../../src/auth/auth.service';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
@@ -23,6 +24,8 @@ describe('CognitoAuthProvider against cognito-local', () => {
   let cl: CognitoLocal;
   let t: TestApp;
   let provider: CognitoAuthProvider;
+  /** The provider reports facts; Gatehouse's rules on them (ladder, MFA columns, mfa_required) are AuthService's. */
+  let auth: AuthService;
   let users: UsersService;
   let onboarding: OnboardingService;
   const ctx = { ip: '127.0.0.1' };
@@ -34,6 +37,7 @@ describe('CognitoAuthProvider against cognito-local', () => {
       override: [{ token: AWS_CREDENTIALS_ENV, value: { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } }],
     });
     provider = t.app.get(CognitoAuthProvider);
+    auth = t.app.get(AuthService);
     users = t.app.get(UsersService);
     onboarding = t.app.get(OnboardingService);
   });
@@ -51,11 +55,11 @@ describe('CognitoAuthProvider against cognito-local', () => {
   const row = async (email: string): Promise<UserEntity> => (await users.findByEmail(email, 'cognito'))!;
   const callerFor = (user: UserEntity, accessToken: string): AccountCaller => ({
     accessToken,
-    principal: { userId: user.id, issuer: user.issuer, subject: user.subject, email: user.email, role: 'user', groups: [], organizationId: null, status: user.status, provider: 'cognito', tokenUse: 'access', scopes: [] } as Principal,
+    principal: { userId: user.id, issuer: user.issuer, subject: user.subject, email: user.email, role: 'user', groups: [], organizationId: null, status: user.status, provider: 'cognito', tokenUse: 'access', scopes: [], authTimeMs: Date.now() } as Principal,
   });
   async function signedUp(email: string): Promise<UserEntity> {
     await provider.register({ email, password, fullName: 'Test User' }, ctx).then(() => provider.whenIdle());
-    await provider.confirmEmail(email, cl.code, ctx);
+    await auth.confirmEmail(email, cl.code, ctx);
     return row(email);
   }
 
@@ -86,7 +90,7 @@ describe('CognitoAuthProvider against cognito-local', () => {
     expect(second.id).not.toBe(first.id);
     expect(second.subject).not.toBe(first.subject);
     expect(await users.findById(first.id)).toBeNull();
-    await provider.confirmEmail(email, cl.code, ctx);
+    await auth.confirmEmail(email, cl.code, ctx);
     expect(await code(provider.authenticate(email, 'First-pass-1', ctx))).toBe('AUTH_FAILED');
     expect((await provider.authenticate(email, password, ctx)).kind).toBe('tokens');
   });
@@ -102,16 +106,16 @@ describe('CognitoAuthProvider against cognito-local', () => {
   it('confirmEmail: a wrong code is CODE_INVALID; the right one mirrors email_verified and steps to pending_approval', async () => {
     const email = 'confirm@example.com';
     await provider.register({ email, password }, ctx).then(() => provider.whenIdle());
-    expect(await code(provider.confirmEmail(email, '000000', ctx))).toBe('CODE_INVALID');
+    expect(await code(auth.confirmEmail(email, '000000', ctx))).toBe('CODE_INVALID');
     expect(await row(email)).toMatchObject({ status: 'pending_verification', emailVerified: false });
-    await provider.confirmEmail(email, cl.code, ctx);
+    await auth.confirmEmail(email, cl.code, ctx);
     expect(await row(email)).toMatchObject({ status: 'pending_approval', emailVerified: true });
     const events = await users.eventsFor((await row(email)).id);
     expect(events.map((e) => e.type)).toContain('status.email_verified');
   });
 
   it('confirmEmail for an unknown address is CODE_INVALID (no enumeration)', async () => {
-    expect(await code(provider.confirmEmail('ghost@example.com', cl.code, ctx))).toBe('CODE_INVALID');
+    expect(await code(auth.confirmEmail('ghost@example.com', cl.code, ctx))).toBe('CODE_INVALID');
   });
 
   it('login yields tokens carrying the user groups; refresh yields a new access token', async () => {
@@ -150,9 +154,9 @@ describe('CognitoAuthProvider against cognito-local', () => {
     expect(enrollment.secret).toMatch(/^[A-Z2-7]+=*$/);
     expect(enrollment.otpauthUrl).toBe(`otpauth://totp/${encodeURIComponent(`Gatehouse:${email}`)}?secret=${enrollment.secret}&issuer=Gatehouse`);
 
-    expect(await code(provider.verifyMfaEnrollment(caller, '000000'))).toBe('MFA_CODE_INVALID');
+    expect(await code(auth.verifyMfaEnrollment(caller, '000000'))).toBe('MFA_CODE_INVALID');
     expect((await row(email)).mfaMethod).toBeNull();
-    await provider.verifyMfaEnrollment(caller, totp(enrollment.secret));
+    await auth.verifyMfaEnrollment(caller, totp(enrollment.secret));
     const enrolled = await row(email);
     expect(enrolled).toMatchObject({ mfaMethod: 'totp', status: 'pending_subscription' });
     expect(enrolled.mfaEnrolledAt).toBeInstanceOf(Date);
@@ -172,14 +176,14 @@ describe('CognitoAuthProvider against cognito-local', () => {
     const user = await signedUp(email);
     const caller = callerFor(user, tokensOf(await provider.authenticate(email, password, ctx)).accessToken);
     const { secret } = await provider.startMfaEnrollment(caller);
-    await provider.verifyMfaEnrollment(caller, totp(secret));
+    await auth.verifyMfaEnrollment(caller, totp(secret));
     await users.updateProfile(user.id, { mfaRequired: true });
 
-    await expect(provider.disableMfa(caller)).rejects.toMatchObject({ code: 'MFA_REQUIRED_BY_ADMIN', status: 409 });
+    await expect(auth.disableMfa(caller)).rejects.toMatchObject({ code: 'MFA_REQUIRED_BY_ADMIN', status: 409 });
     expect((await provider.authenticate(email, password, ctx)).kind).toBe('challenge');
 
     await users.updateProfile(user.id, { mfaRequired: false });
-    await provider.disableMfa(caller);
+    await auth.disableMfa(caller);
     expect(await row(email)).toMatchObject({ mfaMethod: null, mfaEnrolledAt: null });
     expect((await provider.authenticate(email, password, ctx)).kind).toBe('tokens');
   });

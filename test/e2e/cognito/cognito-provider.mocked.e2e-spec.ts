@@ -13,6 +13,7 @@ import { AppError } from '../../../src/common/errors/app-error';
 import type { Principal } from '../../../src/common/principal';
 import type { AccountCaller } from '../../../src/auth/providers/auth-provider';
 import { Authenticator } from '../../../src/auth/authenticator';
+import { AuthService } from '../../../src/auth/auth.service';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import type { UserEntity } from '../../../src/users/user.entity';
@@ -121,7 +122,7 @@ describe('CognitoAuthProvider paths cognito-local lacks (mocked SDK)', () => {
       const { user, caller } = await newUser();
       cognito.on(VerifySoftwareTokenCommand).resolves({ Status: 'SUCCESS' });
       cognito.on(SetUserMFAPreferenceCommand).resolves({});
-      await provider.verifyMfaEnrollment(caller, '123456');
+      await t.app.get(AuthService).verifyMfaEnrollment(caller, '123456');
       expect(cognito.commandCalls(SetUserMFAPreferenceCommand).map((c) => c.args[0].input)).toEqual([
         { AccessToken: caller.accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } },
       ]);
@@ -132,7 +133,7 @@ describe('CognitoAuthProvider paths cognito-local lacks (mocked SDK)', () => {
       const { user, caller } = await newUser();
       cognito.on(VerifySoftwareTokenCommand).resolves({ Status: 'SUCCESS' });
       cognito.on(SetUserMFAPreferenceCommand).rejects(awsError('InternalErrorException'));
-      expect(await code(provider.verifyMfaEnrollment(caller, '123456'))).toBe('PROVIDER_UNAVAILABLE');
+      expect(await code(t.app.get(AuthService).verifyMfaEnrollment(caller, '123456'))).toBe('PROVIDER_UNAVAILABLE');
       expect(await users.findById(user.id)).toMatchObject({ mfaMethod: null, mfaEnrolledAt: null, status: 'pending_mfa' });
     });
 

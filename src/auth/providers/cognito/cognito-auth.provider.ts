@@ -12,20 +12,18 @@ import {
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig, CognitoConfig } from '../../../config/config.types';
-import { OnboardingService } from '../../../users/onboarding/onboarding.service';
 import { UsersService } from '../../../users/users.service';
-import type { AccountCaller, AuthProvider, AuthResult, ChallengeName, MfaEnrollment, RequestContext, TokenSet } from '../auth-provider';
+import type { AccountCaller, AuthProvider, AuthResult, ChallengeName, EmailVerified, MfaDisabled, MfaEnabled, MfaEnrollment, PasswordAccounts, RequestContext, SecondFactors, TokenSet } from '../auth-provider';
 import { ProviderError } from '../provider-errors';
 import { COGNITO_CLIENT, secretHashField } from './cognito-client.factory';
 import { CognitoCallContext, isCognitoError, mapCognitoError } from './cognito-errors';
-import { COGNITO_ACTOR, CognitoIdentities } from './cognito-identities';
+import { COGNITO_ACTOR as ACTOR, CognitoIdentities } from './cognito-identities';
 import { CognitoMfaMode } from './cognito-mfa-mode';
 import { PoolPasswordPolicyCache, poolPasswordViolation } from './cognito-password-policy';
 import { CognitoRegistration } from './cognito-registration';
 import { CognitoSignIn } from './cognito-sign-in';
 
 const ISSUER_NAME = 'Gatehouse';
-const ACTOR = COGNITO_ACTOR;
 
 /**
  * AuthProvider over a Cognito user pool (USER_PASSWORD_AUTH + REFRESH_TOKEN_AUTH app client, email as username).
@@ -33,15 +31,16 @@ const ACTOR = COGNITO_ACTOR;
  * verification, the onboarding step, MFA columns, reset time) and owns revocation through the user's watermark.
  */
 @Injectable()
-export class CognitoAuthProvider implements AuthProvider {
+export class CognitoAuthProvider implements AuthProvider, PasswordAccounts, SecondFactors {
   readonly name = 'cognito' as const;
+  readonly passwords: PasswordAccounts = this;
+  readonly mfa: SecondFactors = this;
   private readonly passwordPolicy?: PoolPasswordPolicyCache;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(COGNITO_CLIENT) private readonly client: CognitoIdentityProviderClient,
     private readonly users: UsersService,
-    private readonly onboarding: OnboardingService,
     private readonly identities: CognitoIdentities,
     private readonly registration: CognitoRegistration,
     private readonly signIn: CognitoSignIn,
@@ -77,20 +76,16 @@ export class CognitoAuthProvider implements AuthProvider {
   }
 
   /** Acts on the identity Cognito confirmed (found by sub), never on whichever row holds the address. */
-  async confirmEmail(email: string, code: string, _ctx: RequestContext): Promise<void> {
+  async confirmEmail(email: string, code: string, _ctx: RequestContext): Promise<EmailVerified | null> {
     const c = this.cognito();
     await this.call('code', 'ConfirmSignUp', () =>
       this.client.send(new ConfirmSignUpCommand({ ClientId: c.clientId, Username: email, ConfirmationCode: code, ...secretHashField(c, email) })),
     );
     const identity = await this.identities.lookup(email);
-    if (!identity) return;
+    if (!identity) return null;
     // Provisions the row when sign-up could not (409 EMAIL_IN_USE when another identity holds the address).
     const { user } = await this.identities.ensureRow(identity.sub, email, { emailVerified: false, fullName: null });
-    // pending_verification → pending_approval with email_verified in the same UPDATE; from any later state only the flag.
-    const stepped = await this.onboarding.tryApply(user.id, 'EMAIL_VERIFIED', ACTOR, { via: 'cognito.confirm_sign_up' });
-    if (!stepped && !user.emailVerified) {
-      await this.users.updateProfile(user.id, { emailVerified: true }, { actor: ACTOR, type: 'email.verified', detail: { via: 'cognito.confirm_sign_up' } });
-    }
+    return { userId: user.id, verified: true, via: 'cognito.confirm_sign_up' };
   }
 
   async resendVerification(email: string, _ctx: RequestContext): Promise<void> {
@@ -118,7 +113,7 @@ export class CognitoAuthProvider implements AuthProvider {
     return { secret, otpauthUrl: `otpauth://totp/${label}?secret=${secret}&issuer=${ISSUER_NAME}` };
   }
 
-  async verifyMfaEnrollment(caller: AccountCaller, code: string): Promise<{ recoveryCodes?: string[] }> {
+  async verifyMfaEnrollment(caller: AccountCaller, code: string): Promise<MfaEnabled> {
     await this.mfaMode.assertAvailable();
     const out = await this.call('mfa', 'VerifySoftwareToken', () =>
       this.client.send(new VerifySoftwareTokenCommand({ AccessToken: caller.accessToken, UserCode: code, FriendlyDeviceName: ISSUER_NAME })),
@@ -128,15 +123,11 @@ export class CognitoAuthProvider implements AuthProvider {
     await this.call('account', 'SetUserMFAPreference', () =>
       this.client.send(new SetUserMFAPreferenceCommand({ AccessToken: caller.accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } })),
     );
-    const userId = caller.principal.userId;
-    await this.users.updateProfile(userId, { mfaMethod: 'totp' }, { actor: ACTOR, type: 'mfa.enrolled', detail: { method: 'totp' } });
-    await this.onboarding.tryApply(userId, 'MFA_ENROLLED', ACTOR, { method: 'totp' });
-    return {};
+    return { userId: caller.principal.userId, method: 'totp' };
   }
 
-  async disableMfa(caller: AccountCaller): Promise<void> {
-    const user = await this.users.findById(caller.principal.userId);
-    if (user?.mfaRequired) throw new ProviderError('MFA_REQUIRED_BY_ADMIN', `user ${user.id} has mfa_required`);
+  /** AuthService has already applied the mfa_required and onboarding rules and the recent-sign-in proof. */
+  async disableMfa(caller: AccountCaller): Promise<MfaDisabled> {
     await this.call('account', 'SetUserMFAPreference', () =>
       this.client.send(
         new SetUserMFAPreferenceCommand({
@@ -146,8 +137,7 @@ export class CognitoAuthProvider implements AuthProvider {
         }),
       ),
     );
-    await this.users.updateProfile(caller.principal.userId, { mfaMethod: null }, { actor: ACTOR, type: 'mfa.disabled' });
-    await this.onboarding.tryApply(caller.principal.userId, 'MFA_REMOVED', ACTOR);
+    return { userId: caller.principal.userId };
   }
 
   async requestPasswordReset(email: string, _ctx: RequestContext): Promise<void> {
@@ -166,7 +156,7 @@ export class CognitoAuthProvider implements AuthProvider {
    * The pool's password policy first (Cognito checks it only for existing users), then the code; the identity reset
    * (found by sub) is revoked at Gatehouse and signed out at Cognito, whichever row holds the address.
    */
-  async confirmPasswordReset(input: { email: string; code: string; newPassword: string }, _ctx: RequestContext): Promise<void> {
+  async confirmPasswordReset(input: { email: string; code: string; newPassword: string }, _ctx: RequestContext): Promise<null> {
     const c = this.cognito();
     await this.checkPasswordPolicy(input.newPassword);
     await this.call('code', 'ConfirmForgotPassword', () =>
@@ -175,7 +165,7 @@ export class CognitoAuthProvider implements AuthProvider {
       ),
     );
     const identity = await this.identities.lookup(input.email);
-    if (!identity) return;
+    if (!identity) return null;
     const user = await this.identities.rowOf(identity.sub);
     if (user) {
       await this.users.updateProfile(user.id, { passwordResetAt: new Date() }, { actor: ACTOR, type: 'password.reset' });
@@ -184,6 +174,7 @@ export class CognitoAuthProvider implements AuthProvider {
     }
     // ConfirmForgotPassword leaves the refresh tokens alive at Cognito (#20.1).
     await this.identities.signOutEverywhere(identity.username, 'password_reset');
+    return null;
   }
 
   async signOut(caller: AccountCaller): Promise<void> {

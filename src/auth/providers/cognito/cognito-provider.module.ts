@@ -3,6 +3,7 @@ import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { AccountLadderModule } from '../../account-ladder';
 import { UsersModule } from '../../../users/users.module';
+import { SessionRevocationModule } from '../../sessions/session-revocation.module';
 import { CognitoAdmin } from './cognito-admin.service';
 import { MailModule } from '../../../mail/mail.module';
 import { CredentialLimiter } from '../../throttling/credential-limiter';
@@ -10,6 +11,7 @@ import { CognitoAuthProvider } from './cognito-auth.provider';
 import { CognitoIdentities } from './cognito-identities';
 import { CognitoMfaMode } from './cognito-mfa-mode';
 import { CognitoRegistration } from './cognito-registration';
+import { CognitoSessionAdmission } from './cognito-session-admission';
 import { CognitoSignIn } from './cognito-sign-in';
 import { CognitoSignOutListener } from './cognito-sign-out.listener';
 import { AWS_CREDENTIALS_ENV, AwsEnv, COGNITO_CLIENT, cognitoClientSettings, getCognitoClient } from './cognito-client.factory';
@@ -23,7 +25,7 @@ const log = new Logger('CognitoRoleClaim');
  * imports this module and binds AUTH_PROVIDER / ROLE_CLAIM_POLICY / AUTH_ADMIN_PORT to what it exports when AUTH_PROVIDER=cognito.
  */
 @Module({
-  imports: [UsersModule, MailModule, AccountLadderModule],
+  imports: [UsersModule, MailModule, AccountLadderModule, SessionRevocationModule],
   providers: [
     { provide: AWS_CREDENTIALS_ENV, useValue: process.env },
     {
@@ -49,8 +51,9 @@ const log = new Logger('CognitoRoleClaim');
     CognitoSignIn,
     CognitoSignOutListener,
     CognitoAuthProvider,
+    CognitoSessionAdmission,
     CognitoAdmin,
   ],
-  exports: [CognitoAuthProvider, CognitoIdentities, CognitoAdmin, CognitoMfaMode, COGNITO_CLIENT, AWS_CREDENTIALS_ENV, COGNITO_ROLE_CLAIM_POLICY],
+  exports: [CognitoAuthProvider, CognitoSessionAdmission, CognitoIdentities, CognitoAdmin, CognitoMfaMode, COGNITO_CLIENT, AWS_CREDENTIALS_ENV, COGNITO_ROLE_CLAIM_POLICY],
 })
 export class CognitoProviderModule {}

@@ -7,13 +7,11 @@ import {
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Inject, Injectable } from '@nestjs/common';
-import { ForbiddenError } from '../../../common/errors/app-error';
-import { blockedStatusCode } from '../../../common/errors/error-codes';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig, CognitoConfig } from '../../../config/config.types';
-import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
 import type { UserEntity } from '../../../users/user.entity';
 import { UsersService } from '../../../users/users.service';
+import { signInRefusal } from '../../account-rules';
 import { CredentialLimiter } from '../../throttling/credential-limiter';
 import type { AuthResult, ChallengeName, RequestContext, TokenSet } from '../auth-provider';
 import { ProviderError } from '../provider-errors';
@@ -187,11 +185,11 @@ export class CognitoSignIn {
 
   /**
    * Cognito refuses disabled users, but its emulator does not and Gatehouse's own states (suspended, rejected) are
-   * not Cognito's: a blocked account gets no fresh tokens here (the guard would refuse them anyway).
+   * not Cognito's: a blocked account gets no fresh tokens here (the guard would refuse them anyway). The rule is
+   * Gatehouse's (account-rules.ts), the same as the local provider's.
    */
   private refuseBlockedUser(user: UserEntity | null): void {
-    if (user && BLOCKED_STATUSES.includes(user.status)) {
-      throw new ForbiddenError(blockedStatusCode(user.status) ?? 'FORBIDDEN', 'This account cannot sign in', { status: user.status });
-    }
+    const refusal = signInRefusal(user);
+    if (refusal) throw refusal;
   }
 }

@@ -1,20 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DeferredWork } from '../../../common/deferred/deferred-work';
-import { AppError, ForbiddenError } from '../../../common/errors/app-error';
-import { blockedStatusCode } from '../../../common/errors/error-codes';
+import { AppError } from '../../../common/errors/app-error';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { MAILER, type Mailer } from '../../../mail/mailer';
-import { OnboardingService } from '../../../users/onboarding/onboarding.service';
-import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
 import type { UserEntity } from '../../../users/user.entity';
+import { signInRefusal } from '../../account-rules';
 import { UsersService } from '../../../users/users.service';
-import type { AccountCaller, RequestContext } from '../auth-provider';
+import type { AccountCaller, EmailVerified, RequestContext } from '../auth-provider';
 import { ProviderError } from '../provider-errors';
 import { LOCAL_USER_ISSUER } from '../../tokens/key-source';
 import { CodePurpose, LocalAuthRepository } from './local-auth.repository';
 import { passwordPolicyViolation } from './local-directory';
-import { LOCAL_ACTOR, LOCAL_LIMITS } from './local-limits';
+import { LOCAL_LIMITS } from './local-limits';
 import { LOCAL_SECRETS, LocalSecrets } from './local-secrets';
 import { PasswordHasher } from './password-hasher';
 import { SecretBox } from './secret-box';
@@ -52,7 +50,6 @@ export class LocalAccounts {
     @Inject(MAILER) private readonly mailer: Mailer,
     private readonly repo: LocalAuthRepository,
     private readonly users: UsersService,
-    private readonly onboarding: OnboardingService,
     private readonly deferred: DeferredWork,
   ) {
     this.hasher = secrets.hasher;
@@ -70,10 +67,10 @@ export class LocalAccounts {
     return user;
   }
 
+  /** Gatehouse's blocked-account rule (account-rules.ts), where sign-in first knows the user. */
   refuseBlocked(user: UserEntity): void {
-    if (BLOCKED_STATUSES.includes(user.status)) {
-      throw new ForbiddenError(blockedStatusCode(user.status) ?? 'FORBIDDEN', 'This account cannot sign in', { status: user.status });
-    }
+    const refusal = signInRefusal(user);
+    if (refusal) throw refusal;
   }
 
   /** The one password policy (shared with LocalAdmin), answered as PASSWORD_POLICY with the limits for the client. */
@@ -108,14 +105,13 @@ export class LocalAccounts {
     if (!(await this.repo.useCode(id))) throw new ProviderError('CODE_INVALID', 'code used concurrently');
   }
 
-  async markVerified(user: UserEntity, via: string): Promise<void> {
-    // The mailbox is proved now: nothing set up before by someone who had not proved it survives (pre-account takeover).
+  /**
+   * The mailbox is proved now: nothing set up before by someone who had not proved it survives (pre-account takeover).
+   * Returns the fact; Gatehouse's ladder move and flag are AuthService's (AccountFacts).
+   */
+  async mailboxProved(user: UserEntity, via: string): Promise<EmailVerified> {
     if (user.status === 'pending_verification') await this.users.inTransaction((tx) => this.repo.wipeUnprovenAccess(tx, user.id));
-    // pending_verification → pending_approval together with the flag; later states only need the flag.
-    const stepped = await this.onboarding.tryApply(user.id, 'EMAIL_VERIFIED', LOCAL_ACTOR, { via });
-    if (!stepped && !user.emailVerified) {
-      await this.users.updateProfile(user.id, { emailVerified: true }, { actor: LOCAL_ACTOR, type: 'email.verified', detail: { via } });
-    }
+    return { userId: user.id, verified: true, via };
   }
 
   /**

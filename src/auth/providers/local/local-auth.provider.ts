@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AccountCaller, AuthProvider, AuthResult, MfaEnrollment, RequestContext, TokenSet } from '../auth-provider';
+import type { AccountCaller, AuthProvider, AuthResult, EmailVerified, MfaDisabled, MfaEnabled, MfaEnrollment, PasswordAccounts, RequestContext, SecondFactors, TokenSet } from '../auth-provider';
 import { LocalFactors } from './local-factors';
 import { LocalRecovery } from './local-recovery';
 import { LocalRegistration } from './local-registration';
@@ -14,8 +14,10 @@ export { LOCAL_LIMITS } from './local-limits';
  * A thin facade: each flow lives in its own class (registration, sign-in, factors, sessions, recovery).
  */
 @Injectable()
-export class LocalAuthProvider implements AuthProvider {
+export class LocalAuthProvider implements AuthProvider, PasswordAccounts, SecondFactors {
   readonly name = 'local' as const;
+  readonly passwords: PasswordAccounts = this;
+  readonly mfa: SecondFactors = this;
   /** Replacing or removing TOTP is checked against its current code (or a recovery code) here. */
   readonly checksFactorCodes = true;
 
@@ -35,11 +37,11 @@ export class LocalAuthProvider implements AuthProvider {
     return this.registration.register(input, ctx);
   }
 
-  confirmEmail(email: string, code: string, ctx: RequestContext): Promise<void> {
+  confirmEmail(email: string, code: string, ctx: RequestContext): Promise<EmailVerified | null> {
     return this.registration.confirmEmail(email, code, ctx);
   }
 
-  confirmEmailLink(token: string): Promise<void> {
+  confirmEmailLink(token: string): Promise<EmailVerified> {
     return this.registration.confirmEmailLink(token);
   }
 
@@ -63,7 +65,7 @@ export class LocalAuthProvider implements AuthProvider {
     return this.factors.startMfaEnrollment(caller, code);
   }
 
-  verifyMfaEnrollment(caller: AccountCaller, code: string): Promise<{ recoveryCodes?: string[] }> {
+  verifyMfaEnrollment(caller: AccountCaller, code: string): Promise<MfaEnabled> {
     return this.factors.verifyMfaEnrollment(caller, code);
   }
 
@@ -71,7 +73,7 @@ export class LocalAuthProvider implements AuthProvider {
     return this.factors.regenerateRecoveryCodes(caller, code);
   }
 
-  disableMfa(caller: AccountCaller, code?: string): Promise<void> {
+  disableMfa(caller: AccountCaller, code?: string): Promise<MfaDisabled> {
     return this.factors.disableMfa(caller, code);
   }
 
@@ -79,7 +81,7 @@ export class LocalAuthProvider implements AuthProvider {
     return this.recovery.requestPasswordReset(email, ctx);
   }
 
-  confirmPasswordReset(input: { email: string; code: string; newPassword: string }, ctx: RequestContext): Promise<void> {
+  confirmPasswordReset(input: { email: string; code: string; newPassword: string }, ctx: RequestContext): Promise<EmailVerified | null> {
     return this.recovery.confirmPasswordReset(input, ctx);
   }
 

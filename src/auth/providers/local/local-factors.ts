@@ -2,10 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { generateSecret, generateURI, verifySync } from 'otplib';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
-import { OnboardingService } from '../../../users/onboarding/onboarding.service';
 import type { UserEntity } from '../../../users/user.entity';
 import { UsersService } from '../../../users/users.service';
-import type { AccountCaller, MfaEnrollment } from '../auth-provider';
+import type { AccountCaller, MfaDisabled, MfaEnabled, MfaEnrollment } from '../auth-provider';
 import { ProviderError } from '../provider-errors';
 import { FactorChange, factorChangeMail } from './factor-mails';
 import { LocalAccounts } from './local-accounts';
@@ -34,7 +33,6 @@ export class LocalFactors {
     private readonly store: LocalSessionStore,
     private readonly sessions: LocalSessions,
     private readonly users: UsersService,
-    private readonly onboarding: OnboardingService,
   ) {}
 
   /**
@@ -52,7 +50,7 @@ export class LocalFactors {
     return { secret, otpauthUrl: generateURI({ issuer: TOTP_ISSUER, label: user.email ?? user.id, secret }) };
   }
 
-  async verifyMfaEnrollment(caller: AccountCaller, code: string): Promise<{ recoveryCodes?: string[] }> {
+  async verifyMfaEnrollment(caller: AccountCaller, code: string): Promise<MfaEnabled> {
     const user = await this.accounts.callerUser(caller);
     const creds = await this.repo.credentials(user.id);
     if (!creds?.totpPendingEnc) throw new ProviderError(creds?.totpSecretEnc ? 'MFA_ALREADY_ENABLED' : 'MFA_NOT_ENROLLED', 'no enrolment started');
@@ -63,19 +61,17 @@ export class LocalFactors {
     const accepted = step !== null && (replacing || (await this.repo.consumeTotpStep(user.id, step)));
     if (!accepted) throw new ProviderError('MFA_CODE_INVALID', 'enrolment code rejected');
     const codes = this.newRecoveryCodes();
-    const type = replacing ? 'mfa.replaced' : 'mfa.enrolled';
-    // One commit: the factor, its recovery codes, the profile and the ladder move land together or not at all.
+    // One commit: the factor and its recovery codes land together or not at all. The profile and the ladder move are
+    // Gatehouse's rules on the fact reported (AuthService → AccountFacts).
     const enabled = await this.users.inTransaction(async (tx) => {
       const pending = creds.totpPendingEnc as string;
       if (!(replacing ? await this.store.replaceTotp(tx, user.id, pending, step) : await this.repo.enableTotp(tx, user.id, pending))) return false;
       await this.repo.replaceRecoveryCodes(tx, user.id, this.recoveryHashes(codes));
-      await this.users.updateProfile(user.id, { mfaMethod: 'totp' }, { actor: LOCAL_ACTOR, type, detail: { method: 'totp' } }, tx);
-      await this.onboarding.recordFact(user.id, 'mfa_enrolled', LOCAL_ACTOR, { detail: { method: 'totp' }, tx });
       return true;
     });
     if (!enabled) throw new ProviderError('MFA_CODE_INVALID', 'enrolment changed concurrently');
     await this.changed(user, caller, replacing ? 'replaced' : 'enabled');
-    return { recoveryCodes: codes };
+    return { userId: user.id, method: 'totp', replaced: replacing, recoveryCodes: codes };
   }
 
   /** New recovery codes (the old ones stop working), after proving possession of the authenticator. */
@@ -91,20 +87,16 @@ export class LocalFactors {
     return codes;
   }
 
-  /** Switches TOTP off with its current code (AuthService has already refused it where onboarding requires MFA). */
-  async disableMfa(caller: AccountCaller, code?: string): Promise<void> {
+  /** Switches TOTP off with its current code (AuthService has already applied the mfa_required and onboarding rules). */
+  async disableMfa(caller: AccountCaller, code?: string): Promise<MfaDisabled> {
     const user = await this.accounts.callerUser(caller);
-    if (user.mfaRequired) throw new ProviderError('MFA_REQUIRED_BY_ADMIN', `user ${user.id} has mfa_required`);
     const creds = await this.repo.credentials(user.id);
     if (!creds?.totpSecretEnc && !creds?.totpPendingEnc) throw new ProviderError('MFA_NOT_ENROLLED');
     // Only a pending (never confirmed) enrolment: nothing protects the account yet, so there is no code to ask for.
     if (creds.totpSecretEnc) await this.requireCurrentFactor(user, creds.totpSecretEnc, code, 'remove');
-    await this.users.inTransaction(async (tx) => {
-      await this.repo.disableTotp(tx, user.id);
-      await this.users.updateProfile(user.id, { mfaMethod: null }, { actor: LOCAL_ACTOR, type: 'mfa.disabled' }, tx);
-      await this.onboarding.withdrawFact(user.id, 'mfa_enrolled', LOCAL_ACTOR, { tx });
-    });
+    await this.users.inTransaction((tx) => this.repo.disableTotp(tx, user.id));
     if (creds.totpSecretEnc) await this.changed(user, caller, 'removed');
+    return { userId: user.id };
   }
 
   /** A TOTP code or a recovery code as the second factor of a sign-in; which one is told by its shape. */

@@ -3,7 +3,7 @@ import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
 import { UsersService } from '../../../users/users.service';
-import type { RequestContext } from '../auth-provider';
+import type { EmailVerified, RequestContext } from '../auth-provider';
 import { ProviderError } from '../provider-errors';
 import { LocalAccounts } from './local-accounts';
 import { LocalAuthRepository } from './local-auth.repository';
@@ -38,7 +38,7 @@ export class LocalRecovery {
    * is made whether or not the address is known, so an unknown address, a wrong code and no live code all answer
    * CODE_INVALID after the same work.
    */
-  async confirmPasswordReset(input: { email: string; code: string; newPassword: string }, _ctx: RequestContext): Promise<void> {
+  async confirmPasswordReset(input: { email: string; code: string; newPassword: string }, _ctx: RequestContext): Promise<EmailVerified | null> {
     this.accounts.checkPasswordPolicy(input.newPassword, input.email);
     const hash = await this.accounts.hasher.hash(input.newPassword);
     const user = await this.accounts.localUser(input.email);
@@ -54,7 +54,7 @@ export class LocalRecovery {
     await this.users.updateProfile(user.id, { passwordResetAt: new Date() }, { actor: LOCAL_ACTOR, type: 'password.reset' });
     await this.users.revokeTokens(user.id, LOCAL_ACTOR, 'password_reset');
     // The reset code reached this mailbox, which proves the address as well as a verification code would (and the
-    // new password is the mailbox owner's: markVerified wipes whatever an earlier registrant set up).
-    if (!user.emailVerified) await this.accounts.markVerified(user, 'password_reset');
+    // new password is the mailbox owner's: mailboxProved wipes whatever an earlier registrant set up).
+    return user.emailVerified ? null : this.accounts.mailboxProved(user, 'password_reset');
   }
 }

@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import type { UserEntity } from '../../../users/user.entity';
 import { UsersService } from '../../../users/users.service';
-import type { RequestContext } from '../auth-provider';
+import type { EmailVerified, RequestContext } from '../auth-provider';
 import { ProviderError } from '../provider-errors';
 import { LOCAL_USER_ISSUER } from '../../tokens/key-source';
 import { LocalAccounts, registrationExpired } from './local-accounts';
@@ -110,21 +110,21 @@ export class LocalRegistration {
     this.accounts.send(user, mailFor.verification(this.config, user.email, code, link), ctx);
   }
 
-  async confirmEmail(email: string, code: string, _ctx: RequestContext): Promise<void> {
+  async confirmEmail(email: string, code: string, _ctx: RequestContext): Promise<EmailVerified | null> {
     const user = await this.accounts.localUser(email);
     // Unknown addresses run the same code query (against no user) and fail alike.
     await this.accounts.spendCode(user, 'email_verification', email, code);
-    if (user) await this.accounts.markVerified(user, 'code');
+    return user ? this.accounts.mailboxProved(user, 'code') : null;
   }
 
   /** The mailed link (POSTed by its page, never on GET): the same as typing the code, bound to the address it was sent to. */
-  async confirmEmailLink(token: string): Promise<void> {
+  async confirmEmailLink(token: string): Promise<EmailVerified> {
     const used = await this.repo.useLink('email_verification', this.accounts.box.mac('link', token));
     if (!used) throw new ProviderError('CODE_INVALID', 'unknown, used or expired verification link');
     const user = await this.users.findById(used.userId);
     if (!user || user.email?.toLowerCase() !== used.address.toLowerCase()) throw new ProviderError('CODE_INVALID', 'link for another address');
     if (registrationExpired(user)) throw new ProviderError('CODE_INVALID', 'unverified registration expired');
-    await this.accounts.markVerified(user, 'link');
+    return this.accounts.mailboxProved(user, 'link');
   }
 
   /** Answers at once; the lookup, code, audit row and mail follow (see register). */
