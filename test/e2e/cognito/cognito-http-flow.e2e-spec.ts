@@ -15,6 +15,7 @@ import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../../src/users/users.service';
 import { startTestApp, TestApp } from '../../support/app';
+import { startSmtpCapture, type SmtpCapture } from '../../support/smtp-capture';
 import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 import { errorShape, JsonClient } from '../../support/http';
 import { totp } from '../../support/totp';
@@ -33,13 +34,15 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
   let t: TestApp;
   let api: JsonClient;
   let db: DataSource;
+  let smtp: SmtpCapture;
   let n = 0;
   const PASSWORD = 'Correct-horse-1';
 
   beforeAll(async () => {
     cl = await startCognitoLocal();
+    smtp = await startSmtpCapture();
     t = await startTestApp(
-      { ...cl.env, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '1000' },
+      { ...cl.env, SMTP_URL: smtp.url, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '1000' },
       { override: [{ token: AWS_CREDENTIALS_ENV, value: { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } }] },
     );
     api = new JsonClient(t.url);
@@ -49,6 +52,7 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
     await t?.close();
     resetCognitoClients();
     await cl?.stop();
+    await smtp?.close();
   });
 
   const email = () => `cog${++n}.${Date.now()}@example.com`;
@@ -235,12 +239,14 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
     expect([me.status, me.body]).toEqual([401, { error: expect.objectContaining({ code: 'AUTH_TOKEN_REVOKED' }) }]);
   });
 
-  it('DELETE /mfa: 409 MFA_REQUIRED_BY_ADMIN while mfa_required, else 204 and the next login has no challenge', async () => {
+  it('DELETE /mfa: 409 MFA_REQUIRED_BY_ADMIN while mfa_required, else 204, the user is mailed, every session ends, and the next login has no challenge', async () => {
     const address = await confirmedUser();
     const { body } = await login(address);
     const enrol = await api.post<{ secret: string }>('/api/v1/auth/mfa/enroll', {}, body.accessToken);
     expect((await api.post('/api/v1/auth/mfa/verify', { code: totp(enrol.body.secret) }, body.accessToken)).status).toBe(200);
     expect((await api.get('/api/v1/users/me', body.accessToken)).body).toMatchObject({ mfaEnabled: true });
+    // A first enrolment is mailed and ends nothing: the caller's token still works.
+    expect((await smtp.waitFor(address, (m) => /two-factor authentication was turned on/i.test(m.text))).subject).not.toMatch(/\d{6}/);
 
     const users = t.app.get(UsersService);
     const id = (await userRow(address))!.id as string;
@@ -252,6 +258,9 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
     await users.updateProfile(id, { mfaRequired: false });
     expect((await api.call('DELETE', '/api/v1/auth/mfa', { token: body.accessToken })).status).toBe(204);
     expect(await userRow(address)).toMatchObject({ mfa_method: null });
+    // Removal is mailed and ends every session (Cognito cannot end only the others): the caller's token too.
+    await smtp.waitFor(address, (m) => /turned off/i.test(m.text));
+    expect((await api.get('/api/v1/users/me', body.accessToken)).body).toMatchObject({ error: { code: 'AUTH_TOKEN_REVOKED' } });
     const plain = await login(address);
     expect(plain.status).toBe(200);
     expect(plain.body).toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String) });

@@ -18,6 +18,7 @@ import { ProviderError } from '../provider-errors';
 import { COGNITO_CLIENT, secretHashField } from './cognito-client.factory';
 import { CognitoCallContext, isCognitoError, mapCognitoError } from './cognito-errors';
 import { COGNITO_ACTOR as ACTOR, CognitoIdentities } from './cognito-identities';
+import { CognitoFactorChanges } from './cognito-factor-changes';
 import { CognitoMfaMode } from './cognito-mfa-mode';
 import { PoolPasswordPolicyCache, poolPasswordViolation } from './cognito-password-policy';
 import { CognitoRegistration } from './cognito-registration';
@@ -45,6 +46,7 @@ export class CognitoAuthProvider implements AuthProvider, PasswordAccounts, Seco
     private readonly registration: CognitoRegistration,
     private readonly signIn: CognitoSignIn,
     private readonly mfaMode: CognitoMfaMode,
+    private readonly factorChanges: CognitoFactorChanges,
   ) {
     if (config.auth.cognito) this.passwordPolicy = new PoolPasswordPolicyCache(client, config.auth.cognito.userPoolId);
   }
@@ -115,6 +117,8 @@ export class CognitoAuthProvider implements AuthProvider, PasswordAccounts, Seco
 
   async verifyMfaEnrollment(caller: AccountCaller, code: string): Promise<MfaEnabled> {
     await this.mfaMode.assertAvailable();
+    // A factor already on the row means this enrolment replaces it (AuthService asked for the proof of that).
+    const replaced = Boolean((await this.users.findById(caller.principal.userId))?.mfaMethod);
     const out = await this.call('mfa', 'VerifySoftwareToken', () =>
       this.client.send(new VerifySoftwareTokenCommand({ AccessToken: caller.accessToken, UserCode: code, FriendlyDeviceName: ISSUER_NAME })),
     );
@@ -123,7 +127,8 @@ export class CognitoAuthProvider implements AuthProvider, PasswordAccounts, Seco
     await this.call('account', 'SetUserMFAPreference', () =>
       this.client.send(new SetUserMFAPreferenceCommand({ AccessToken: caller.accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } })),
     );
-    return { userId: caller.principal.userId, method: 'totp' };
+    await this.factorChanges.after(caller, replaced ? 'replaced' : 'enabled');
+    return { userId: caller.principal.userId, method: 'totp', ...(replaced ? { replaced } : {}) };
   }
 
   /** AuthService has already applied the mfa_required and onboarding rules and the recent-sign-in proof. */
@@ -137,6 +142,7 @@ export class CognitoAuthProvider implements AuthProvider, PasswordAccounts, Seco
         }),
       ),
     );
+    await this.factorChanges.after(caller, 'removed');
     return { userId: caller.principal.userId };
   }
 

@@ -8,6 +8,7 @@ import { CognitoAdmin } from './cognito-admin.service';
 import { MailModule } from '../../../mail/mail.module';
 import { CredentialLimiter } from '../../throttling/credential-limiter';
 import { CognitoAuthProvider } from './cognito-auth.provider';
+import { CognitoFactorChanges } from './cognito-factor-changes';
 import { CognitoIdentities } from './cognito-identities';
 import { CognitoMfaMode } from './cognito-mfa-mode';
 import { CognitoRegistration } from './cognito-registration';
@@ -46,6 +47,7 @@ const log = new Logger('CognitoRoleClaim');
     },
     CredentialLimiter,
     CognitoIdentities,
+    CognitoFactorChanges,
     CognitoMfaMode,
     CognitoRegistration,
     CognitoSignIn,
