@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { UsersModule } from '../users/users.module';
+import { BillingEventsController } from './billing/billing-events.controller';
+import { BillingController } from './billing/billing.controller';
+import { BillingService } from './billing/billing.service';
 import { BillingStore } from './billing/billing.store';
 import { EntitlementService } from './billing/entitlement.service';
 import { StripeEventsService } from './billing/stripe-events.service';
@@ -13,7 +16,7 @@ import { createStripeApi, STRIPE_API } from './stripe-api';
 /** Stripe: receipt, ledger, subscriptions and entitlement. Moves users only through UsersModule's exports. */
 @Module({
   imports: [UsersModule],
-  controllers: [StripeWebhookController],
+  controllers: [StripeWebhookController, BillingController, BillingEventsController],
   providers: [
     { provide: STRIPE_API, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createStripeApi(config.stripe) },
     StripeReceipt,
@@ -21,6 +24,7 @@ import { createStripeApi, STRIPE_API } from './stripe-api';
     EntitlementService,
     SubscriptionSync,
     StripeEventsService,
+    BillingService,
   ],
   exports: [STRIPE_API, BillingStore, SubscriptionSync, StripeEventsService],
 })
