@@ -8,6 +8,7 @@ import { BillingService } from './billing/billing.service';
 import { BillingStore } from './billing/billing.store';
 import { EntitlementService } from './billing/entitlement.service';
 import { StripeEventsService } from './billing/stripe-events.service';
+import { StripeReconciler } from './billing/stripe-reconciler';
 import { SubscriptionSync } from './billing/subscription-sync';
 import { StripeReceipt } from './receipt/stripe-receipt';
 import { StripeWebhookController } from './receipt/stripe-webhook.controller';
@@ -25,7 +26,8 @@ import { createStripeApi, STRIPE_API } from './stripe-api';
     SubscriptionSync,
     StripeEventsService,
     BillingService,
+    StripeReconciler,
   ],
-  exports: [STRIPE_API, BillingStore, SubscriptionSync, StripeEventsService],
+  exports: [STRIPE_API, StripeReconciler],
 })
 export class WebhooksModule {}
