@@ -1,3 +1,4 @@
+import { ApiErrorResponses } from '../../common/errors/error-response.dto';
 import { Controller, Get, Query } from '@nestjs/common';
 import { Roles } from '../../common/decorators/auth.decorators';
 import { BadRequestError } from '../../common/errors/app-error';
@@ -6,6 +7,7 @@ import { BillingStore, LEDGER_OUTCOMES, type LedgerOutcome, type LedgerRow } fro
 const PAGE = 50;
 
 /** The Stripe ledger for administrators and auditors, newest first; `cursor` is the last page's `nextCursor`. */
+@ApiErrorResponses()
 @Controller('admin/billing')
 @Roles('admin', 'auditor')
 export class BillingEventsController {

@@ -1,9 +1,11 @@
+import { ApiErrorResponses } from '../../common/errors/error-response.dto';
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { AllowStatus, CurrentUser } from '../../common/decorators/auth.decorators';
 import type { Principal } from '../../common/principal';
 import { BillingService, type BillingStatus } from './billing.service';
 
 /** The user's own billing: Checkout (from pending_subscription on), the customer portal, and their entitlement. */
+@ApiErrorResponses()
 @Controller('billing')
 @AllowStatus('pending_subscription')
 export class BillingController {
