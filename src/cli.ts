@@ -8,6 +8,7 @@ import { dataSourceOptions, runMigrations } from './database/data-source';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
 import { createAdmin } from './cli/create-admin';
 import { join } from 'node:path';
+import { stripeReconcile } from './webhooks/reconcile.command';
 
 /**
  * Gatehouse's command line: `node dist/cli.js <command>` (or `npm run cli -- <command>`), with the same validated
@@ -156,6 +157,7 @@ export async function configCheck(config: AppConfig, awsEnv: AwsEnv = process.en
 }
 
 const COMMANDS: Record<string, { help: string; run: Command }> = {
+  'stripe:reconcile': { help: 're-sync mapped Stripe subscriptions and replay undelivered events (last 30 days)', run: (config) => stripeReconcile(config) },
   'config:check': {
     help: 'validate the configuration and probe the database, JWKS endpoints, SMTP and Redis',
     run: async (config) => {

@@ -1,3 +1,4 @@
+import type { StripeConfig } from './stripe-config';
 import type { TrustProxy } from './trust-proxy';
 
 /** Roles Gatehouse knows. Ordered by nothing: a role is a set membership, not a level. */
@@ -125,4 +126,5 @@ export interface AppConfig {
   dataEncryptionKey?: Buffer;
   smtpUrl?: string;
   mailFrom: string;
+  stripe: StripeConfig;
 }

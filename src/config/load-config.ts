@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Env, EnvReader } from './env-reader';
 import { nodeEnvOf, nodeEnvProblem } from './node-env';
+import { readStripe } from './stripe-config';
 import { parseTrustProxy, TrustProxy } from './trust-proxy';
 import {
   AppConfig,
@@ -124,6 +125,7 @@ export function loadConfig(env: Env): LoadedConfig {
     dataEncryptionKey,
     smtpUrl,
     mailFrom: r.string('MAIL_FROM', 'Gatehouse <no-reply@localhost>'),
+    stripe: readStripe(r, env, isProduction),
   };
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -20,7 +20,6 @@ export class UserEntity {
   @Column({ name: 'mfa_required', type: 'boolean' }) mfaRequired!: boolean;
   @Column({ name: 'password_reset_at', type: 'timestamptz', nullable: true }) passwordResetAt!: Date | null;
   @Column({ name: 'organization_id', type: 'text', nullable: true }) organizationId!: string | null;
-  @Column({ name: 'stripe_customer_id', type: 'text', nullable: true }) stripeCustomerId!: string | null;
   /** Progress facts (see onboarding/transitions.ts): written only by the ladder, with `status` derived in the same UPDATE. */
   @Column({ name: 'email_verified_at', type: 'timestamptz', nullable: true }) emailVerifiedAt!: Date | null;
   @Column({ name: 'approved_at', type: 'timestamptz', nullable: true }) approvedAt!: Date | null;

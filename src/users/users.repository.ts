@@ -169,7 +169,7 @@ export class UsersRepository {
   async updateProfile(
     userId: string,
     // Not the ladder's facts or the status: those change only through `ladderWrite`, which derives the status.
-    patch: Partial<Pick<UserEntity, 'email' | 'emailVerified' | 'fullName' | 'role' | 'organizationId' | 'mfaMethod' | 'mfaRequired' | 'passwordResetAt' | 'stripeCustomerId'>>,
+    patch: Partial<Pick<UserEntity, 'email' | 'emailVerified' | 'fullName' | 'role' | 'organizationId' | 'mfaMethod' | 'mfaRequired' | 'passwordResetAt'>>,
     event?: Omit<NewUserEvent, 'userId'>,
     outer?: EntityManager,
   ): Promise<UserEntity | null> {

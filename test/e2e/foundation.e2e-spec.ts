@@ -45,6 +45,7 @@ describe('foundation (whole app on a real Postgres)', () => {
     const ds = t.app.get(DataSource);
     const rows: Array<{ table_name: string }> = await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'auth' ORDER BY 1`);
     expect(rows.map((r) => r.table_name)).toEqual([
+      'billing_customers',
       'local_codes',
       'local_credentials',
       'local_dev_secrets',
@@ -53,6 +54,8 @@ describe('foundation (whole app on a real Postgres)', () => {
       'local_refresh_tokens',
       'login_failures',
       'revoked_sessions',
+      'stripe_events',
+      'subscriptions',
       'user_events',
       'users',
     ]);

@@ -35,6 +35,17 @@ export function acceptsForm(url: string | undefined): boolean {
 }
 
 /**
+ * Routes whose body is authenticated by a signature over its exact bytes (Stripe): it is kept raw and never parsed
+ * before the route has checked the signature, so neither the parse cost nor the shape limits of API bodies apply to
+ * it (a verified Stripe event may be far wider than any API body).
+ */
+export const SIGNED_ROUTES: ReadonlySet<string> = new Set(['/api/v1/webhooks/stripe']);
+
+export function isSignedRoute(url: string | undefined): boolean {
+  return url !== undefined && SIGNED_ROUTES.has(url.split('?', 1)[0]!);
+}
+
+/**
  * Only JSON is accepted: form and text/plain bodies are the "simple" requests a cross-site `<form>` can send without
  * a CORS preflight, so refusing them keeps other sites' pages from reaching the API with a victim's cookies.
  * The only exception is FORM_ROUTES (the hosted-login callback is a GET).

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parse as parseForm } from 'node:querystring';
 import { AppError } from '../errors/app-error';
-import { acceptsForm, contentEncodingProblem, isFormMediaType, isJsonMediaType, jsonShapeProblem, mediaTypeProblem } from './body-rules';
+import { acceptsForm, contentEncodingProblem, isFormMediaType, isJsonMediaType, isSignedRoute, jsonShapeProblem, mediaTypeProblem } from './body-rules';
 
 /** The exact bytes of the body (Stripe and other webhook senders sign them), next to the parsed value. */
 export type RawBodyRequest = FastifyRequest & { rawBody?: Buffer };
@@ -24,7 +24,8 @@ type JsonParser = (req: FastifyRequest, body: Buffer, done: (err: Error | null, 
 /**
  * Replaces Fastify's parsers with one that reads every body as bytes (up to bodyLimit: 413 past it), keeps them as
  * `req.rawBody`, and parses JSON with Fastify's own parser (secure-json-parse: `__proto__` and `constructor.prototype`
- * keys are refused) or, on FORM_ROUTES only, a urlencoded form. The shape limits run before validation sees the value.
+ * keys are refused) or, on FORM_ROUTES only, a urlencoded form; SIGNED_ROUTES keep the bytes alone. The shape limits run
+ * before validation sees the value.
  */
 export function installBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
   const json = fastify.getDefaultJsonParser('error', 'error') as unknown as JsonParser;
@@ -32,6 +33,8 @@ export function installBodyParser(fastify: FastifyInstance, bodyLimit: number): 
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (req: RawBodyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void) => {
     req.rawBody = body;
     if (body.length === 0) return done(null, undefined);
+    // A signed body stays bytes until its route has checked the signature (see SIGNED_ROUTES).
+    if (isSignedRoute(req.url)) return done(null, undefined);
     const type = req.headers['content-type'];
     if (isJsonMediaType(type)) {
       return json(req, body, (err, value) => (err ? done(malformed(err.message.slice(0, 200))) : done(shapeProblem(value), value)));
