@@ -24,6 +24,11 @@ export class UserCache {
     return id === undefined ? undefined : this.byId.get(id);
   }
 
+  /** The cached row by id (no await on the hot path), else undefined. */
+  peekId(id: string): UserEntity | undefined {
+    return this.byId.get(id);
+  }
+
   /** Returns the cached row or loads it; `load` is only called on a miss. */
   async byIdentity(issuer: string, subject: string, load: () => Promise<UserEntity | null>): Promise<UserEntity | null> {
     const key = `${issuer}\u0000${subject}`;

@@ -19,7 +19,14 @@ export class UsersController {
   @AllowStatus('pending_verification', 'pending_approval', 'pending_mfa', 'pending_subscription', 'suspended', 'rejected')
   @ApiOperation({ summary: "The caller's profile and onboarding status" })
   @ApiOkResponse({ type: UserProfileDto })
-  async me(@CurrentUser() principal: Principal): Promise<UserProfileDto> {
+  me(@CurrentUser() principal: Principal): UserProfileDto | Promise<UserProfileDto> {
+    // The hot path: the guard has just read this row from the cache, so it is answered without an await (Nest sends a
+    // plain return value as it is); only a row evicted in between is loaded.
+    const cached = this.users.peekCachedById(principal.userId);
+    return cached ? UserProfileDto.from(cached, principal) : this.load(principal);
+  }
+
+  private async load(principal: Principal): Promise<UserProfileDto> {
     const user = await this.users.findCachedById(principal.userId);
     if (!user) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
     return UserProfileDto.from(user, principal);
