@@ -23,7 +23,7 @@ export class UsersController {
     // The hot path: the guard has just read this row from the cache, so it is answered without an await (Nest sends a
     // plain return value as it is); only a row evicted in between is loaded.
     const cached = this.users.peekCachedById(principal.userId);
-    return cached ? UserProfileDto.from(cached, principal) : this.load(principal);
+    return cached ? UserProfileDto.cached(cached, principal) : this.load(principal);
   }
 
   private async load(principal: Principal): Promise<UserProfileDto> {
