@@ -70,7 +70,7 @@ describe('the hot path: a cached token and user', () => {
     await me(tok).expect(200);
     const principal = t.app.get(Authenticator).cached({ token: tok, via: 'bearer' }, ME_RULES) as Principal;
     expect(principal).toMatchObject({ userId: id });
-    const answer = t.app.get(UsersController).me(principal);
+    const answer = t.app.get(UsersController).me({ principal });
     expect(answer).not.toBeInstanceOf(Promise);
     expect(answer).toMatchObject({ id, status: 'active' });
   });
