@@ -15,6 +15,7 @@ const { generateKeyPairSync, randomBytes, randomUUID, sign } = require('node:cry
 const { readFileSync } = require('node:fs');
 const http = require('node:http');
 const { join } = require('node:path');
+const { loadavg } = require('node:os');
 const autocannon = require('autocannon');
 const { Client } = require('pg');
 
@@ -139,6 +140,8 @@ async function main() {
     const t0 = Date.now();
     await waitReady(url, 60_000);
     await waitListening(peerUrl, 30_000);
+    // Figures from a busy machine are not comparable across runs (ratios within one run are): say how busy it was.
+    console.log(`load average before the rounds: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log(`Gatehouse ready in ${Date.now() - t0} ms (NODE_ENV=production, LOG_LEVEL=info, Postgres database ${dbName})`);
 
     const tokens = Array.from({ length: USERS }, () => token(issuer, randomUUID()));
@@ -177,6 +180,7 @@ async function main() {
       }
     }
     const rss = rssMb(app.pid);
+    console.log(`load average after the rounds: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const fig = (name) => ({ rps: median(results.get(name).map((x) => x.rps)), p99: median(results.get(name).map((x) => x.p99)) });
     const health = fig(targets[0][0]);
     const me = fig(targets[1][0]);

@@ -14,25 +14,29 @@ const MAX_ENTRIES = 50_000;
 @Injectable()
 export class UserCache {
   private readonly byId = new Map<string, UserEntity>();
-  private readonly idByIdentity = new Map<string, string>();
+  /** issuer → subject → id: two look-ups on strings the verified token keeps (hashed once), no key built per request. */
+  private readonly idByIdentity = new Map<string, Map<string, string>>();
   private epoch = 0;
 
   constructor(@Inject(USER_CHANGE_FEED) private readonly feed: UserChangeFeed) {}
 
   peekIdentity(issuer: string, subject: string): UserEntity | undefined {
-    const id = this.idByIdentity.get(`${issuer}\u0000${subject}`);
+    const id = this.idByIdentity.get(issuer)?.get(subject);
     return id === undefined ? undefined : this.byId.get(id);
+  }
+
+  /** The cached row by id (no await on the hot path), else undefined. */
+  peekId(id: string): UserEntity | undefined {
+    return this.byId.get(id);
   }
 
   /** Returns the cached row or loads it; `load` is only called on a miss. */
   async byIdentity(issuer: string, subject: string, load: () => Promise<UserEntity | null>): Promise<UserEntity | null> {
-    const key = `${issuer}\u0000${subject}`;
-    const id = this.idByIdentity.get(key);
-    const hit = id === undefined ? undefined : this.byId.get(id);
+    const hit = this.peekIdentity(issuer, subject);
     if (hit) return hit;
     const started = this.epoch;
     const row = await load();
-    if (row && this.feed.live && this.epoch === started) this.put(row, key);
+    if (row && this.feed.live && this.epoch === started) this.put(row, issuer, subject);
     return row;
   }
 
@@ -41,7 +45,7 @@ export class UserCache {
     if (hit) return hit;
     const started = this.epoch;
     const row = await load();
-    if (row && this.feed.live && this.epoch === started) this.put(row, `${row.issuer}\u0000${row.subject}`);
+    if (row && this.feed.live && this.epoch === started) this.put(row, row.issuer, row.subject);
     return row;
   }
 
@@ -58,9 +62,11 @@ export class UserCache {
     this.idByIdentity.clear();
   }
 
-  private put(row: UserEntity, identityKey: string): void {
+  private put(row: UserEntity, issuer: string, subject: string): void {
     if (this.byId.size >= MAX_ENTRIES) this.clear();
     this.byId.set(row.id, row);
-    this.idByIdentity.set(identityKey, row.id);
+    let subjects = this.idByIdentity.get(issuer);
+    if (!subjects) this.idByIdentity.set(issuer, (subjects = new Map()));
+    subjects.set(subject, row.id);
   }
 }

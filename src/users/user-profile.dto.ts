@@ -3,6 +3,13 @@ import type { Principal } from '../common/principal';
 import { USER_STATUSES, type UserStatus } from '../common/user-status';
 import type { UserEntity } from './user.entity';
 
+/**
+ * Profiles already built, per principal and the exact row they came from. The guard hands out the same principal
+ * object for a token until its user row changes, and the user cache the same row object until it changes, so a hit
+ * (both identical) means nothing the profile is made of has changed: the hot path builds nothing per request.
+ */
+const built = new WeakMap<Principal, { row: UserEntity; profile: UserProfileDto }>();
+
 /** What a user may see of themselves. The entity never leaves the service layer; this mapper decides the fields. */
 export class UserProfileDto {
   @ApiProperty() id!: string;
@@ -16,6 +23,15 @@ export class UserProfileDto {
   @ApiProperty({ nullable: true, type: String }) organizationId!: string | null;
   @ApiProperty() provider!: string;
   @ApiProperty() createdAt!: string;
+
+  /** As `from`, remembered for this principal while its row stays the same object (frozen: answers share it). */
+  static cached(user: UserEntity, principal: Principal): UserProfileDto {
+    const prior = built.get(principal);
+    if (prior && prior.row === user) return prior.profile;
+    const profile = Object.freeze(UserProfileDto.from(user, principal));
+    built.set(principal, { row: user, profile });
+    return profile;
+  }
 
   static from(user: UserEntity, principal: Principal): UserProfileDto {
     return {

@@ -27,6 +27,11 @@ export class UsersService {
     return this.cache.peekIdentity(issuer, subject);
   }
 
+  /** Synchronous cache look-up by id only (undefined on a miss): lets a handler answer without an await. */
+  peekCachedById(id: string): UserEntity | undefined {
+    return this.cache.peekId(id);
+  }
+
   findCachedById(id: string): Promise<UserEntity | null> {
     return this.cache.byIdOrLoad(id, () => this.repo.findById(id));
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { VerifiedToken } from './verified-token';
 
 /**
@@ -15,7 +15,8 @@ export class VerifiedTokenCache {
   ) {}
 
   static key(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    // The one-shot digest: the same SHA-256 as createHash(), at about half the cost per request (no Hash object).
+    return hash('sha256', token, 'base64url');
   }
 
   get(token: string): VerifiedToken | undefined {

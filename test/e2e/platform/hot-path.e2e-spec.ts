@@ -1,0 +1,89 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { Authenticator } from '../../../src/auth/authenticator';
+import type { Principal } from '../../../src/common/principal';
+import { UsersController } from '../../../src/users/users.controller';
+import { startTestApp, TestApp } from '../../support/app';
+import { JwksIssuer } from '../../support/jwks-issuer';
+import { announced, insertUser, setStatus, within } from '../../support/users';
+
+const CLIENT = 'client-hot';
+/** /users/me's rules (it admits every status but disabled); the guard reads the same from the route's decorators. */
+const ME_RULES = { allowStatus: ['pending_verification', 'pending_approval', 'pending_mfa', 'pending_subscription', 'suspended', 'rejected'] as const };
+
+/**
+ * Issue 10, the hot path: once a token has been verified and its user cached, an authenticated request does no await,
+ * no database round trip and no signature check, and answers exactly what the slow path answered. Structure only:
+ * speed itself is measured by `npm run bench`, never asserted here.
+ */
+describe('the hot path: a cached token and user', () => {
+  const issuer = new JwksIssuer('local_hot');
+  let t: TestApp;
+  let db: DataSource;
+
+  const token = (sub: string) => issuer.sign(issuer.accessClaims(sub, CLIENT));
+  const me = (tok: string) => request(t.url).get('/api/v1/users/me').set('Authorization', `Bearer ${tok}`);
+  const activeUser = async () => {
+    const sub = randomUUID();
+    // Announced first: the insert's change notice would otherwise empty the caches the test fills before it arrives.
+    return { sub, id: await announced(t.app.get(EventEmitter2), () => insertUser(db, issuer.issuer, sub, 'active')) };
+  };
+  /** Counts every query any pg client of this process sends while `fn` runs. */
+  const queriesDuring = async (fn: () => Promise<unknown>): Promise<number> => {
+    const spy = jest.spyOn(Client.prototype, 'query');
+    try {
+      await fn();
+      return spy.mock.calls.length;
+    } finally {
+      spy.mockRestore();
+    }
+  };
+
+  beforeAll(async () => {
+    await issuer.start();
+    t = await startTestApp({ AUTH_PROVIDER: 'cognito', COGNITO_ENDPOINT: issuer.base, COGNITO_USER_POOL_ID: issuer.pool, COGNITO_CLIENT_ID: CLIENT });
+    db = t.app.get(DataSource);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await issuer.stop();
+  });
+
+  it('GET /users/me answers from memory: no query, the same body as the slow path', async () => {
+    const { sub, id } = await activeUser();
+    const tok = token(sub);
+    let first: request.Response | undefined;
+    // The spy sees the slow path's queries (the user row, the revoked sessions), so a zero below means something.
+    expect(await queriesDuring(async () => (first = await me(tok).expect(200)))).toBeGreaterThan(0);
+    expect(first!.body).toMatchObject({ id, status: 'active', provider: 'cognito' });
+    let again: request.Response | undefined;
+    expect(await queriesDuring(async () => (again = await me(tok).expect(200)))).toBe(0);
+    expect(again!.body).toEqual(first!.body);
+  });
+
+  it('the handler is synchronous on a hit: it returns the profile itself, not a promise', async () => {
+    const { sub, id } = await activeUser();
+    const tok = token(sub);
+    await me(tok).expect(200);
+    const principal = t.app.get(Authenticator).cached({ token: tok, via: 'bearer' }, ME_RULES) as Principal;
+    expect(principal).toMatchObject({ userId: id });
+    const answer = t.app.get(UsersController).me({ principal });
+    expect(answer).not.toBeInstanceOf(Promise);
+    expect(answer).toMatchObject({ id, status: 'active' });
+  });
+
+  it('a changed row is answered at once: nothing per-request is kept past the row it came from', async () => {
+    const { sub, id } = await activeUser();
+    const tok = token(sub);
+    expect((await me(tok).expect(200)).body.status).toBe('active');
+    await setStatus(db, id, 'suspended');
+    // The change feed evicts the row; the next answers are built from the new one.
+    await within(3_000, async () => (await me(tok)).body.status === 'suspended');
+    expect((await me(tok).expect(200)).body).toMatchObject({ id, status: 'suspended' });
+    await db.query(`UPDATE auth.users SET full_name = 'Ada Lovelace' WHERE id = $1`, [id]);
+    await within(3_000, async () => (await me(tok)).body.fullName === 'Ada Lovelace');
+  });
+});
