@@ -53,6 +53,7 @@ describe('foundation (whole app on a real Postgres)', () => {
       'local_refresh_tokens',
       'login_failures',
       'revoked_sessions',
+      'socket_io_attachments',
       'user_events',
       'users',
     ]);

@@ -86,4 +86,24 @@ describe.each(cases)('realtime across two instances: %s', (_name, kind, extraEnv
     expect(await revoked).toMatchObject({ error: { code: 'AUTH_TOKEN_REVOKED' } });
     await gone;
   });
+
+  const postgresOnly = kind === 'postgres' ? run : it.skip;
+  postgresOnly('the adapter survives its database connections being killed: no crash, and emits reach both instances again', async () => {
+    const admin = await user();
+    const onA = await connect(a, token(admin.sub, { 'cognito:groups': ['Admins'] }));
+    const onB = await connect(b, token(admin.sub, { 'cognito:groups': ['Admins'] }));
+    await onA.timeout(3000).emitWithAck('admin.subscribe');
+    await onB.timeout(3000).emitWithAck('admin.subscribe');
+    // A failover or restart, as the adapters' LISTEN connections see it (an unhandled 'error' would fail this test).
+    const killed = (await db.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN "gatehouse-realtime%'`,
+    )) as unknown[];
+    expect(killed.length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 3_500)); // the adapter reconnects after 1-3 s
+    const u = await user('pending_approval');
+    const heard = [nextEvent(onA, 'admin.user.changed', 2_000), nextEvent(onB, 'admin.user.changed', 2_000)];
+    await a.app.get(OnboardingService).apply(u.id, 'APPROVED', `admin:${admin.id}`);
+    for (const e of await Promise.all(heard)) expect(e).toMatchObject({ userId: u.id });
+    expect(await onA.timeout(3000).emitWithAck('whoami')).toMatchObject({ userId: admin.id });
+  }, 15_000);
 });
