@@ -129,6 +129,8 @@ async function main() {
     OIDC_ISSUER: issuer,
     OIDC_JWKS_URI: `${issuer}/.well-known/jwks.json`,
     OIDC_AUDIENCE: CLIENT,
+    // The realtime part holds 5,000 sockets over the same few hundred users.
+    WS_MAX_CONNECTIONS_PER_USER: '100',
   };
   // Gatehouse's log lines (one per request at info) go to /dev/null, as a production log shipper would take them.
   const app = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -197,6 +199,7 @@ async function main() {
     console.log(`\n  /users/me vs the peer's authenticated route: ${vsPeer.toFixed(2)}x (target >= 2.0x): ${verdict(vsPeer >= 2)}`);
     console.log(`  /users/me vs Gatehouse's /health:           ${vsHealth.toFixed(2)}x (target >= 0.95x): ${verdict(vsHealth >= 0.95)}`);
     console.log(`  p99 /users/me ${me.p99} ms vs the peer's ${peerMe.p99} ms (target: no worse): ${verdict(me.p99 <= peerMe.p99)}`);
+    if (process.env.BENCH_REALTIME !== '0') await require('./realtime').runRealtime({ app: { url, pid: app.pid }, tokens, issuer, client: CLIENT, peerPort: await freePort() });
   } finally {
     await Promise.all([stop(app), stop(peer)]);
     server.close();

@@ -15,6 +15,7 @@ import { requestLogHook } from './common/http/request-log';
 import { HeaderSet, securityHeaderSets } from './common/http/security-headers';
 import { requestIdFor, ROOT_LOGGER } from './common/logging';
 import { AppConfig } from './config/config.types';
+import { RealtimeIoAdapter } from './realtime/realtime-io.adapter';
 
 export const API_PREFIX = 'api/v1';
 
@@ -77,6 +78,8 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     ],
   });
   if (config.apiDocs) setupOpenApi(app);
+  // socket.io on the same server, with the realtime limits (WS_*) fixed when it is created.
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
 }
 
 /** One hook, header values computed once: the strict set on every answer, plus the request id. */

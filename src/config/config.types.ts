@@ -102,6 +102,19 @@ export interface OnboardingStepsConfig {
   subscription: boolean;
 }
 
+/** The socket.io gateway's limits (WS_*). */
+export interface RealtimeConfig {
+  /** Largest message a client may send, in bytes; a larger one closes its connection. */
+  maxMessageBytes: number;
+  /** Sustained messages per second per socket, and the burst allowed above it. */
+  eventsPerSecond: number;
+  eventBurst: number;
+  /** Sockets one user may hold on one instance; the next handshake is refused with TOO_MANY_CONNECTIONS. */
+  maxConnectionsPerUser: number;
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+}
+
 export interface AppConfig {
   nodeEnv: NodeEnv;
   isProduction: boolean;
@@ -127,4 +140,5 @@ export interface AppConfig {
   smtpUrl?: string;
   mailFrom: string;
   stripe: StripeConfig;
+  realtime: RealtimeConfig;
 }

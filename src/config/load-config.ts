@@ -126,6 +126,14 @@ export function loadConfig(env: Env): LoadedConfig {
     smtpUrl,
     mailFrom: r.string('MAIL_FROM', 'Gatehouse <no-reply@localhost>'),
     stripe: readStripe(r, env, isProduction),
+    realtime: {
+      maxMessageBytes: r.int('WS_MAX_MESSAGE_BYTES', 16_384, 1_024, 1_048_576),
+      eventsPerSecond: r.int('WS_EVENTS_PER_SECOND', 10, 1, 10_000),
+      eventBurst: r.int('WS_EVENT_BURST', 20, 1, 100_000),
+      maxConnectionsPerUser: r.int('WS_MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
+      pingIntervalMs: r.int('WS_PING_INTERVAL_MS', 25_000, 1_000, 300_000),
+      pingTimeoutMs: r.int('WS_PING_TIMEOUT_MS', 20_000, 1_000, 300_000),
+    },
   };
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -54,6 +54,7 @@ describe('foundation (whole app on a real Postgres)', () => {
       'local_refresh_tokens',
       'login_failures',
       'revoked_sessions',
+      'socket_io_attachments',
       'stripe_events',
       'subscriptions',
       'user_events',

@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Socket } from 'socket.io';
+import { Authenticator } from '../auth/authenticator';
+import { sessionCookieNames } from '../auth/hosted/session-cookies';
+import { AppError, AuthenticationError, RateLimitedError } from '../common/errors/app-error';
+import type { Principal } from '../common/principal';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.types';
+import { handshakeCredential, type HandshakeCredential } from './handshake-credential';
+import { connectError, wsErrorBody } from './socket-errors';
+import { ConnectionCounter, MessageBucket } from './socket-limits';
+import { SOCKET_RULES, type RealtimeSocket } from './socket-state';
+
+/** TOO_MANY_CONNECTIONS: the handshake that would go over WS_MAX_CONNECTIONS_PER_USER. */
+class TooManyConnectionsError extends AppError {
+  constructor(max: number) {
+    super('TOO_MANY_CONNECTIONS', 429, `At most ${max} connections per user`);
+  }
+}
+
+/**
+ * The handshake, as a namespace middleware: it runs before socket.io accepts the connection, so a refused client gets
+ * `connect_error` (with the REST code in `data`) and never sees `connect`. The same Authenticator as every HTTP
+ * route (verifier, principal resolver, revocation watermark, revoked sessions, status rule), its synchronous cached
+ * path first. Then the per-user connection cap.
+ */
+@Injectable()
+export class SocketAdmission {
+  private readonly sessionCookie: string;
+  private readonly allowedOrigins: ReadonlySet<string>;
+  readonly connections: ConnectionCounter;
+
+  constructor(
+    private readonly authenticator: Authenticator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.sessionCookie = sessionCookieNames(config.isProduction).session;
+    this.allowedOrigins = new Set(config.corsOrigins);
+    this.connections = new ConnectionCounter(config.realtime.maxConnectionsPerUser);
+  }
+
+  /** The namespace middleware. */
+  readonly middleware = (socket: Socket, next: (err?: Error) => void): void => {
+    let credential: HandshakeCredential | undefined;
+    try {
+      credential = handshakeCredential(socket.handshake, this.sessionCookie, this.allowedOrigins);
+      // Sockets have no anonymous use, and ALLOW_DEV_AUTH_BYPASS does not reach them: a socket is re-checked for as
+      // long as it lives, against the token it came with, and the development admin has none.
+      if (credential === undefined) throw new AuthenticationError('AUTH_TOKEN_MISSING');
+      const site = { id: socket.id };
+      const cached = this.authenticator.cached(credential, SOCKET_RULES, site);
+      if (cached) return this.admit(socket as RealtimeSocket, credential, cached, next);
+      const c = credential;
+      this.authenticator.authenticate(c, SOCKET_RULES, undefined, site).then(
+        (p) => this.admit(socket as RealtimeSocket, c, p!, next),
+        (err: unknown) => next(connectError(err)),
+      );
+    } catch (err) {
+      next(connectError(this.authenticator.refusal(err, { id: socket.id })));
+    }
+  };
+
+  private admit(socket: RealtimeSocket, credential: HandshakeCredential, principal: Principal, next: (err?: Error) => void): void {
+    if (!this.connections.reserve(principal.userId, socket.id)) return next(connectError(new TooManyConnectionsError(this.config.realtime.maxConnectionsPerUser)));
+    // Released when the socket goes, however it goes (a socket refused after this point never emits `disconnect`,
+    // but its connection always closes).
+    const release = () => this.connections.release(principal.userId, socket.id);
+    socket.once('disconnect', release);
+    socket.conn.once('close', release);
+    const { eventsPerSecond, eventBurst } = this.config.realtime;
+    socket.data = { principal, credential, bucket: new MessageBucket(eventsPerSecond, eventBurst, Date.now()) };
+    next();
+  }
+
+  /** Per-socket message rate: a message over the limit is dropped, its ack (if any) answered RATE_LIMITED. */
+  readonly rateLimit =
+    (socket: RealtimeSocket) =>
+    (packet: unknown[], next: (err?: Error) => void): void => {
+      if (socket.data.bucket.take(Date.now())) return next();
+      const body = wsErrorBody(new RateLimitedError());
+      const ack = packet[packet.length - 1];
+      if (typeof ack === 'function') (ack as (b: unknown) => void)(body);
+      else socket.emit('exception', body);
+    };
+}
