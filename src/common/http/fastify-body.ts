@@ -27,7 +27,16 @@ type JsonParser = (req: FastifyRequest, body: Buffer, done: (err: Error | null, 
  * keys are refused) or, on FORM_ROUTES only, a urlencoded form; SIGNED_ROUTES keep the bytes alone. The shape limits run
  * before validation sees the value.
  */
+/** Set on the Fastify instance by installBodyParser: routes that verify signatures check it at start-up. */
+export const RAW_BODY_KEPT = 'gatehouseRawBodyKept';
+
+/** Whether this server keeps request bodies as bytes (installBodyParser ran on it). */
+export function keepsRawBodies(fastify: FastifyInstance): boolean {
+  return fastify.hasDecorator(RAW_BODY_KEPT);
+}
+
 export function installBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
+  fastify.decorate(RAW_BODY_KEPT, true);
   const json = fastify.getDefaultJsonParser('error', 'error') as unknown as JsonParser;
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (req: RawBodyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void) => {

@@ -1,8 +1,10 @@
-import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
+import { Controller, Headers, HttpCode, OnApplicationBootstrap, Post, Req } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../../common/decorators/public.decorator';
 import { AppError, NotFoundError } from '../../common/errors/app-error';
-import type { RawBodyRequest } from '../../common/http/fastify-body';
+import type { FastifyInstance } from 'fastify';
+import { keepsRawBodies, type RawBodyRequest } from '../../common/http/fastify-body';
 import { StripeEventsService } from '../billing/stripe-events.service';
 import { StripeReceipt } from './stripe-receipt';
 
@@ -14,11 +16,22 @@ import { StripeReceipt } from './stripe-receipt';
  */
 @ApiExcludeController()
 @Controller('webhooks')
-export class StripeWebhookController {
+export class StripeWebhookController implements OnApplicationBootstrap {
   constructor(
     private readonly receipt: StripeReceipt,
     private readonly events: StripeEventsService,
+    private readonly http: HttpAdapterHost,
   ) {}
+
+  /**
+   * A server that does not keep raw bodies could never verify a signature: every event would look forged. That is
+   * our wiring's fault, so it stops start-up with one line instead of answering Stripe "bad signature" forever.
+   */
+  onApplicationBootstrap(): void {
+    if (!this.receipt.enabled) return;
+    const fastify = this.http.httpAdapter.getInstance<FastifyInstance>();
+    if (!keepsRawBodies(fastify)) throw new Error('Configuration error: STRIPE_WEBHOOK_SECRET is set but this server does not keep raw request bodies (installBodyParser)');
+  }
 
   @Public()
   @Post('stripe')
