@@ -5,22 +5,22 @@ import { BACKFILL } from '../../migrations/1763861010000-onboarding-facts';
 import { USER_STATUS_CHANGED } from '../../src/users/user-events';
 import { OnboardingService } from '../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../src/users/users.service';
-import { startTestApp, TestApp } from '../support/app';
+import { startServices, TestServices } from '../support/services';
 import { insertUser } from '../support/users';
 
 describe('onboarding transitions on a real Postgres', () => {
-  let t: TestApp;
+  let t: TestServices;
   let db: DataSource;
   let ladder: OnboardingService;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startServices();
     db = t.app.get(DataSource);
     ladder = t.app.get(OnboardingService);
   });
   afterAll(() => t.close());
 
   it('steps switched off are passed over (ONBOARDING_REQUIRE_APPROVAL=false, ONBOARDING_REQUIRE_SUBSCRIPTION=false)', async () => {
-    const lean = await startTestApp({ ONBOARDING_REQUIRE_APPROVAL: 'false', ONBOARDING_REQUIRE_SUBSCRIPTION: 'false' });
+    const lean = await startServices({ ONBOARDING_REQUIRE_APPROVAL: 'false', ONBOARDING_REQUIRE_SUBSCRIPTION: 'false' });
     try {
       const users = lean.app.get(UsersService);
       const { user } = await users.provision({ issuer: 'urn:test', subject: randomUUID(), authProvider: 'oidc', email: null, emailVerified: true, fullName: null, role: 'user', organizationId: null });
