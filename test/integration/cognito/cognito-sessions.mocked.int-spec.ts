@@ -17,7 +17,7 @@ import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito
 import { resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../../src/users/users.service';
-import { startTestApp, TestApp } from '../../support/app';
+import { startServices, TestServices } from '../../support/services';
 import { setStatus } from '../../support/users';
 import { DataSource } from 'typeorm';
 
@@ -34,7 +34,7 @@ describe('Cognito sessions and enumeration (mocked SDK)', () => {
   const ENDPOINT = 'http://127.0.0.1:9';
   const ISSUER = `${ENDPOINT}/${POOL}`;
   const ctx = { ip: '127.0.0.1' };
-  let t: TestApp;
+  let t: TestServices;
   let provider: CognitoAuthProvider;
   let users: UsersService;
   let n = 0;
@@ -52,7 +52,7 @@ describe('Cognito sessions and enumeration (mocked SDK)', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ AUTH_PROVIDER: 'cognito', COGNITO_USER_POOL_ID: POOL, COGNITO_CLIENT_ID: 'mockclient', COGNITO_ENDPOINT: ENDPOINT, AWS_REGION: 'us-east-1' });
+    t = await startServices({ AUTH_PROVIDER: 'cognito', COGNITO_USER_POOL_ID: POOL, COGNITO_CLIENT_ID: 'mockclient', COGNITO_ENDPOINT: ENDPOINT, AWS_REGION: 'us-east-1' });
     provider = t.app.get(CognitoAuthProvider);
     users = t.app.get(UsersService);
   });
