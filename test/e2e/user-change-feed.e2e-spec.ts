@@ -7,7 +7,7 @@ import { UsersService } from '../../src/users/users.service';
 import { startTestApp, TestApp } from '../support/app';
 import { AuthProbeModule } from '../support/auth-probe';
 import { JwksIssuer } from '../support/jwks-issuer';
-import { insertUser } from '../support/users';
+import { userFactory } from '../support/user-factory';
 
 const CLIENT = 'client-feed';
 /** Far longer than a loopback NOTIFY takes: anything that waits for the notice shows up as a failure. */
@@ -27,7 +27,7 @@ describe('user change feed', () => {
   const get = (app: TestApp, tok: string) => request(app.url).get('/api/v1/probe/whoami').set('Authorization', `Bearer ${tok}`);
   const activeUser = async () => {
     const sub = randomUUID();
-    return { sub, id: await insertUser(db, issuer.issuer, sub, 'active') };
+    return { sub, id: await userFactory.row(db, { issuer: issuer.issuer, subject: sub }) };
   };
 
   beforeAll(async () => {

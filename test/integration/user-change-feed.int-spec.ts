@@ -1,11 +1,10 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { OnboardingService } from '../../src/users/onboarding/onboarding.service';
 import { USER_CHANGED, type UserChanged } from '../../src/users/user-events';
 import { UsersService } from '../../src/users/users.service';
 import { startServices, TestServices } from '../support/services';
-import { insertUser } from '../support/users';
+import { userFactory } from '../support/user-factory';
 
 /**
  * The one domain event (USER_CHANGED) fires on every instance for every committed change, with the new state in the
@@ -16,7 +15,7 @@ describe('user change feed across instances', () => {
   let b: TestServices;
   let db: DataSource;
 
-  const activeUser = async () => ({ id: await insertUser(db, 'urn:test:feed', randomUUID(), 'active') });
+  const activeUser = async () => ({ id: await userFactory.row(db, { issuer: 'urn:test:feed' }) });
   /** Resolves with the first USER_CHANGED `app` emits for `userId` that passes `match`. */
   const nextChange = (app: TestServices, userId: string, match: (e: UserChanged) => boolean = () => true) =>
     new Promise<UserChanged>((resolve, reject) => {

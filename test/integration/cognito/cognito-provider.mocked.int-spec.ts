@@ -19,7 +19,7 @@ import { resetCognitoClients } from '../../../src/auth/providers/cognito/cognito
 import type { UserEntity } from '../../../src/users/user.entity';
 import { UsersService } from '../../../src/users/users.service';
 import { startServices, TestServices } from '../../support/services';
-import { setStatus } from '../../support/users';
+import { setStatus } from '../../support/user-factory';
 import { DataSource } from 'typeorm';
 
 /**

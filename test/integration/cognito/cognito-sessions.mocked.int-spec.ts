@@ -18,7 +18,8 @@ import { resetCognitoClients } from '../../../src/auth/providers/cognito/cognito
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../../src/users/users.service';
 import { startServices, TestServices } from '../../support/services';
-import { setStatus } from '../../support/users';
+import { setStatus } from '../../support/user-factory';
+import { waitFor } from '../../support/wait-for';
 import { DataSource } from 'typeorm';
 
 /**
@@ -86,7 +87,7 @@ describe('Cognito sessions and enumeration (mocked SDK)', () => {
       await t.app.get(OnboardingService).apply(b.user.id, 'DISABLED', 'admin:test');
       await idle();
       const calls = () => cognito.commandCalls(AdminUserGlobalSignOutCommand).map((c) => c.args[0].input);
-      for (let i = 0; i < 50 && calls().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => calls().length >= 2, { timeoutMs: 1_000, what: 'two AdminUserGlobalSignOut calls' });
       expect(calls()).toEqual(expect.arrayContaining([{ UserPoolId: POOL, Username: a.sub }, { UserPoolId: POOL, Username: b.sub }]));
     });
   });
