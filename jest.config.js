@@ -1,6 +1,10 @@
-// Two tiers, selectable with --selectProjects: `unit` (*.spec.ts under src: pure rules, no database, no global
-// setup) and `e2e` (*.e2e-spec.ts under test: the real app on a fresh, migrated Postgres started by the global setup,
-// which runs only when an e2e test is selected). `npm test` runs both; `npm run test:unit` only the first.
+// Three tiers, selectable with --selectProjects:
+// - `unit` (*.spec.ts under src): pure rules, no database, no global setup;
+// - `integration` (*.int-spec.ts under test/integration): services and repositories on real Postgres (and
+//   cognito-local where a provider is the subject), no HTTP app (test/support/services.ts);
+// - `e2e` (*.e2e-spec.ts under test/e2e): the real app over HTTP (test/support/app.ts).
+// The two database tiers share one global setup: one fresh database per run, migrated once (it runs only when a
+// project that declares it is selected). `npm test` runs all three; `npm run test:<tier>` one.
 const transform = {
   '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   // ESM-only dependencies (jose, openid-client, oidc-provider, @fastify/static's content-disposition, …) are compiled to CommonJS for jest.
@@ -20,6 +24,14 @@ module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...shared, displayName: 'unit', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/integration/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
     {
       ...shared,
       displayName: 'e2e',

@@ -9,7 +9,8 @@ import { TokenVerifier } from '../../src/auth/tokens/token-verifier';
 import type { AppError } from '../../src/common/errors/app-error';
 import { startTestApp, TestApp } from '../support/app';
 import { JwksIssuer } from '../support/jwks-issuer';
-import { announced, insertUser } from '../support/users';
+import { announced, userFactory } from '../support/user-factory';
+import type { UserStatus } from '../../src/common/user-status';
 
 const CLIENT = 'client-core';
 
@@ -50,10 +51,10 @@ describe('auth core: one verifier, one Authenticator', () => {
     token: issuer.sign(issuer.accessClaims(sub, CLIENT, { token_use: 'id', aud: CLIENT, client_id: undefined, ...extra })),
     via: 'bearer' as const,
   });
-  const user = async (status: Parameters<typeof insertUser>[3] = 'active') => {
+  const user = async (status: UserStatus = 'active') => {
     const sub = randomUUID();
     // Announced first: the insert's change notice would otherwise empty a cache the test fills before it arrives.
-    return { sub, id: await announced(t.app.get(EventEmitter2), () => insertUser(db, issuer.issuer, sub, status)) };
+    return { sub, id: await announced(t.app.get(EventEmitter2), () => userFactory.row(db, { issuer: issuer.issuer, subject: sub, status })) };
   };
   const refusal = (p: Promise<unknown>) => p.then(() => 'admitted', (e: AppError) => `${e.status} ${e.code}`);
   const syncRefusal = (fn: () => unknown) => {

@@ -8,7 +8,7 @@ import { startTestApp, TestApp } from '../support/app';
 import { LogCapture } from '../support/log-capture';
 import { AuthProbeModule } from '../support/auth-probe';
 import { OIDC_AUDIENCE, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OidcIssuer, signInAt } from '../support/oidc-issuer';
-import { setStatus } from '../support/users';
+import { setStatus } from '../support/user-factory';
 
 /** Gatehouse as the browser knows it (behind a proxy); the tests send its requests to the loopback app instead. */
 const PUBLIC_URL = 'http://gatehouse.test';

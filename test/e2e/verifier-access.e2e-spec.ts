@@ -7,7 +7,8 @@ import { startTestApp, TestApp } from '../support/app';
 import { AuthProbeModule } from '../support/auth-probe';
 import { JwksIssuer } from '../support/jwks-issuer';
 import { LogCapture } from '../support/log-capture';
-import { insertUser, setStatus, within } from '../support/users';
+import { setStatus, userFactory } from '../support/user-factory';
+import { waitFor } from '../support/wait-for';
 
 const CLIENT = 'client-access';
 const BRIDGE_SECRET = 'bridge-secret-for-tests-0123456789abcdef';
@@ -39,7 +40,7 @@ describe('principal, roles, status gates, provisioning and revocation', () => {
   const get = (app: TestApp, tok: string, path = '/api/v1/probe/whoami') => request(app.url).get(path).set('Authorization', `Bearer ${tok}`);
   const activeUser = async () => {
     const sub = randomUUID();
-    const id = await insertUser(db, issuer.issuer, sub, 'active');
+    const id = await userFactory.row(db, { issuer: issuer.issuer, subject: sub });
     return { sub, id };
   };
 
@@ -96,14 +97,14 @@ describe('principal, roles, status gates, provisioning and revocation', () => {
       ['rejected', 'USER_REJECTED'],
     ] as const)('a %s user gets 403 %s', async (status, code) => {
       const sub = randomUUID();
-      await insertUser(db, issuer.issuer, sub, status);
+      await userFactory.row(db, { issuer: issuer.issuer, subject: sub, status });
       const res = await get(a, token(sub)).expect(403);
       expect(res.body.error.code).toBe(code);
     });
 
     it('a pending user gets 403 ONBOARDING_INCOMPLETE with the current status on active-only routes', async () => {
       const sub = randomUUID();
-      await insertUser(db, issuer.issuer, sub, 'pending_mfa');
+      await userFactory.row(db, { issuer: issuer.issuer, subject: sub, status: 'pending_mfa' });
       const res = await get(a, token(sub)).expect(403);
       expect(res.body.error).toMatchObject({ code: 'ONBOARDING_INCOMPLETE', status: 'pending_mfa' });
     });
@@ -111,12 +112,12 @@ describe('principal, roles, status gates, provisioning and revocation', () => {
     it('GET /users/me serves every status but disabled', async () => {
       for (const status of ['pending_verification', 'pending_approval', 'suspended', 'rejected', 'active'] as const) {
         const sub = randomUUID();
-        const id = await insertUser(db, issuer.issuer, sub, status);
+        const id = await userFactory.row(db, { issuer: issuer.issuer, subject: sub, status });
         const res = await get(a, token(sub), '/api/v1/users/me').expect(200);
         expect(res.body).toMatchObject({ id, status, provider: 'cognito', role: 'user' });
       }
       const sub = randomUUID();
-      await insertUser(db, issuer.issuer, sub, 'disabled');
+      await userFactory.row(db, { issuer: issuer.issuer, subject: sub, status: 'disabled' });
       expect((await get(a, token(sub), '/api/v1/users/me').expect(403)).body.error.code).toBe('USER_DISABLED');
     });
 
@@ -126,7 +127,7 @@ describe('principal, roles, status gates, provisioning and revocation', () => {
       await get(a, tok).expect(200);
       await get(b, tok).expect(200); // both instances now hold the user in cache
       await setStatus(db, id, 'suspended');
-      await within(1_000, async () => (await get(b, tok)).status === 403);
+      await waitFor(async () => (await get(b, tok)).status === 403, { timeoutMs: 1_000 });
       expect((await get(a, tok)).body.error.code).toBe('USER_SUSPENDED');
     });
   });
@@ -140,7 +141,7 @@ describe('principal, roles, status gates, provisioning and revocation', () => {
       await request(a.url).get('/api/v1/probe/optional').expect(200, { principal: null });
       await refused(a, 'garbage.token.here', 'MALFORMED', 'AUTH_TOKEN_INVALID', '/api/v1/probe/optional');
       const sub = randomUUID();
-      await insertUser(db, issuer.issuer, sub, 'pending_approval');
+      await userFactory.row(db, { issuer: issuer.issuer, subject: sub, status: 'pending_approval' });
       const res = await get(a, token(sub), '/api/v1/probe/optional').expect(200);
       expect(res.body.principal).toMatchObject({ subject: sub, status: 'pending_approval' });
     });
@@ -186,7 +187,7 @@ describe('principal, roles, status gates, provisioning and revocation', () => {
       await get(a, old).expect(200);
       await get(b, old).expect(200);
       await a.app.get(UsersService).revokeTokens(id, `user:${id}`, 'sign-out');
-      const took = await within(1_000, async () => (await get(b, old)).status === 401);
+      const took = await waitFor(async () => (await get(b, old)).status === 401, { timeoutMs: 1_000 });
       await refused(b, old, 'REVOKED_WATERMARK', 'AUTH_TOKEN_REVOKED');
       await refused(a, old, 'REVOKED_WATERMARK', 'AUTH_TOKEN_REVOKED');
       expect(took).toBeLessThan(1_000);
@@ -230,14 +231,14 @@ describe('principal, roles, status gates, provisioning and revocation', () => {
 
     it('accepts an HS256 token from the configured bridge issuer', async () => {
       const sub = randomUUID();
-      await insertUser(db, 'urn:test:bridge', sub, 'active', 'bridge');
+      await userFactory.row(db, { issuer: 'urn:test:bridge', subject: sub, provider: 'bridge' });
       const res = await get(a, jwt.sign(bridgeClaims(sub), BRIDGE_SECRET, { algorithm: 'HS256' })).expect(200);
       expect(res.body).toMatchObject({ provider: 'bridge', tokenUse: 'bridge', subject: sub });
     });
 
     it('refuses the bridge secret for another issuer, RS256 for the bridge, and over-long lifetimes', async () => {
       const sub = randomUUID();
-      await insertUser(db, 'urn:test:bridge', sub, 'active', 'bridge');
+      await userFactory.row(db, { issuer: 'urn:test:bridge', subject: sub, provider: 'bridge' });
       await refused(a, jwt.sign(issuer.accessClaims(sub, CLIENT), BRIDGE_SECRET, { algorithm: 'HS256', header: { alg: 'HS256', kid: issuer.key.kid } }), 'ALG_NOT_ALLOWED');
       await refused(a, issuer.sign(bridgeClaims(sub)), 'ALG_NOT_ALLOWED');
       const now = Math.floor(Date.now() / 1000);

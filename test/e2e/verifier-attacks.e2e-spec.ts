@@ -8,7 +8,7 @@ import { startTestApp, TestApp } from '../support/app';
 import { AuthProbeModule } from '../support/auth-probe';
 import { JwksIssuer, newKey, seg } from '../support/jwks-issuer';
 import { LogCapture } from '../support/log-capture';
-import { insertUser } from '../support/users';
+import { userFactory } from '../support/user-factory';
 
 const CLIENT = 'client-attacks';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,7 +47,7 @@ describe('token verification against attacks (real RSA keys, JWKS on loopback)',
       { extra: [AuthProbeModule], logDestination: logs.stream },
     );
     sub = randomUUID();
-    await insertUser(t.app.get(DataSource), issuer.issuer, sub, 'active');
+    await userFactory.row(t.app.get(DataSource), { issuer: issuer.issuer, subject: sub });
   });
   afterAll(async () => {
     await t.close();

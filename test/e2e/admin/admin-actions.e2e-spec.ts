@@ -6,7 +6,7 @@ import { UsersService } from '../../../src/users/users.service';
 import { startTestApp, TestApp } from '../../support/app';
 import { JsonClient, type JsonAnswer } from '../../support/http';
 import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
-import { announced, setStatus } from '../../support/users';
+import { announced, setStatus } from '../../support/user-factory';
 import { auditRows, member, type Member, uniqueEmail } from './admin-fixtures';
 
 type Body = Record<string, unknown> & { error?: { code: string; status?: string }; user?: { status: string; blocks: unknown[] } };

@@ -7,7 +7,7 @@ import type { UserStatus } from '../../../src/common/user-status';
 import type { Role } from '../../../src/config/config.types';
 import { UsersService } from '../../../src/users/users.service';
 import type { TestApp } from '../../support/app';
-import { announced, setStatus } from '../../support/users';
+import { announced, setStatus } from '../../support/user-factory';
 
 export interface Member {
   id: string;

@@ -4,7 +4,7 @@ import { AUTH_ADMIN_PORT, AdminPortError, type AuthAdminPort } from '../../../sr
 import { LocalAdmin } from '../../../src/auth/providers/local/local-admin.service';
 import { startTestApp, TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
-import { insertUser } from '../../support/users';
+import { userFactory } from '../../support/user-factory';
 import { auditRows, member, type Member } from './admin-fixtures';
 
 type Page = { items: Array<{ id: string; email: string; status: string }>; total: number; nextCursor: string | null };
@@ -42,7 +42,7 @@ describe('admin API: search and paging, and a provider failure changes nothing (
   async function seed(marker: string, statuses: Array<'active' | 'pending_approval'>): Promise<string[]> {
     const ids: string[] = [];
     for (const [i, status] of statuses.entries()) {
-      const id = await insertUser(db, 'urn:test:list', randomUUID(), status, 'oidc');
+      const id = await userFactory.row(db, { issuer: 'urn:test:list', status, provider: 'oidc' });
       await db.query(`UPDATE auth.users SET email = $2 WHERE id = $1`, [id, `${marker}.${i}.${randomUUID().slice(0, 4)}@example.com`]);
       ids.push(id);
     }

@@ -15,7 +15,7 @@ import { LocalAdmin } from '../../../src/auth/providers/local/local-admin.servic
 import { startTestApp, TestApp } from '../../support/app';
 import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
-import { announced, setStatus } from '../../support/users';
+import { announced, setStatus } from '../../support/user-factory';
 
 /** Distinct values, so the test can tell they never reach an answer. cognito-local checks no signature. */
 const KEYS = { AWS_ACCESS_KEY_ID: 'AKIASELFTESTKEYID', AWS_SECRET_ACCESS_KEY: 'self-test-secret-never-shown-0123456789' };

@@ -15,7 +15,8 @@ import { startTestApp, TestApp } from '../../support/app';
 import { AuthProbeModule } from '../../support/auth-probe';
 import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
-import { setStatus, within } from '../../support/users';
+import { setStatus } from '../../support/user-factory';
+import { waitFor } from '../../support/wait-for';
 
 const DUMMY_KEYS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 const SECRET = 'events-secret-for-the-tests-0123456789abcdef';
@@ -86,7 +87,7 @@ describe('POST /api/v1/hooks/cognito-events (cognito-local)', () => {
     const res = await post(event('AdminDisableUser', { username: 'hook-disable@example.com' }));
     expect(res.status).toBe(202);
     expect(await users.findById(u.userId)).toMatchObject({ status: 'disabled' });
-    await within(3000, async () => ((await api.get<{ error?: { code: string } }>('/api/v1/users/me', u.accessToken)).body.error?.code === 'AUTH_TOKEN_REVOKED'));
+    await waitFor(async () => ((await api.get<{ error?: { code: string } }>('/api/v1/users/me', u.accessToken)).body.error?.code === 'AUTH_TOKEN_REVOKED'), { timeoutMs: 3000 });
   });
 
   it('never trusts the event body: an AdminDisableUser event for a user Cognito holds enabled changes nothing', async () => {
@@ -98,11 +99,11 @@ describe('POST /api/v1/hooks/cognito-events (cognito-local)', () => {
   it('a console AdminRemoveUserFromGroup (Admins) revokes the demoted admin’s tokens; AdminDeleteUser deletes the row', async () => {
     const u = await signedIn('hook-groups@example.com', ['Admins']);
     await setStatus(t.app.get(DataSource), u.userId, 'active');
-    await within(3000, async () => (await api.get('/api/v1/probe/admin', u.accessToken)).status === 200);
+    await waitFor(async () => (await api.get('/api/v1/probe/admin', u.accessToken)).status === 200, { timeoutMs: 3000 });
     await new Promise((r) => setTimeout(r, 1100));
     await cl.client.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: cl.userPoolId, Username: 'hook-groups@example.com', GroupName: 'Admins' }));
     expect((await post(event('AdminRemoveUserFromGroup', { username: 'hook-groups@example.com', groupName: 'Admins' }))).status).toBe(202);
-    await within(3000, async () => ((await api.get<{ error?: { code: string } }>('/api/v1/probe/admin', u.accessToken)).body.error?.code === 'AUTH_TOKEN_REVOKED'));
+    await waitFor(async () => ((await api.get<{ error?: { code: string } }>('/api/v1/probe/admin', u.accessToken)).body.error?.code === 'AUTH_TOKEN_REVOKED'), { timeoutMs: 3000 });
 
     // An AdminAddUserToGroup event for a group the user is not in (re-read: no groups) grants nothing.
     expect((await post(event('AdminAddUserToGroup', { username: 'hook-groups@example.com', groupName: 'Admins' }))).status).toBe(202);

@@ -19,6 +19,7 @@ import { startSmtpCapture, type SmtpCapture } from '../../support/smtp-capture';
 import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 import { errorShape, JsonClient } from '../../support/http';
 import { totp } from '../../support/totp';
+import { userFactory } from '../../support/user-factory';
 
 /**
  * AUTH_PROVIDER=cognito through Gatehouse's HTTP API against cognito-local: the same endpoints and the same answers
@@ -61,13 +62,7 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
   /** Registration answers before its Cognito work is done (#20.6): wait for that work where a step depends on it. */
   const settled = () => t.app.get(CognitoAuthProvider).whenIdle();
   const login = (address: string, password = PASSWORD) => api.post<Record<string, string>>('/api/v1/auth/login', { email: address, password });
-  async function confirmedUser(): Promise<string> {
-    const address = email();
-    expect((await api.post('/api/v1/auth/register', { email: address, password: PASSWORD })).status).toBe(202);
-    await settled();
-    expect((await api.post('/api/v1/auth/confirm-email', { email: address, code: cl.code })).status).toBe(200);
-    return address;
-  }
+  const confirmedUser = () => userFactory.cognito.confirmed(api, cl.code, PASSWORD, { email: email(), settle: settled });
   const awsError = (name: string) => Object.assign(new Error(`${name} text from AWS`), { name, $metadata: {} });
 
   /**

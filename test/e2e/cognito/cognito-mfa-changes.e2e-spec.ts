@@ -6,7 +6,7 @@ import { COGNITO_CLIENT } from '../../../src/auth/providers/cognito/cognito-clie
 import { startTestApp, TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
 import { JwksIssuer } from '../../support/jwks-issuer';
-import { insertUser } from '../../support/users';
+import { userFactory } from '../../support/user-factory';
 
 const CLIENT = 'client-mfa-changes';
 
@@ -44,7 +44,7 @@ describe('cognito provider: changing the second factor needs a recent sign-in', 
 
   async function user(status: UserStatus, mfa: boolean): Promise<string> {
     const sub = randomUUID();
-    const id = await insertUser(db, issuer.issuer, sub, status);
+    const id = await userFactory.row(db, { issuer: issuer.issuer, subject: sub, status });
     if (mfa) await db.query(`UPDATE auth.users SET mfa_method = 'totp', mfa_enrolled_at = now() WHERE id = $1`, [id]);
     return sub;
   }

@@ -18,7 +18,8 @@ import { startTestApp, TestApp } from '../../support/app';
 import { AuthProbeModule } from '../../support/auth-probe';
 import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
-import { insertUser, setStatus, within } from '../../support/users';
+import { setStatus, userFactory } from '../../support/user-factory';
+import { waitFor } from '../../support/wait-for';
 
 const DUMMY_KEYS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 const PASSWORD = 'Perm-pass-2';
@@ -72,7 +73,7 @@ describe('CognitoAdmin mirrors operator actions into Gatehouse (cognito-local)',
     expect(row).toMatchObject({ status: 'disabled' });
     expect(row?.tokensValidAfter).toBeInstanceOf(Date);
     // The user cache is evicted through the database's change feed (LISTEN/NOTIFY): effective within a second.
-    await within(3000, async () => ((await api.get<{ error?: { code: string } }>('/api/v1/users/me', u.accessToken)).body.error?.code === 'AUTH_TOKEN_REVOKED'));
+    await waitFor(async () => ((await api.get<{ error?: { code: string } }>('/api/v1/users/me', u.accessToken)).body.error?.code === 'AUTH_TOKEN_REVOKED'), { timeoutMs: 3000 });
     // enable brings the row back to where it was.
     await accounts.enable(u.userId, ACTOR);
     expect(await users.findById(u.userId)).toMatchObject({ status: 'pending_approval' });
@@ -89,17 +90,17 @@ describe('CognitoAdmin mirrors operator actions into Gatehouse (cognito-local)',
     expect(await users.findById(u.userId)).toBeNull();
     expect((await users.eventsFor(u.userId)).map((e) => [e.type, e.actor])).toContainEqual(['admin.user_deleted', BY]);
     // The old token no longer reaches the deleted row (Cognito tokens still verify offline until they expire).
-    await within(3000, async () => (await api.get<{ id?: string }>('/api/v1/users/me', u.accessToken)).body.id !== u.userId);
+    await waitFor(async () => (await api.get<{ id?: string }>('/api/v1/users/me', u.accessToken)).body.id !== u.userId, { timeoutMs: 3000 });
   });
 
   it("removing a user from Admins takes the role away now: the demoted admin's token stops working", async () => {
     const u = await signedIn('op-demote@example.com', ['Admins']);
     await setStatus(t.app.get(DataSource), u.userId, 'active');
     // The user cache is evicted through the database's change feed: wait until the admin route sees the change.
-    await within(3000, async () => (await api.get('/api/v1/probe/admin', u.accessToken)).status === 200);
+    await waitFor(async () => (await api.get('/api/v1/probe/admin', u.accessToken)).status === 200, { timeoutMs: 3000 });
     await new Promise((r) => setTimeout(r, 1100));
     await accounts.removeFromGroup(u.userId, 'Admins', ACTOR);
-    await within(3000, async () => ((await api.get<{ error?: { code: string } }>('/api/v1/probe/admin', u.accessToken)).body.error?.code === 'AUTH_TOKEN_REVOKED'));
+    await waitFor(async () => ((await api.get<{ error?: { code: string } }>('/api/v1/probe/admin', u.accessToken)).body.error?.code === 'AUTH_TOKEN_REVOKED'), { timeoutMs: 3000 });
     expect(await users.findById(u.userId)).toMatchObject({ role: 'user' });
   });
 
@@ -127,7 +128,7 @@ describe('CognitoAdmin.resetPassword mirrors (mocked SDK: cognito-local lacks Ad
 
   it('sets the watermark and signs the user out at Cognito too', async () => {
     const sub = randomUUID();
-    const userId = await insertUser(t.app.get(DataSource), t.config.auth.cognito!.issuer, sub, 'active');
+    const userId = await userFactory.row(t.app.get(DataSource), { issuer: t.config.auth.cognito!.issuer, subject: sub });
     cognito.on(AdminResetUserPasswordCommand).resolves({});
     cognito.on(AdminUserGlobalSignOutCommand).resolves({});
     const ladder = t.app.get(AccountLadder);

@@ -22,7 +22,7 @@ import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
 import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
 import { totp } from '../../support/totp';
-import { setStatus } from '../../support/users';
+import { setStatus, userFactory } from '../../support/user-factory';
 
 /**
  * Issue #20 (items 1–4, 11, 12) and #9's Cognito bullets, through Gatehouse's HTTP API against cognito-local and a
@@ -70,12 +70,7 @@ describe('Cognito sessions, identities and MFA (cognito-local over HTTP)', () =>
   const rowByEmail = async (address: string) => ((await db.query(`SELECT * FROM auth.users WHERE email = $1`, [address])) as Array<Record<string, unknown>>)[0];
   const subOf = async (address: string) =>
     (await cl.client.send(new AdminGetUserCommand({ UserPoolId: cl.userPoolId, Username: address }))).UserAttributes!.find((a) => a.Name === 'sub')!.Value!;
-  async function confirmedUser(): Promise<string> {
-    const address = email();
-    expect((await register(address)).status).toBe(202);
-    expect((await api.post('/api/v1/auth/confirm-email', { email: address, code: cl.code })).status).toBe(200);
-    return address;
-  }
+  const confirmedUser = () => userFactory.cognito.confirmed(api, cl.code, PASSWORD, { email: email(), settle: async () => void (await settled()) });
   const nextSecond = () => new Promise((r) => setTimeout(r, 1_050 - (Date.now() % 1_000)));
 
   /**

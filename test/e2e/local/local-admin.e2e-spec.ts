@@ -8,7 +8,7 @@ import { startTestApp, TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
 import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
 import { totp } from '../../support/totp';
-import { setStatus } from '../../support/users';
+import { setStatus } from '../../support/user-factory';
 
 /**
  * The local provider's admin port (LocalAdmin) on a real Postgres, with every mail read from a real SMTP capture and

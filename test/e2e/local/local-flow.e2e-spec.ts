@@ -6,6 +6,7 @@ import { startTestApp, TestApp } from '../../support/app';
 import { errorShape, JsonClient } from '../../support/http';
 import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
 import { totp } from '../../support/totp';
+import { userFactory } from '../../support/user-factory';
 
 /**
  * The local provider end to end through HTTP, with a real SMTP capture server: every code is read from the mail that
@@ -42,13 +43,7 @@ describe('local provider: the whole flow through HTTP', () => {
   const events = async (userId: unknown) => ((await db.query(`SELECT type FROM auth.user_events WHERE user_id = $1 ORDER BY id`, [userId])) as Array<{ type: string }>).map((r) => r.type);
 
   /** Registers and confirms through HTTP; returns the address. */
-  async function verifiedUser(password = PASSWORD): Promise<string> {
-    const address = email();
-    expect((await api.post('/api/v1/auth/register', { email: address, password })).status).toBe(202);
-    const code = await mailedCode(address, /verification code/);
-    expect((await api.post('/api/v1/auth/confirm-email', { email: address, code })).status).toBe(200);
-    return address;
-  }
+  const verifiedUser = (password = PASSWORD) => userFactory.local.verified(api, smtp, password, { email: email() });
 
   async function login(address: string, password = PASSWORD) {
     return api.post<Record<string, string>>('/api/v1/auth/login', { email: address, password });

@@ -7,7 +7,7 @@ import { UsersService } from '../../../src/users/users.service';
 import { LOCAL_TOKEN_AUDIENCE } from '../../../src/auth/tokens/key-source';
 import { testConfig, startTestApp, TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
-import { insertUser } from '../../support/users';
+import { userFactory } from '../../support/user-factory';
 
 /**
  * Issue #9 item 19: rotating the local signing key logs nobody out. The previous public keys
@@ -39,7 +39,7 @@ describe('local provider: signing key rotation and a truthful discovery document
 
   async function tokenSignedBy(pem: string): Promise<string> {
     const subject = `rotation-${Date.now()}-${Math.random()}`;
-    await insertUser(db, 'urn:gatehouse:local', subject, 'active', 'local');
+    await userFactory.row(db, { issuer: 'urn:gatehouse:local', subject, provider: 'local' });
     return new LocalSigningKey(pem).signAccessToken({ issuer: t.config.publicUrl, audience: LOCAL_TOKEN_AUDIENCE, subject, ttlS: 900, email: null });
   }
 
@@ -58,7 +58,7 @@ describe('local provider: signing key rotation and a truthful discovery document
     expect(jwks.body.keys.map((k) => k.kid)).toEqual([current, previous]);
     for (const k of jwks.body.keys) expect(k).not.toHaveProperty('d');
     // A session the provider itself opens (what login and refresh call) signs with the current key.
-    const id = await insertUser(db, 'urn:gatehouse:local', `rotation-${Date.now()}`, 'active', 'local');
+    const id = await userFactory.row(db, { issuer: 'urn:gatehouse:local', subject: `rotation-${Date.now()}`, provider: 'local' });
     const { accessToken: minted } = await t.app.get(LocalSessions).issueTokens((await t.app.get(UsersService).findById(id))!);
     expect((await api.get('/api/v1/users/me', minted)).status).toBe(200);
     expect((decodeJwt(minted, { complete: true }) as { header: { kid: string } }).header.kid).toBe(current);

@@ -4,6 +4,7 @@ import { startTestApp, TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
 import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
 import { totp } from '../../support/totp';
+import { userFactory } from '../../support/user-factory';
 
 /**
  * Issue #9 items 2 and 11: a second factor cannot be removed or replaced with a (stolen) access token alone; every
@@ -38,11 +39,7 @@ describe('local provider: changing the second factor', () => {
 
   /** A verified user with TOTP on, signed in twice (two sessions, each through a recovery code). */
   async function mfaUser(opts: { approve?: boolean } = {}) {
-    const address = email();
-    await api.post('/api/v1/auth/register', { email: address, password: PASSWORD });
-    const mail = await smtp.waitFor(address, (m) => /verification/.test(m.subject));
-    const code = /code is (\d{6})/.exec(mail.text)![1]!;
-    expect((await api.post('/api/v1/auth/confirm-email', { email: address, code })).status).toBe(200);
+    const address = await userFactory.local.verified(api, smtp, PASSWORD, { email: email() });
     const userId = ((await db.query(`SELECT id FROM auth.users WHERE email = $1`, [address])) as Array<{ id: string }>)[0]!.id;
     if (opts.approve) await t.app.get(OnboardingService).apply(userId, 'APPROVED', 'admin:test');
     const first = (await login(address)).body;

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
 import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
-import { within } from '../../support/users';
+import { waitFor } from '../../support/wait-for';
 
 /**
  * Issue #9 items 10 and 20, on two instances sharing one database (two replicas behind a load balancer): a revoked
@@ -74,7 +74,7 @@ describe('local provider: sessions (refresh families) across instances', () => {
       expect(onA.status).toBe(401);
       expect(onA.body).toMatchObject({ error: { code: 'AUTH_TOKEN_REVOKED' } });
       // The other instance hears of it through the database's change feed.
-      await within(1_000, async () => ((await me(apiB, token)).body as { error?: { code: string } }).error?.code === 'AUTH_TOKEN_REVOKED');
+      await waitFor(async () => ((await me(apiB, token)).body as { error?: { code: string } }).error?.code === 'AUTH_TOKEN_REVOKED', { timeoutMs: 1_000 });
     }
     expect((await refresh(apiB, thief.refreshToken!)).body).toMatchObject({ error: { code: 'REFRESH_TOKEN_INVALID' } });
   });

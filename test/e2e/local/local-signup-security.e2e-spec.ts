@@ -8,6 +8,8 @@ import { LOCAL_SECRETS, type LocalSecrets } from '../../../src/auth/providers/lo
 import { startTestApp, TestApp } from '../../support/app';
 import { errorShape, JsonAnswer, JsonClient } from '../../support/http';
 import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
+import { waitFor } from '../../support/wait-for';
+import { userFactory } from '../../support/user-factory';
 
 /**
  * Issue #9 items 1, 3, 4, 5, 6 and 8 as attacks through HTTP, with real mail (SMTP capture) and real Postgres.
@@ -64,7 +66,7 @@ describe('local sign-up security (issue #9 items 1, 3, 4, 5, 6, 8)', () => {
   const codeIn = (text: string) => /code is (\d{6})/.exec(text)![1]!;
   /** The code of the newest verification mail to `to` once `count` of them have arrived. */
   const nthCode = async (to: string, count: number) => {
-    for (let i = 0; i < 100 && mails(to, /verification/).length < count; i++) await sleep(20);
+    await waitFor(() => mails(to, /verification/).length >= count, { timeoutMs: 2_000, what: `${count} verification mails to ${to}` });
     const all = mails(to, /verification/);
     expect(all.length).toBe(count);
     return codeIn(all[count - 1]!.text);
@@ -83,12 +85,7 @@ describe('local sign-up security (issue #9 items 1, 3, 4, 5, 6, 8)', () => {
     }
   };
 
-  async function verifiedUser(password = VICTIM_PW): Promise<string> {
-    const address = email();
-    expect((await register(address, password)).status).toBe(202);
-    expect((await api.post('/api/v1/auth/confirm-email', { email: address, code: await nthCode(address, 1) })).status).toBe(200);
-    return address;
-  }
+  const verifiedUser = (password = VICTIM_PW) => userFactory.local.verified(api, smtp, password, { email: email() });
 
   describe('item 1: pre-account takeover', () => {
     it("the victim's registration takes over an attacker's unverified one: only the victim's password signs in", async () => {
@@ -337,7 +334,7 @@ describe('local sign-up security (issue #9 items 1, 3, 4, 5, 6, 8)', () => {
         const address = email();
         expect((await client.post('/api/v1/auth/register', { email: address, password: VICTIM_PW })).status).toBe(202);
         const notSent = () => lines.find((l) => l.some((a) => typeof a === 'string' && /not sent/.test(a)));
-        for (let i = 0; i < 100 && !notSent(); i++) await sleep(50);
+        await waitFor(() => notSent() !== undefined, { timeoutMs: 5_000, intervalMs: 50, what: 'a "not sent" log line' });
         const line = notSent();
         expect(line).toBeDefined();
         const text = JSON.stringify(line);

@@ -8,7 +8,8 @@ import type { Principal } from '../../../src/common/principal';
 import { UsersController } from '../../../src/users/users.controller';
 import { startTestApp, TestApp } from '../../support/app';
 import { JwksIssuer } from '../../support/jwks-issuer';
-import { announced, insertUser, setStatus, within } from '../../support/users';
+import { announced, setStatus, userFactory } from '../../support/user-factory';
+import { waitFor } from '../../support/wait-for';
 
 const CLIENT = 'client-hot';
 /** /users/me's rules (it admits every status but disabled); the guard reads the same from the route's decorators. */
@@ -29,7 +30,7 @@ describe('the hot path: a cached token and user', () => {
   const activeUser = async () => {
     const sub = randomUUID();
     // Announced first: the insert's change notice would otherwise empty the caches the test fills before it arrives.
-    return { sub, id: await announced(t.app.get(EventEmitter2), () => insertUser(db, issuer.issuer, sub, 'active')) };
+    return { sub, id: await announced(t.app.get(EventEmitter2), () => userFactory.row(db, { issuer: issuer.issuer, subject: sub })) };
   };
   /** Counts every query any pg client of this process sends while `fn` runs. */
   const queriesDuring = async (fn: () => Promise<unknown>): Promise<number> => {
@@ -81,9 +82,9 @@ describe('the hot path: a cached token and user', () => {
     expect((await me(tok).expect(200)).body.status).toBe('active');
     await setStatus(db, id, 'suspended');
     // The change feed evicts the row; the next answers are built from the new one.
-    await within(3_000, async () => (await me(tok)).body.status === 'suspended');
+    await waitFor(async () => (await me(tok)).body.status === 'suspended', { timeoutMs: 3_000 });
     expect((await me(tok).expect(200)).body).toMatchObject({ id, status: 'suspended' });
     await db.query(`UPDATE auth.users SET full_name = 'Ada Lovelace' WHERE id = $1`, [id]);
-    await within(3_000, async () => (await me(tok)).body.fullName === 'Ada Lovelace');
+    await waitFor(async () => (await me(tok)).body.fullName === 'Ada Lovelace', { timeoutMs: 3_000 });
   });
 });

@@ -9,7 +9,7 @@ import { startTestApp, TestApp } from '../../support/app';
 import { JwksIssuer } from '../../support/jwks-issuer';
 import { LogCapture } from '../../support/log-capture';
 import { connectRealtime, disconnected, nextEvent } from '../../support/realtime-client';
-import { insertUser } from '../../support/users';
+import { userFactory } from '../../support/user-factory';
 
 const CLIENT = 'client-realtime';
 const APP_ORIGIN = 'https://app.realtime.test';
@@ -29,7 +29,7 @@ describe('realtime gateway (issue #14)', () => {
   const token = (sub: string, extra: Record<string, unknown> = {}) => issuer.sign(issuer.accessClaims(sub, CLIENT, extra));
   const user = async (status: UserStatus = 'active') => {
     const sub = randomUUID();
-    return { sub, id: await insertUser(db, issuer.issuer, sub, status) };
+    return { sub, id: await userFactory.row(db, { issuer: issuer.issuer, subject: sub, status }) };
   };
   const connect = async (opts: Parameters<typeof connectRealtime>[1]) => {
     const h = await connectRealtime(t.url, opts);

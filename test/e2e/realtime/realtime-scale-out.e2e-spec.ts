@@ -8,7 +8,7 @@ import type { UserStatus } from '../../../src/common/user-status';
 import { startTestApp, TestApp } from '../../support/app';
 import { JwksIssuer } from '../../support/jwks-issuer';
 import { connectRealtime, disconnected, nextEvent } from '../../support/realtime-client';
-import { insertUser } from '../../support/users';
+import { userFactory } from '../../support/user-factory';
 
 const CLIENT = 'client-scale-out';
 /** Set by the global setup when something answers on TEST_REDIS_URL. */
@@ -36,7 +36,7 @@ describe.each(cases)('realtime across two instances: %s', (_name, kind, extraEnv
   const token = (sub: string, extra: Record<string, unknown> = {}) => issuer.sign(issuer.accessClaims(sub, CLIENT, extra));
   const user = async (status: UserStatus = 'active') => {
     const sub = randomUUID();
-    return { sub, id: await insertUser(db, issuer.issuer, sub, status) };
+    return { sub, id: await userFactory.row(db, { issuer: issuer.issuer, subject: sub, status }) };
   };
   const connect = async (app: TestApp, tok: string) => {
     const h = await connectRealtime(app.url, { auth: { token: tok } });

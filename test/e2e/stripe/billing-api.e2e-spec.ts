@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
 import { deliver, stripeEvent, StripeStub, subscription, WHSEC } from '../../support/stripe';
-import { announced, insertUser } from '../../support/users';
+import { announced, userFactory } from '../../support/user-factory';
 
 const BRIDGE_SECRET = 'bridge-secret-for-billing-tests-0123456789';
 
@@ -31,7 +31,7 @@ describe('billing API', () => {
 
   const userToken = async (status: 'pending_subscription' | 'pending_mfa' | 'active', role = 'user') => {
     const sub = randomUUID();
-    const id = await insertUser(db, 'urn:test:bridge', sub, status, 'bridge');
+    const id = await userFactory.row(db, { issuer: 'urn:test:bridge', subject: sub, status, provider: 'bridge' });
     const now = Math.floor(Date.now() / 1000);
     return { id, token: jwt.sign({ iss: 'urn:test:bridge', sub, iat: now, exp: now + 3600, email: `${sub}@front.example`, 'cognito:groups': role === 'user' ? [] : [role], groups: role === 'user' ? [] : [role] }, BRIDGE_SECRET, { algorithm: 'HS256' }) };
   };

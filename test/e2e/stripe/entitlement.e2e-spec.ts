@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import { startTestApp, TestApp } from '../../support/app';
 import { deliver, stripeEvent, subscription, WHSEC } from '../../support/stripe';
-import { insertUser } from '../../support/users';
+import { userFactory } from '../../support/user-factory';
 
 /** Without STRIPE_SECRET_KEY: payloads applied, never older over newer; entitlement moves the ladder. */
 describe('Stripe entitlement and ledger (payload mode)', () => {
@@ -19,7 +19,7 @@ describe('Stripe entitlement and ledger (payload mode)', () => {
   const auditOf = async (id: string) => ((await db.query(`SELECT type FROM auth.user_events WHERE user_id = $1 AND actor = 'stripe' ORDER BY id`, [id])) as Array<{ type: string }>).map((r) => r.type);
   const ledger = async (id: string) => ((await db.query('SELECT outcome FROM auth.stripe_events WHERE event_id = $1', [id])) as Array<{ outcome: string }>).map((r) => r.outcome);
   const userWithCustomer = async (status: 'pending_subscription' | 'active' | 'pending_approval' = 'pending_subscription') => {
-    const id = await insertUser(db, 'urn:test', randomUUID(), status);
+    const id = await userFactory.row(db, { status });
     const customer = `cus_${randomUUID().slice(0, 12)}`;
     await db.query('INSERT INTO auth.billing_customers (user_id, customer_id) VALUES ($1, $2)', [id, customer]);
     return { id, customer, sub: `sub_${randomUUID().slice(0, 12)}` };
@@ -84,7 +84,7 @@ describe('Stripe entitlement and ledger (payload mode)', () => {
   });
 
   it('metadata.userId maps and links an unlinked customer; a conflict with the stored link activates nobody', async () => {
-    const fresh = await insertUser(db, 'urn:test', randomUUID(), 'pending_subscription');
+    const fresh = await userFactory.row(db, { status: 'pending_subscription' });
     const linked = await send('customer.subscription.created', subscription(`sub_${randomUUID().slice(0, 8)}`, `cus_${randomUUID().slice(0, 8)}`, 'active', { metadata: { userId: fresh } }));
     expect(linked.body.outcome).toBe('applied');
     expect(await statusOf(fresh)).toBe('active');
@@ -137,7 +137,7 @@ describe('Stripe entitlement and ledger (payload mode)', () => {
   });
 
   it('a completed Checkout Session links the customer through client_reference_id and adopts an earlier subscription', async () => {
-    const id = await insertUser(db, 'urn:test', randomUUID(), 'pending_subscription');
+    const id = await userFactory.row(db, { status: 'pending_subscription' });
     const customer = `cus_${randomUUID().slice(0, 8)}`;
     const sub = `sub_${randomUUID().slice(0, 8)}`;
     expect((await send('customer.subscription.created', subscription(sub, customer, 'active'))).body.outcome).toBe('unmapped');

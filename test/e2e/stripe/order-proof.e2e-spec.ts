@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../../support/app';
 import { deliver, stripeEvent, StripeStub, subscription, WHSEC } from '../../support/stripe';
-import { insertUser } from '../../support/users';
+import { userFactory } from '../../support/user-factory';
 
 function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
@@ -30,7 +30,7 @@ describe('Stripe order-proofing (re-fetch mode)', () => {
   const statusOf = async (id: string) => ((await db.query('SELECT status FROM auth.users WHERE id = $1', [id])) as Array<{ status: string }>)[0]!.status;
   const mirror = async (sub: string) => (await db.query('SELECT status FROM auth.subscriptions WHERE id = $1', [sub])) as Array<{ status: string }>;
   const userWithCustomer = async () => {
-    const id = await insertUser(db, 'urn:test', randomUUID(), 'pending_subscription');
+    const id = await userFactory.row(db, { status: 'pending_subscription' });
     const customer = `cus_${randomUUID().slice(0, 12)}`;
     await db.query('INSERT INTO auth.billing_customers (user_id, customer_id) VALUES ($1, $2)', [id, customer]);
     return { id, customer, sub: `sub_${randomUUID().slice(0, 12)}` };

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { StripeReconciler } from '../../../src/webhooks/billing/stripe-reconciler';
 import { startTestApp, TestApp } from '../../support/app';
 import { deliver, stripeEvent, StripeStub, subscription, WHSEC } from '../../support/stripe';
-import { insertUser } from '../../support/users';
+import { userFactory } from '../../support/user-factory';
 
 describe('stripe:reconcile', () => {
   let t: TestApp;
@@ -21,8 +21,8 @@ describe('stripe:reconcile', () => {
   const statusOf = async (id: string) => ((await db.query('SELECT status FROM auth.users WHERE id = $1', [id])) as Array<{ status: string }>)[0]!.status;
 
   it('fixes a deliberately dropped event: mirrored subscriptions re-synced, undelivered events replayed once', async () => {
-    const a = await insertUser(db, 'urn:test', randomUUID(), 'pending_subscription');
-    const b = await insertUser(db, 'urn:test', randomUUID(), 'pending_subscription');
+    const a = await userFactory.row(db, { status: 'pending_subscription' });
+    const b = await userFactory.row(db, { status: 'pending_subscription' });
     const [subA, subB] = [`sub_${randomUUID().slice(0, 8)}`, `sub_${randomUUID().slice(0, 8)}`];
     // A: Stripe says incomplete at first (delivered), then active (that update was dropped).
     stub.subscriptions.set(subA, subscription(subA, 'cus_a' + subA, 'incomplete', { metadata: { userId: a } }));

@@ -17,8 +17,9 @@ import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito
 import { resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../../src/users/users.service';
-import { startTestApp, TestApp } from '../../support/app';
-import { setStatus } from '../../support/users';
+import { startServices, TestServices } from '../../support/services';
+import { setStatus } from '../../support/user-factory';
+import { waitFor } from '../../support/wait-for';
 import { DataSource } from 'typeorm';
 
 /**
@@ -34,7 +35,7 @@ describe('Cognito sessions and enumeration (mocked SDK)', () => {
   const ENDPOINT = 'http://127.0.0.1:9';
   const ISSUER = `${ENDPOINT}/${POOL}`;
   const ctx = { ip: '127.0.0.1' };
-  let t: TestApp;
+  let t: TestServices;
   let provider: CognitoAuthProvider;
   let users: UsersService;
   let n = 0;
@@ -52,7 +53,7 @@ describe('Cognito sessions and enumeration (mocked SDK)', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ AUTH_PROVIDER: 'cognito', COGNITO_USER_POOL_ID: POOL, COGNITO_CLIENT_ID: 'mockclient', COGNITO_ENDPOINT: ENDPOINT, AWS_REGION: 'us-east-1' });
+    t = await startServices({ AUTH_PROVIDER: 'cognito', COGNITO_USER_POOL_ID: POOL, COGNITO_CLIENT_ID: 'mockclient', COGNITO_ENDPOINT: ENDPOINT, AWS_REGION: 'us-east-1' });
     provider = t.app.get(CognitoAuthProvider);
     users = t.app.get(UsersService);
   });
@@ -86,7 +87,7 @@ describe('Cognito sessions and enumeration (mocked SDK)', () => {
       await t.app.get(OnboardingService).apply(b.user.id, 'DISABLED', 'admin:test');
       await idle();
       const calls = () => cognito.commandCalls(AdminUserGlobalSignOutCommand).map((c) => c.args[0].input);
-      for (let i = 0; i < 50 && calls().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => calls().length >= 2, { timeoutMs: 1_000, what: 'two AdminUserGlobalSignOut calls' });
       expect(calls()).toEqual(expect.arrayContaining([{ UserPoolId: POOL, Username: a.sub }, { UserPoolId: POOL, Username: b.sub }]));
     });
   });

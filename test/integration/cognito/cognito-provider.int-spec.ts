@@ -12,17 +12,17 @@ import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/prov
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import type { UserEntity } from '../../../src/users/user.entity';
 import { UsersService } from '../../../src/users/users.service';
-import { startTestApp, TestApp } from '../../support/app';
+import { startServices, TestServices } from '../../support/services';
 import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 
 /**
  * The Cognito provider against cognito-local and the real test database: every method is called directly (the
  * HTTP flow is in cognito-http-flow.e2e-spec.ts). Paths cognito-local cannot run (GlobalSignOut, ResendConfirmationCode,
- * AdminSetUserMFAPreference) are in cognito-provider.mocked.e2e-spec.ts.
+ * AdminSetUserMFAPreference) are in cognito-provider.mocked.int-spec.ts.
  */
 describe('CognitoAuthProvider against cognito-local', () => {
   let cl: CognitoLocal;
-  let t: TestApp;
+  let t: TestServices;
   let provider: CognitoAuthProvider;
   /** The provider reports facts; Gatehouse's rules on them (ladder, MFA columns, mfa_required) are AuthService's. */
   let auth: AuthService;
@@ -33,7 +33,7 @@ describe('CognitoAuthProvider against cognito-local', () => {
 
   beforeAll(async () => {
     cl = await startCognitoLocal();
-    t = await startTestApp(cl.env, {
+    t = await startServices(cl.env, {
       override: [{ token: AWS_CREDENTIALS_ENV, value: { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } }],
     });
     provider = t.app.get(CognitoAuthProvider);

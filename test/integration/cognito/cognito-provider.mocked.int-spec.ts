@@ -18,8 +18,8 @@ import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito
 import { resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import type { UserEntity } from '../../../src/users/user.entity';
 import { UsersService } from '../../../src/users/users.service';
-import { startTestApp, TestApp } from '../../support/app';
-import { setStatus } from '../../support/users';
+import { startServices, TestServices } from '../../support/services';
+import { setStatus } from '../../support/user-factory';
 import { DataSource } from 'typeorm';
 
 /**
@@ -39,7 +39,7 @@ describe('CognitoAuthProvider paths cognito-local lacks (mocked SDK)', () => {
   const ISSUER = `${ENDPOINT}/${POOL}`;
   const hmac = (username: string) => createHmac('sha256', SECRET).update(username + CLIENT_ID).digest('base64');
   const ctx = { ip: '127.0.0.1' };
-  let t: TestApp;
+  let t: TestServices;
   let provider: CognitoAuthProvider;
   let users: UsersService;
   let n = 0;
@@ -55,7 +55,7 @@ describe('CognitoAuthProvider paths cognito-local lacks (mocked SDK)', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp(
+    t = await startServices(
       { AUTH_PROVIDER: 'cognito', COGNITO_USER_POOL_ID: POOL, COGNITO_CLIENT_ID: CLIENT_ID, COGNITO_CLIENT_SECRET: SECRET, COGNITO_ENDPOINT: ENDPOINT, AWS_REGION: 'us-east-1' },
     );
     provider = t.app.get(CognitoAuthProvider);

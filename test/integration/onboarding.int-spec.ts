@@ -5,22 +5,22 @@ import { BACKFILL } from '../../migrations/1763861010000-onboarding-facts';
 import { USER_STATUS_CHANGED } from '../../src/users/user-events';
 import { OnboardingService } from '../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../src/users/users.service';
-import { startTestApp, TestApp } from '../support/app';
-import { insertUser } from '../support/users';
+import { startServices, TestServices } from '../support/services';
+import { userFactory } from '../support/user-factory';
 
 describe('onboarding transitions on a real Postgres', () => {
-  let t: TestApp;
+  let t: TestServices;
   let db: DataSource;
   let ladder: OnboardingService;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startServices();
     db = t.app.get(DataSource);
     ladder = t.app.get(OnboardingService);
   });
   afterAll(() => t.close());
 
   it('steps switched off are passed over (ONBOARDING_REQUIRE_APPROVAL=false, ONBOARDING_REQUIRE_SUBSCRIPTION=false)', async () => {
-    const lean = await startTestApp({ ONBOARDING_REQUIRE_APPROVAL: 'false', ONBOARDING_REQUIRE_SUBSCRIPTION: 'false' });
+    const lean = await startServices({ ONBOARDING_REQUIRE_APPROVAL: 'false', ONBOARDING_REQUIRE_SUBSCRIPTION: 'false' });
     try {
       const users = lean.app.get(UsersService);
       const { user } = await users.provision({ issuer: 'urn:test', subject: randomUUID(), authProvider: 'oidc', email: null, emailVerified: true, fullName: null, role: 'user', organizationId: null });
@@ -35,14 +35,14 @@ describe('onboarding transitions on a real Postgres', () => {
   const eventsOf = async (id: string) => (await db.query('SELECT type, from_status, to_status, actor FROM auth.user_events WHERE user_id = $1 ORDER BY id', [id])) as unknown[];
 
   it('applies an allowed event with one audit row', async () => {
-    const id = await insertUser(db, 'urn:test', randomUUID(), 'pending_approval');
+    const id = await userFactory.row(db, { status: 'pending_approval' });
     const user = await ladder.apply(id, 'APPROVED', 'admin:1', { note: 'ok' });
     expect(user.status).toBe('pending_mfa');
     expect(await eventsOf(id)).toEqual([{ type: 'status.approved', from_status: 'pending_approval', to_status: 'pending_mfa', actor: 'admin:1' }]);
   });
 
   it('refuses an event the ladder does not allow from the current status, and changes nothing', async () => {
-    const id = await insertUser(db, 'urn:test', randomUUID(), 'active');
+    const id = await userFactory.row(db);
     await expect(ladder.apply(id, 'APPROVED', 'admin:1')).rejects.toMatchObject({ code: 'INVALID_TRANSITION', status: 409 });
     expect(await ladder.tryApply(id, 'EMAIL_VERIFIED', 'system')).toBeNull();
     expect(await statusOf(id)).toBe('active');
@@ -52,40 +52,40 @@ describe('onboarding transitions on a real Postgres', () => {
 
   it('disable then enable restores the earlier status: it never skips approval, MFA or subscription', async () => {
     for (const before of ['pending_approval', 'pending_subscription', 'active'] as const) {
-      const id = await insertUser(db, 'urn:test', randomUUID(), before);
+      const id = await userFactory.row(db, { status: before });
       await ladder.apply(id, 'DISABLED', 'admin:1');
       expect(await statusOf(id)).toBe('disabled');
       expect((await ladder.apply(id, 'ENABLED', 'admin:1')).status).toBe(before);
       expect(await statusOf(id)).toBe(before);
     }
     // Disabled with no audit record (e.g. by hand in SQL): re-enabling lands on pending_approval, not active.
-    const bare = await insertUser(db, 'urn:test', randomUUID(), 'disabled');
+    const bare = await userFactory.row(db, { status: 'disabled' });
     expect((await ladder.apply(bare, 'ENABLED', 'admin:1')).status).toBe('pending_approval');
   });
 
   it('two concurrent approvals: exactly one wins, one audit row', async () => {
-    const id = await insertUser(db, 'urn:test', randomUUID(), 'pending_approval');
+    const id = await userFactory.row(db, { status: 'pending_approval' });
     const results = await Promise.allSettled(Array.from({ length: 5 }, () => ladder.apply(id, 'APPROVED', 'admin:1')));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(await eventsOf(id)).toHaveLength(1);
   });
 
   it('pending_approval → suspended → reinstated lands back on pending_approval, not active', async () => {
-    const id = await insertUser(db, 'urn:test', randomUUID(), 'pending_approval');
+    const id = await userFactory.row(db, { status: 'pending_approval' });
     await ladder.apply(id, 'SUSPENDED', 'admin:1');
     expect(await statusOf(id)).toBe('suspended');
     expect((await ladder.apply(id, 'REINSTATED', 'admin:1')).status).toBe('pending_approval');
   });
 
   it('disable → enable restores the progress without reading the audit trail', async () => {
-    const id = await insertUser(db, 'urn:test', randomUUID(), 'pending_subscription');
+    const id = await userFactory.row(db, { status: 'pending_subscription' });
     await ladder.apply(id, 'DISABLED', 'admin:1');
     await db.query(`DELETE FROM auth.user_events WHERE user_id = $1`, [id]);
     expect((await ladder.apply(id, 'ENABLED', 'admin:1')).status).toBe('pending_subscription');
   });
 
   it("joins the caller's transaction: a failure after the ladder move leaves nothing applied", async () => {
-    const id = await insertUser(db, 'urn:test', randomUUID(), 'pending_approval');
+    const id = await userFactory.row(db, { status: 'pending_approval' });
     const users = t.app.get(UsersService);
     const injected = users.inTransaction(async (tx) => {
       await ladder.apply(id, 'APPROVED', 'admin:1', {}, tx);
@@ -99,7 +99,7 @@ describe('onboarding transitions on a real Postgres', () => {
   });
 
   it('a step already satisfied is passed over: MFA enrolled while waiting for approval, entitlement before approval', async () => {
-    const id = await insertUser(db, 'urn:test', randomUUID(), 'pending_approval');
+    const id = await userFactory.row(db, { status: 'pending_approval' });
     expect((await ladder.recordFact(id, 'mfa_enrolled', 'user:x'))!.status).toBe('pending_approval');
     expect((await ladder.recordFact(id, 'entitled', 'stripe'))!.status).toBe('pending_approval');
     expect((await ladder.apply(id, 'APPROVED', 'admin:1')).status).toBe('active');
@@ -113,7 +113,7 @@ describe('onboarding transitions on a real Postgres', () => {
   });
 
   it("billing lifts its own suspension but never an administrator's", async () => {
-    const id = await insertUser(db, 'urn:test', randomUUID(), 'active');
+    const id = await userFactory.row(db);
     await ladder.block(id, { kind: 'suspended', by: 'admin', reason: 'fraud review' }, 'admin:1');
     expect(await ladder.unblock(id, 'suspended', 'billing', 'stripe')).toEqual({ done: false, refused: 'HELD_BY_ADMIN', status: 'suspended' });
     expect(await statusOf(id)).toBe('suspended');
@@ -123,7 +123,7 @@ describe('onboarding transitions on a real Postgres', () => {
   });
 
   it('USER_STATUS_CHANGED fires after the caller commits, never for a rollback', async () => {
-    const id = await insertUser(db, 'urn:test', randomUUID(), 'pending_approval');
+    const id = await userFactory.row(db, { status: 'pending_approval' });
     const seen: unknown[] = [];
     const events = t.app.get(EventEmitter2);
     const on = (e: { userId: string }) => e.userId === id && seen.push(e);
@@ -144,8 +144,8 @@ describe('onboarding transitions on a real Postgres', () => {
 
   it('the migration backfills facts and blocks from the status and (once) the audit trail', async () => {
     const wipe = `UPDATE auth.users SET email_verified_at = NULL, approved_at = NULL, approved_by = NULL, mfa_enrolled_at = NULL, entitled = false, blocks = '{}' WHERE id = $1`;
-    const sub = await insertUser(db, 'urn:test', randomUUID(), 'pending_subscription');
-    const dis = await insertUser(db, 'urn:test', randomUUID(), 'active');
+    const sub = await userFactory.row(db, { status: 'pending_subscription' });
+    const dis = await userFactory.row(db);
     await ladder.apply(dis, 'SUSPENDED', 'admin:1');
     await ladder.apply(dis, 'DISABLED', 'admin:1');
     for (const id of [sub, dis]) await db.query(wipe, [id]);
@@ -157,7 +157,7 @@ describe('onboarding transitions on a real Postgres', () => {
   });
 
   it('revokeTokens sets the watermark and returns it; an unknown user gets null', async () => {
-    const id = await insertUser(db, 'urn:test', randomUUID(), 'active');
+    const id = await userFactory.row(db);
     const users = t.app.get(UsersService);
     const at = await users.revokeTokens(id, 'user:x', 'sign-out');
     expect(at).toBeInstanceOf(Date);
