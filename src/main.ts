@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify({ level: 30, msg: `DATABASE_URL not set: starting the embedded Postgres in ${join(config.dataDir, 'postgres')}` }) + '\n');
     embedded = await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), persistent: true, database: 'gatehouse' });
     databaseUrl = embedded.url;
+    if (embedded.stoppedOrphan) process.stdout.write(JSON.stringify({ level: 40, msg: `stopped the embedded Postgres (PID ${embedded.stoppedOrphan}) a Gatehouse that is gone left running, and started it again` }) + '\n');
   }
 
   const app = await createApp(config, databaseUrl);
