@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createApp } from './app.setup';
 import { bootConfigWithSecrets } from './config/boot-config';
 import { startEmbeddedPostgres, EmbeddedDatabase } from './database/embedded-postgres';
+import { databaseUrlProblem } from './database/database-url-check';
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -10,6 +11,12 @@ async function main(): Promise<void> {
 
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
+  // A URL that cannot work is a configuration error: one line, exit 78, before the app's own retries and traces.
+  const problem = databaseUrl ? await databaseUrlProblem(databaseUrl) : undefined;
+  if (problem) {
+    process.stderr.write(`Configuration error: ${problem}\n`);
+    process.exit(78);
+  }
   if (!databaseUrl) {
     process.stdout.write(JSON.stringify({ level: 30, msg: `DATABASE_URL not set: starting the embedded Postgres in ${join(config.dataDir, 'postgres')}` }) + '\n');
     embedded = await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), persistent: true, database: 'gatehouse' });
