@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from '../../src/database/embedded-postgres';
 import { testDatabaseUrl } from '../support/app';
 import { MAIN, runBuilt } from '../support/built';
@@ -31,5 +33,25 @@ describeBuilt('a wrong DATABASE_URL stops the built server with one line naming 
     expect(lines[0]).toMatch(cause);
     expect(r.stderr + r.stdout).not.toContain(PASSWORD);
     expect(r.stdout).toBe('');
+  }, 60_000);
+});
+
+describeBuilt('a PORT already in use', () => {
+  it('stops the built server with one line naming PORT, before the embedded database is started', async () => {
+    const { createServer } = await import('node:net');
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, resolve));
+    const port = (holder.address() as { port: number }).port;
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-port-'));
+    try {
+      const r = await runBuilt(MAIN, [], { DATA_DIR: dataDir, PORT: String(port) }, undefined, 30_000);
+      expect(r.code).toBe(78);
+      expect(r.stderr.trim().split('\n')).toEqual([`Configuration error: PORT ${port} is already in use by another process: stop it or set PORT`]);
+      expect(r.stdout).not.toContain('embedded Postgres');
+      expect(existsSync(join(dataDir, 'postgres'))).toBe(false);
+    } finally {
+      holder.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
