@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
-# Gatehouse: build with dev dependencies, run with production dependencies only, as a non-root user.
+# Gatehouse: build with dev dependencies, run with production dependencies only, as a non-root user, on Node 24
+# (the newest LTS line the project supports; see "Supported Node.js versions" in the README).
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,7 +11,7 @@ COPY src ./src
 COPY migrations ./migrations
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app

@@ -5,8 +5,8 @@ import { AppConfig } from './config/config.types';
 import { type AwsEnv, cognitoClientSettings } from './auth/providers/cognito/cognito-client.factory';
 import { mfaOffWarning } from './auth/providers/cognito/cognito-mfa-mode';
 import { dataSourceOptions, runMigrations } from './database/data-source';
-import { startEmbeddedPostgres } from './database/embedded-postgres';
 import { createAdmin } from './cli/create-admin';
+import { openCliDatabase } from './cli/cli-database';
 import { join } from 'node:path';
 import { stripeReconcile } from './webhooks/reconcile.command';
 
@@ -173,8 +173,9 @@ const COMMANDS: Record<string, { help: string; run: Command }> = {
   'migration:run': {
     help: 'apply pending migrations (the server also does this at start-up)',
     run: async (config) => {
-      const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), persistent: true, database: 'gatehouse' });
-      const ds = new DataSource(dataSourceOptions(config.databaseUrl ?? embedded!.url));
+      // The running server's embedded database when there is one (never a second server on the same folder).
+      const db = await openCliDatabase(config);
+      const ds = new DataSource(dataSourceOptions(db.url));
       try {
         await ds.initialize();
         const applied = await runMigrations(ds);
@@ -182,7 +183,7 @@ const COMMANDS: Record<string, { help: string; run: Command }> = {
         return 0;
       } finally {
         if (ds.isInitialized) await ds.destroy();
-        await embedded?.stop();
+        await db.release();
       }
     },
   },

