@@ -13,7 +13,7 @@ import type { Namespace } from 'socket.io';
 import { AuthenticationError } from '../common/errors/app-error';
 import { AllowStatus, Roles } from '../common/decorators/auth.decorators';
 import { Public } from '../common/decorators/public.decorator';
-import { USER_STATUS_CHANGED, type UserStatusChanged } from '../users/user-events';
+import { USER_STATUS_CHANGED, type UserStatusChanged } from '../users';
 import { handshakeCredential } from './handshake-credential';
 import { RealtimeScaleOut } from './scale-out';
 import { SocketAdmission } from './socket-admission';

@@ -1,7 +1,7 @@
 import type { DefaultEventsMap, Socket } from 'socket.io';
 import type { Principal } from '../common/principal';
 import type { UserStatus } from '../common/user-status';
-import type { RouteRules } from '../auth/authenticator';
+import type { RouteRules } from '../auth';
 import type { HandshakeCredential } from './handshake-credential';
 import type { WsErrorBody } from './socket-errors';
 import type { MessageBucket } from './socket-limits';

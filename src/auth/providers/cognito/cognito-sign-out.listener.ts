@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
-import { USER_STATUS_CHANGED, type UserStatusChanged } from '../../../users/user-events';
-import { UsersService } from '../../../users/users.service';
+import { BLOCKED_STATUSES, USER_STATUS_CHANGED, type UserStatusChanged, UsersService } from '../../../users';
 import { CognitoIdentities } from './cognito-identities';
 
 /**

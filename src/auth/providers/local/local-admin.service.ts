@@ -4,10 +4,8 @@ import { QueryFailedError } from 'typeorm';
 import { ConflictError } from '../../../common/errors/app-error';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig, Role } from '../../../config/config.types';
-import { MAILER, type Mailer, type MailMessage } from '../../../mail/mailer';
-import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
-import type { UserEntity } from '../../../users/user.entity';
-import { UsersService } from '../../../users/users.service';
+import { MAILER, type Mailer, type MailMessage } from '../../../mail';
+import { BLOCKED_STATUSES, type UserEntity, UsersService } from '../../../users';
 import { AccountLadder } from '../../account-ladder';
 import { LOCAL_USER_ISSUER } from '../../tokens/key-source';
 import {

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
-import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
-import { UsersService } from '../../../users/users.service';
+import { BLOCKED_STATUSES, UsersService } from '../../../users';
 import type { EmailVerified, RequestContext } from '../auth-provider';
 import { ProviderError } from '../provider-errors';
 import { LocalAccounts } from './local-accounts';
