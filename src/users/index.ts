@@ -6,6 +6,6 @@ export { UserEntity } from './user.entity';
 export { UserQueries, type KeysetPosition, type SortDir, type SortKey } from './user-queries';
 export { AccountMirror, type MirrorOutcome } from './account-mirror.service';
 export { OnboardingService, type LadderOutcome } from './onboarding/onboarding.service';
-export { BLOCK_KINDS, BLOCKED_STATUSES, deriveStatus, type Block, type OnboardingSteps } from './onboarding/transitions';
+export { BLOCK_KINDS, deriveStatus, type Block, type OnboardingSteps } from './onboarding/transitions';
 export { USER_CHANGED, USER_CHANGES_RESET, USER_STATUS_CHANGED, type UserChanged, type UserStatusChanged } from './user-events';
 export { USER_CHANGE_FEED, type UserChangeFeed } from './user-change.listener';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { BLOCKED_STATUSES, USER_STATUS_CHANGED, type UserStatusChanged, UsersService } from '../../../users';
+import { USER_STATUS_CHANGED, type UserStatusChanged, UsersService } from '../../../users';
 import { CognitoIdentities } from './cognito-identities';
+import { BLOCKED_STATUSES } from '../../../common/user-status';
 
 /**
  * When Gatehouse blocks a Cognito user (suspension, disable, rejection: each also moves the watermark), their Cognito
