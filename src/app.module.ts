@@ -3,8 +3,8 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { AdminModule } from './admin/admin.module';
-import { AuthModule } from './auth/auth.module';
+import { AdminModule } from './admin';
+import { AuthModule } from './auth';
 import { DeferredWorkModule } from './common/deferred/deferred-work';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { createRootLogger, loggerParams, ROOT_LOGGER } from './common/logging';
@@ -12,10 +12,10 @@ import { createValidationPipe } from './common/validation';
 import { ConfigModule } from './config/config.module';
 import { AppConfig } from './config/config.types';
 import { DatabaseModule } from './database/database.module';
-import { HealthModule } from './health/health.module';
-import { RealtimeModule } from './realtime/realtime.module';
-import { UsersModule } from './users/users.module';
-import { WebhooksModule } from './webhooks/webhooks.module';
+import { HealthModule } from './health';
+import { RealtimeModule } from './realtime';
+import { UsersModule } from './users';
+import { WebhooksModule } from './webhooks';
 
 /** Wires the feature modules and the global filter and pipe; the global guard comes from AuthModule. */
 @Module({})

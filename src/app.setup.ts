@@ -15,7 +15,7 @@ import { requestLogHook } from './common/http/request-log';
 import { HeaderSet, securityHeaderSets } from './common/http/security-headers';
 import { requestIdFor, ROOT_LOGGER } from './common/logging';
 import { AppConfig } from './config/config.types';
-import { RealtimeIoAdapter } from './realtime/realtime-io.adapter';
+import { RealtimeIoAdapter } from './realtime';
 
 export const API_PREFIX = 'api/v1';
 

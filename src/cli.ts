@@ -2,13 +2,12 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { bootConfigWithSecrets } from './config/boot-config';
 import { AppConfig } from './config/config.types';
-import { type AwsEnv, cognitoClientSettings } from './auth/providers/cognito/cognito-client.factory';
-import { mfaOffWarning } from './auth/providers/cognito/cognito-mfa-mode';
+import { type AwsEnv, cognitoClientSettings, mfaOffWarning } from './auth';
 import { dataSourceOptions, runMigrations } from './database/data-source';
 import { createAdmin } from './cli/create-admin';
 import { openCliDatabase } from './cli/cli-database';
 import { join } from 'node:path';
-import { stripeReconcile } from './webhooks/reconcile.command';
+import { stripeReconcile } from './cli/stripe-reconcile';
 
 /**
  * Gatehouse's command line: `node dist/cli.js <command>` (or `npm run cli -- <command>`), with the same validated

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { AuthCoreModule } from '../auth/auth-core.module';
-import { UsersModule } from '../users/users.module';
+import { AuthCoreModule } from '../auth';
+import { UsersModule } from '../users';
 import { AdminProviderModule } from './provider/admin-provider.module';
 import { SuspensionExpiry } from './suspensions/suspension-expiry';
 import { AdminUsersController } from './users/admin-users.controller';

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OnboardingService } from '../users/onboarding/onboarding.service';
-import { UsersService } from '../users/users.service';
+import { OnboardingService, UsersService } from '../users';
 import type { EmailVerified, MfaDisabled, MfaEnabled } from './providers/auth-provider';
 
 /**

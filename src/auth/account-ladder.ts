@@ -1,11 +1,6 @@
 import { Injectable, Module } from '@nestjs/common';
 import type { Role } from '../config/config.types';
-import { AccountMirror, type MirrorOutcome } from '../users/account-mirror.service';
-import type { LadderOutcome } from '../users/onboarding/onboarding.service';
-import { UserQueries } from '../users/user-queries';
-import type { UserEntity } from '../users/user.entity';
-import { UsersModule } from '../users/users.module';
-import { UsersService } from '../users/users.service';
+import { AccountMirror, type AuditActor, type AuditEventType, type MirrorOutcome, type LadderOutcome, UserQueries, type UserEntity, UsersModule, UsersService } from '../users';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -80,7 +75,7 @@ export class AccountLadder {
     await this.users.updateProfile(userId, { mfaRequired: true }, { actor, type: 'admin.mfa_required' });
   }
 
-  record(userId: string, actor: string, type: string, detail?: Record<string, unknown>): Promise<void> {
+  record(userId: string, actor: AuditActor, type: AuditEventType, detail?: Record<string, unknown>): Promise<void> {
     return this.users.recordEvent({ userId, actor, type, ...(detail ? { detail } : {}) });
   }
 }

@@ -1,7 +1,7 @@
 import { ForbiddenError } from '../common/errors/app-error';
 import { blockedStatusCode } from '../common/errors/error-codes';
-import { BLOCKED_STATUSES } from '../users/onboarding/transitions';
-import type { UserEntity } from '../users/user.entity';
+import { BLOCKED_STATUSES } from '../common/user-status';
+import type { UserEntity } from '../users';
 
 /**
  * Gatehouse's own account rules, the same whatever provider reported the facts they judge. Pure functions over the

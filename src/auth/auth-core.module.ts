@@ -1,7 +1,7 @@
 import { Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
-import { UsersModule } from '../users/users.module';
+import { UsersModule } from '../users';
 import { AccountLadderModule } from './account-ladder';
 import { AccountAdministration } from './admin/account-administration.service';
 import { Authenticator } from './authenticator';

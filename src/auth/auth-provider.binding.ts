@@ -1,7 +1,7 @@
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
-import { UsersModule } from '../users/users.module';
+import { UsersModule } from '../users';
 import { AccountLadderModule } from './account-ladder';
 import { CognitoEventsModule } from './cognito-events/cognito-events.module';
 import { AUTH_ADMIN_PORT } from './providers/admin-port';

@@ -8,7 +8,7 @@ import { ApiErrorResponses } from '../common/errors/error-response.dto';
 import { isFormMediaType } from '../common/http/body-rules';
 import { clientAddress } from '../common/http/client-address';
 import type { Principal } from '../common/principal';
-import type { UserStatus } from '../common/user-status';
+import { NOT_DISABLED_STATUSES, PENDING_STATUSES } from '../common/user-status';
 import { AuthService } from './auth.service';
 import { CONFIRM_PAGE_HEADERS, confirmEmailPage, confirmEmailResultPage } from './confirm-email-page';
 import {
@@ -32,9 +32,6 @@ import {
 import type { AuthenticatedRequest } from './guards/auth.guard';
 import type { AccountCaller, AuthResult, RequestContext, TokenSet } from './providers/auth-provider';
 import { CredentialThrottlerGuard, NoSensitiveBudget, SensitiveCredentialRoute } from './throttling/credential-throttler.guard';
-
-/** Everyone who may still manage their own sign-in: every state but the blocked ones. */
-const ACCOUNT_STATUSES: UserStatus[] = ['pending_verification', 'pending_approval', 'pending_mfa', 'pending_subscription'];
 
 const ACCEPTED = (message: string): AcceptedDto => ({ status: 'accepted', message });
 
@@ -149,7 +146,7 @@ export class AuthController {
 
   @Post('mfa/enroll')
   @HttpCode(200)
-  @AllowStatus(...ACCOUNT_STATUSES)
+  @AllowStatus(...PENDING_STATUSES)
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Start TOTP enrolment: a secret and an otpauth:// URL for a QR code (replacing an enabled factor needs its current `code`)' })
   @ApiOkResponse({ type: MfaEnrollmentDto })
@@ -159,7 +156,7 @@ export class AuthController {
 
   @Post('mfa/verify')
   @HttpCode(200)
-  @AllowStatus(...ACCOUNT_STATUSES)
+  @AllowStatus(...PENDING_STATUSES)
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Confirm TOTP enrolment with a code; returns recovery codes once' })
   @ApiOkResponse({ type: MfaEnabledDto })
@@ -170,7 +167,7 @@ export class AuthController {
 
   @Post('mfa/recovery-codes')
   @HttpCode(200)
-  @AllowStatus(...ACCOUNT_STATUSES)
+  @AllowStatus(...PENDING_STATUSES)
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Replace the recovery codes (needs a current TOTP code); the old ones stop working' })
   @ApiOkResponse({ type: RecoveryCodesDto })
@@ -180,7 +177,7 @@ export class AuthController {
 
   @Delete('mfa')
   @HttpCode(204)
-  @AllowStatus(...ACCOUNT_STATUSES)
+  @AllowStatus(...PENDING_STATUSES)
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Turn TOTP off with the current `code` (409 MFA_REQUIRED past the onboarding MFA step, MFA_REQUIRED_BY_ADMIN while an admin requires it)' })
   @ApiNoContentResponse()
@@ -211,7 +208,7 @@ export class AuthController {
 
   @Post('sign-out')
   @HttpCode(204)
-  @AllowStatus(...ACCOUNT_STATUSES, 'suspended', 'rejected')
+  @AllowStatus(...NOT_DISABLED_STATUSES)
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Sign out everywhere: every refresh and access token of the user stops working' })
   @ApiNoContentResponse()

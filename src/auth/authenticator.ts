@@ -5,7 +5,7 @@ import type { UserStatus } from '../common/user-status';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig, Role } from '../config/config.types';
 import { assertRole, assertStatusAllowed, assertTokenUse } from './guards/access-rules';
-import type { RequestCredential } from './guards/request-credential';
+import type { RequestCredential } from './credentials/request-credential';
 import { PrincipalResolver } from './principal.resolver';
 import { SESSION_ADMISSION, type SessionAdmission } from './sessions/session-admission';
 import { TokenVerifier } from './tokens/token-verifier';

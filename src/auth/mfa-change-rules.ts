@@ -1,12 +1,9 @@
-import type { UserStatus } from '../common/user-status';
+import { PAST_MFA_STEP_STATUSES, type UserStatus } from '../common/user-status';
 
 /** How recent a sign-in must be to change a second factor where the code cannot be checked (Cognito). */
 export const RECENT_SIGN_IN_MS = 5 * 60_000;
 /** A sign-in time this far ahead of our clock is clock skew at most; further is not believed. */
 const AUTH_TIME_SKEW_MS = 60_000;
-
-/** Statuses past the onboarding MFA step: every user in them was required to enrol a second factor. */
-const PAST_MFA_STEP: readonly UserStatus[] = ['pending_subscription', 'active'];
 
 /**
  * Whether the user may switch their second factor off, and if not, the code to refuse with (409). An administrator's
@@ -16,7 +13,7 @@ const PAST_MFA_STEP: readonly UserStatus[] = ['pending_subscription', 'active'];
  */
 export function mfaRemovalRefusal(user: { status: UserStatus; mfaRequired: boolean }, mfaStepOn: boolean): 'MFA_REQUIRED_BY_ADMIN' | 'MFA_REQUIRED_BY_ONBOARDING' | null {
   if (user.mfaRequired) return 'MFA_REQUIRED_BY_ADMIN';
-  if (mfaStepOn && PAST_MFA_STEP.includes(user.status)) return 'MFA_REQUIRED_BY_ONBOARDING';
+  if (mfaStepOn && PAST_MFA_STEP_STATUSES.includes(user.status)) return 'MFA_REQUIRED_BY_ONBOARDING';
   return null;
 }
 

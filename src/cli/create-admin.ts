@@ -4,19 +4,14 @@ import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { parseArgs } from 'node:util';
-import { AccountLadder, AccountLadderModule } from '../auth/account-ladder';
-import { AuthProviderBindingModule } from '../auth/auth-provider.binding';
-import { AUTH_ADMIN_PORT, type AdminActor, type AuthAdminPort } from '../auth/providers/admin-port';
-import { COGNITO_CLIENT } from '../auth/providers/cognito/cognito-client.factory';
-import { cognitoErrorName } from '../auth/providers/cognito/cognito-errors';
+import { AccountLadder, AccountLadderModule, AuthProviderBindingModule, AUTH_ADMIN_PORT, type AdminActor, type AuthAdminPort, COGNITO_CLIENT, cognitoErrorName } from '../auth';
 import { DeferredWorkModule } from '../common/deferred/deferred-work';
 import { parseEmail } from '../common/email';
 import { AppError } from '../common/errors/app-error';
 import { ConfigModule } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { DatabaseModule } from '../database/database.module';
-import { OnboardingService } from '../users/onboarding/onboarding.service';
-import { UsersModule } from '../users/users.module';
+import { OnboardingService, UsersModule } from '../users';
 import { DatabaseUnavailable, openCliDatabase } from './cli-database';
 
 /**

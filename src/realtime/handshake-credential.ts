@@ -1,9 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import type { IncomingHttpHeaders } from 'node:http';
-import { assertOriginAllowed, type RequestCredential } from '../auth/guards/request-credential';
-import { bearerToken } from '../auth/guards/bearer';
-import { MAX_TOKEN_LENGTH } from '../auth/tokens/jwt-parts';
-import { RejectReason, TokenRejection } from '../auth/tokens/verified-token';
+import { assertOriginAllowed, type RequestCredential, bearerToken, MAX_TOKEN_LENGTH, RejectReason, TokenRejection } from '../auth';
 
 /** Where a socket's token came from; `query` and `auth` are bearer credentials a page sets on purpose. */
 export type HandshakeSource = 'auth' | 'header' | 'query' | 'cookie';

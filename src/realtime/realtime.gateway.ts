@@ -13,14 +13,15 @@ import type { Namespace } from 'socket.io';
 import { AuthenticationError } from '../common/errors/app-error';
 import { AllowStatus, Roles } from '../common/decorators/auth.decorators';
 import { Public } from '../common/decorators/public.decorator';
-import { USER_STATUS_CHANGED, type UserStatusChanged } from '../users/user-events';
+import { PENDING_STATUSES } from '../common/user-status';
+import { USER_STATUS_CHANGED, type UserStatusChanged } from '../users';
 import { handshakeCredential } from './handshake-credential';
 import { RealtimeScaleOut } from './scale-out';
 import { SocketAdmission } from './socket-admission';
 import { SocketAuthGuard } from './socket-auth.guard';
 import { SocketErrorFilter } from './socket-errors';
 import { SocketSessions } from './socket-sessions';
-import { ADMIN_ROOM, PENDING_STATUSES, userRoom, type RealtimeSocket } from './socket-state';
+import { ADMIN_ROOM, userRoom, type RealtimeSocket } from './socket-state';
 
 /**
  * The realtime gateway, namespace `/realtime` on the HTTP server's `/socket.io`. Admission happens in the namespace

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuthCoreModule } from '../auth/auth-core.module';
+import { AuthCoreModule } from '../auth';
 import { RealtimeGateway } from './realtime.gateway';
 import { RealtimeScaleOut } from './scale-out';
 import { SocketAdmission } from './socket-admission';

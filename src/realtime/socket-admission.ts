@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
-import { Authenticator } from '../auth/authenticator';
-import { sessionCookieNames } from '../auth/hosted/session-cookies';
+import { Authenticator, sessionCookieNames } from '../auth';
 import { AppError, AuthenticationError, RateLimitedError } from '../common/errors/app-error';
 import type { Principal } from '../common/principal';
 import { APP_CONFIG } from '../config/config.module';

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Authenticator, type RouteRules } from '../auth/authenticator';
+import { Authenticator, type RouteRules } from '../auth';
 import { ALLOW_STATUS_KEY, ROLES_KEY } from '../common/decorators/auth.decorators';
 import { IS_PUBLIC } from '../common/decorators/public.decorator';
 import type { UserStatus } from '../common/user-status';

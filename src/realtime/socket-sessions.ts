@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { Namespace } from 'socket.io';
-import { Authenticator } from '../auth/authenticator';
+import { Authenticator } from '../auth';
 import { AuthenticationError, ForbiddenError } from '../common/errors/app-error';
 import type { Principal } from '../common/principal';
-import { USER_CHANGED, USER_CHANGES_RESET, type UserChanged } from '../users/user-events';
+import { USER_CHANGED, USER_CHANGES_RESET, type UserChanged } from '../users';
 import type { HandshakeCredential } from './handshake-credential';
 import { wsErrorBody } from './socket-errors';
 import { SOCKET_RULES, userRoom, type RealtimeSocket } from './socket-state';

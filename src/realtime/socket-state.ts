@@ -1,7 +1,7 @@
 import type { DefaultEventsMap, Socket } from 'socket.io';
 import type { Principal } from '../common/principal';
-import type { UserStatus } from '../common/user-status';
-import type { RouteRules } from '../auth/authenticator';
+import { PENDING_STATUSES, type UserStatus } from '../common/user-status';
+import type { RouteRules } from '../auth';
 import type { HandshakeCredential } from './handshake-credential';
 import type { WsErrorBody } from './socket-errors';
 import type { MessageBucket } from './socket-limits';
@@ -30,7 +30,6 @@ export type RealtimeSocket = Socket<DefaultEventsMap, ServerEvents, DefaultEvent
  * `onboarding.status` the moment it changes. Blocked users (suspended, disabled, rejected) are refused with their
  * code. Message handlers need `active` unless they say otherwise with @AllowStatus, as REST routes do.
  */
-export const PENDING_STATUSES: readonly UserStatus[] = ['pending_verification', 'pending_approval', 'pending_mfa', 'pending_subscription'];
 export const SOCKET_RULES: RouteRules = Object.freeze({ allowStatus: PENDING_STATUSES });
 
 export const userRoom = (userId: string): string => `user:${userId}`;

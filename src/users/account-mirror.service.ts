@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Role } from '../config/config.types';
-import type { UserStatus } from '../common/user-status';
+import { BLOCKED_STATUSES, type UserStatus } from '../common/user-status';
 import { type LadderOutcome, OnboardingService } from './onboarding/onboarding.service';
-import { BLOCKED_STATUSES } from './onboarding/transitions';
 import { UsersService } from './users.service';
 
 /** What an operator action did to the row: changed it, found it already so, or was refused from `status`. */

@@ -4,6 +4,7 @@ import { AllowStatus } from '../common/decorators/auth.decorators';
 import { NotFoundError } from '../common/errors/app-error';
 import { ApiErrorResponses } from '../common/errors/error-response.dto';
 import type { Principal } from '../common/principal';
+import { NOT_DISABLED_STATUSES } from '../common/user-status';
 import { UserProfileDto } from './user-profile.dto';
 import { UsersService } from './users.service';
 
@@ -16,7 +17,7 @@ export class UsersController {
 
   /** Any authenticated user who is not disabled may see where they stand. */
   @Get('me')
-  @AllowStatus('pending_verification', 'pending_approval', 'pending_mfa', 'pending_subscription', 'suspended', 'rejected')
+  @AllowStatus(...NOT_DISABLED_STATUSES)
   @ApiOperation({ summary: "The caller's profile and onboarding status" })
   @ApiOkResponse({ type: UserProfileDto })
   me(@Req() req: { principal?: Principal }): UserProfileDto | Promise<UserProfileDto> {

@@ -4,7 +4,8 @@ import { ConflictError } from '../common/errors/app-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { initialStatus } from './onboarding/transitions';
-import { NewUser, UsersRepository } from './users.repository';
+import type { AuditActor, AuditEventType } from './audit-event';
+import { NewUser, type NewUserEvent, UsersRepository } from './users.repository';
 import { UserCache } from './user-cache';
 import { UserEntity } from './user.entity';
 
@@ -99,8 +100,9 @@ export class UsersService {
     return this.repo.deleteUser(...args);
   }
 
-  recordEvent(...args: Parameters<UsersRepository['recordEvent']>): Promise<void> {
-    return this.repo.recordEvent(...args);
+  /** An audit row alone, from the closed vocabulary (./audit-event.ts). */
+  recordEvent(event: NewUserEvent & { actor: AuditActor; type: AuditEventType }, tx?: EntityManager): Promise<void> {
+    return this.repo.recordEvent(event, tx);
   }
 
   countByProvider(authProvider: NewUser['authProvider']): Promise<number> {

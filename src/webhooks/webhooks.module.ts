@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
-import { UsersModule } from '../users/users.module';
+import { UsersModule } from '../users';
 import { BillingEventsController } from './billing/billing-events.controller';
 import { BillingController } from './billing/billing.controller';
 import { BillingService } from './billing/billing.service';

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common'
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle, Throttle } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
-import { CREDENTIALS_THROTTLER, SENSITIVE_ROUTE_THROTTLER } from '../../auth/throttling/credential-throttler.guard';
+import { CREDENTIALS_THROTTLER, SENSITIVE_ROUTE_THROTTLER } from '../../auth';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { ApiErrorResponses } from '../../common/errors/error-response.dto';
 import type { Principal } from '../../common/principal';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { UsersModule } from '../../users/users.module';
+import { UsersModule } from '../../users';
 import { AdminProviderController } from './admin-provider.controller';
 import { ProviderStatusService } from './provider-status.service';
 import { ProviderTestThrottlerGuard } from './provider-test-throttler.guard';

@@ -1,12 +1,11 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { AUTH_ADMIN_PORT, type AuthAdminPort, type DirectoryClientInfo, type DirectoryInfo, type DirectoryUser } from '../../auth/providers/admin-port';
-import { AWS_CREDENTIALS_ENV, type AwsEnv, COGNITO_CLIENT } from '../../auth/providers/cognito/cognito-client.factory';
+import { AUTH_ADMIN_PORT, type AuthAdminPort, type DirectoryClientInfo, type DirectoryInfo, type DirectoryUser, AWS_CREDENTIALS_ENV, type AwsEnv, COGNITO_CLIENT } from '../../auth';
 import { AppError } from '../../common/errors/app-error';
 import type { Principal } from '../../common/principal';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig, ProviderName } from '../../config/config.types';
-import { UsersService } from '../../users/users.service';
+import { UsersService } from '../../users';
 import { cognitoSelfTest } from './cognito-self-test';
 import { providerSettings, type SettingPresence } from './provider-settings';
 import type { SelfTestRow } from './self-test-rows';

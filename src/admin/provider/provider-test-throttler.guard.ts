@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/principal';
-import { CredentialThrottlerGuard } from '../../auth/throttling/credential-throttler.guard';
+import { CredentialThrottlerGuard } from '../../auth';
 
 /**
  * The throttler for POST /admin/provider/test, keyed on the acting admin rather than the address: each run makes

@@ -1,4 +1,4 @@
-import { cognitoErrorName } from '../../auth/providers/cognito/cognito-errors';
+import { cognitoErrorName } from '../../auth';
 
 /** One row of POST /admin/provider/test. `iamAction` names the exact IAM action a `fail` was denied. */
 export interface SelfTestRow {

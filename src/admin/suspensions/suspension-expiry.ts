@@ -1,7 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { OnboardingService } from '../../users/onboarding/onboarding.service';
-import { UserQueries } from '../../users/user-queries';
-import type { UserEntity } from '../../users/user.entity';
+import { OnboardingService, UserQueries, type UserEntity } from '../../users';
 
 /** The audit actor of a suspension that ended by itself. */
 export const EXPIRY_ACTOR = 'system:suspension-expiry';

@@ -1,5 +1,5 @@
 import { BadRequestError } from '../../common/errors/app-error';
-import type { KeysetPosition, SortDir, SortKey } from '../../users/user-queries';
+import type { KeysetPosition, SortDir, SortKey } from '../../users';
 
 /** The sort orders the list offers, as `key:dir`; anything else is a 400 (the DTO checks against this list). */
 export const SORTS = ['createdAt:desc', 'createdAt:asc', 'email:asc', 'email:desc'] as const;

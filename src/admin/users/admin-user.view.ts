@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { UserStatus } from '../../common/user-status';
-import type { DirectoryUser } from '../../auth/providers/admin-port';
-import { type Block, BLOCK_KINDS, deriveStatus, type OnboardingSteps } from '../../users/onboarding/transitions';
-import type { UserEntity } from '../../users/user.entity';
+import type { DirectoryUser } from '../../auth';
+import { type Block, BLOCK_KINDS, deriveStatus, type OnboardingSteps, type UserEntity } from '../../users';
 
 /** The step a pending status waits for. */
 const STEP_OF: Partial<Record<UserStatus, string>> = {

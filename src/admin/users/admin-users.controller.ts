@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AdminActor } from '../../auth/providers/admin-port';
+import type { AdminActor } from '../../auth';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { ApiErrorResponses } from '../../common/errors/error-response.dto';
 import type { Principal } from '../../common/principal';

@@ -1,14 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AccountAdministration, type ActionResult } from '../../auth/admin/account-administration.service';
-import { type AdminActor, AdminPortError } from '../../auth/providers/admin-port';
+import { AccountAdministration, type ActionResult, type AdminActor, AdminPortError } from '../../auth';
 import { AppError, BadRequestError } from '../../common/errors/app-error';
 import { textProblem } from '../../common/text';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig, Role } from '../../config/config.types';
-import type { OnboardingSteps } from '../../users/onboarding/transitions';
-import { UserQueries } from '../../users/user-queries';
-import type { UserEntity } from '../../users/user.entity';
-import { UsersService } from '../../users/users.service';
+import { type OnboardingSteps, UserQueries, type UserEntity, UsersService } from '../../users';
 import { SuspensionExpiry } from '../suspensions/suspension-expiry';
 import { decodeCursor, DEFAULT_LIMIT, DEFAULT_SORT, encodeCursor, parseSort } from './admin-paging';
 import { type AdminUserDetail, type AdminUserSummary, detailOf, etagOf, type ProviderView, providerViewOf, summaryOf } from './admin-user.view';

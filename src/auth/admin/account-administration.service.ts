@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConflictError } from '../../common/errors/app-error';
+import { BLOCKED_STATUSES } from '../../common/user-status';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig, Role } from '../../config/config.types';
-import type { LadderOutcome } from '../../users/onboarding/onboarding.service';
-import { BLOCKED_STATUSES } from '../../users/onboarding/transitions';
-import type { UserEntity } from '../../users/user.entity';
+import type { LadderOutcome, UserEntity } from '../../users';
 import { AccountLadder } from '../account-ladder';
 import {
   AdminActor,

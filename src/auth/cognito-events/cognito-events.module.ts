@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { UsersModule } from '../../users/users.module';
+import { UsersModule } from '../../users';
 import { CognitoProviderModule } from '../providers/cognito/cognito-provider.module';
 import { CognitoEventsController } from './cognito-events.controller';
 import { CognitoEventsService } from './cognito-events.service';

@@ -12,8 +12,8 @@ import { Authenticator, type RouteRules } from '../authenticator';
 import { JWT_STRATEGY, RequestWithToken } from '../jwt.strategy';
 import { rejectionFrom } from '../tokens/token-verifier';
 import { VerifiedToken } from '../tokens/verified-token';
-import { sessionCookieNames } from '../hosted/session-cookies';
-import { CredentialSource, RequestCredential, requestCredential } from './request-credential';
+import { sessionCookieNames } from '../credentials/session-cookies';
+import { CredentialSource, RequestCredential, requestCredential } from '../credentials/request-credential';
 
 export { DEV_PRINCIPAL } from '../authenticator';
 

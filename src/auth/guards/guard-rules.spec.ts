@@ -2,7 +2,7 @@ import { AppError } from '../../common/errors/app-error';
 import type { Principal } from '../../common/principal';
 import { TokenRejection } from '../tokens/verified-token';
 import { assertRole, assertStatusAllowed, assertTokenUse } from './access-rules';
-import { bearerToken } from './bearer';
+import { bearerToken } from '../credentials/bearer';
 
 const p = (over: Partial<Principal>): Principal => ({
   userId: 'u',

@@ -8,9 +8,9 @@ import type { Principal } from '../../common/principal';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config.types';
 import type { AuthenticatedRequest } from '../guards/auth.guard';
-import { assertOriginAllowed } from '../guards/request-credential';
+import { assertOriginAllowed } from '../credentials/request-credential';
 import { HostedLoginService, HostedStatus } from './hosted-login.service';
-import { clearCookieOptions, cookieOptions, LOGIN_TRANSACTION_TTL_S, SessionCookieNames, sessionCookieNames } from './session-cookies';
+import { clearCookieOptions, cookieOptions, LOGIN_TRANSACTION_TTL_S, SessionCookieNames, sessionCookieNames } from '../credentials/session-cookies';
 
 /** Browser sign-in through the issuer's hosted pages, and the cookie session it leaves behind. */
 @ApiTags('auth')

@@ -12,7 +12,7 @@ import { HostedLoginFailedError, HostedLoginIssuerDownError, HostedLoginUnavaila
 import { HostedTarget, hostedTarget } from './hosted-target';
 import { LoginTransactionSealer } from './login-transaction';
 import { OidcClientFactory } from './oidc-client.factory';
-import { LOGIN_TRANSACTION_TTL_S } from './session-cookies';
+import { LOGIN_TRANSACTION_TTL_S } from '../credentials/session-cookies';
 
 export interface HostedLoginStart {
   authorizationUrl: string;

@@ -1,5 +1,6 @@
 import { AppError } from '../../common/errors/app-error';
 import type { ProviderName, Role } from '../../config/config.types';
+import type { AuditActor } from '../../users';
 
 /**
  * The provider-side admin operations Gatehouse's admin surface needs, in provider-neutral terms: what happens in the
@@ -19,7 +20,7 @@ export interface AdminActor {
 }
 
 /** The audit-row actor of an admin action. */
-export const auditActor = (actor: AdminActor): string => `admin:${actor.userId}`;
+export const auditActor = (actor: AdminActor): AuditActor => `admin:${actor.userId}`;
 
 export const ADMIN_PORT_ERRORS = {
   USER_NOT_FOUND: [404, 'No such user'],

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { UsersModule } from '../../users/users.module';
+import { UsersModule } from '../../users';
 import { SessionRevocations } from './session-revocations';
 
 /** The revoked-sessions list, shared by the verifier's principal resolver, the providers and hosted-login logout. */

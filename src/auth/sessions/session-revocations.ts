@@ -3,8 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { USER_CHANGE_FEED, type UserChangeFeed } from '../../users/user-change.listener';
-import { USER_CHANGED, USER_CHANGES_RESET, type UserChanged } from '../../users/user-events';
+import { USER_CHANGE_FEED, type UserChangeFeed, USER_CHANGED, USER_CHANGES_RESET, type UserChanged } from '../../users';
 import type { VerifiedToken } from '../tokens/verified-token';
 
 const MAX_USERS = 50_000;

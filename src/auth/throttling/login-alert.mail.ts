@@ -1,5 +1,5 @@
 import type { AppConfig } from '../../config/config.types';
-import type { MailMessage } from '../../mail/mailer';
+import type { MailMessage } from '../../mail';
 
 /** Tells an account's owner that someone is guessing its password (no code, no link to click but their own front end). */
 export function loginAttackMail(config: AppConfig, to: string): MailMessage {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BLOCKED_STATUSES } from '../../users/onboarding/transitions';
-import { USER_STATUSES } from '../user-status';
+import { BLOCKED_STATUSES, USER_STATUSES } from '../user-status';
 import { blockedStatusCode, ERROR_CODES } from './error-codes';
 
 /** The backquoted codes in the second column of README.md's "Errors" table. */

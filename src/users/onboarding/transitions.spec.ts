@@ -1,8 +1,7 @@
-import { USER_STATUSES, type UserStatus } from '../../common/user-status';
+import { BLOCKED_STATUSES, USER_STATUSES, type UserStatus } from '../../common/user-status';
 import {
   ALL_STEPS,
   BLOCK_KINDS,
-  BLOCKED_STATUSES,
   type Blocks,
   type BlockKind,
   canLift,

@@ -1,4 +1,4 @@
-import type { UserStatus } from '../../common/user-status';
+import { BLOCKS, type UserStatus } from '../../common/user-status';
 
 /**
  * The onboarding ladder, with progress and sanctions kept apart.
@@ -20,7 +20,7 @@ export type ProgressFacts = Readonly<Record<Fact, boolean>>;
 export type WithdrawableFact = Extract<Fact, 'mfa_enrolled' | 'entitled'>;
 
 /** Block kinds, strongest first: the status shows the strongest block present. */
-export const BLOCK_KINDS = ['disabled', 'rejected', 'suspended'] as const;
+export const BLOCK_KINDS = BLOCKS;
 export type BlockKind = (typeof BLOCK_KINDS)[number];
 /** Who laid a block. Billing may lift only what billing laid. */
 export const BLOCK_AUTHORITIES = ['admin', 'billing'] as const;
@@ -146,9 +146,6 @@ export function eventOf(change: LadderChange): OnboardingEvent {
   if (!found) throw new Error(`no event for ${JSON.stringify(change)}`);
   return found;
 }
-
-/** States that may not use the API at all (403 with their own code). */
-export const BLOCKED_STATUSES: readonly UserStatus[] = BLOCK_KINDS;
 
 /** Where a just-in-time provisioned user starts with every step on: a verified email has passed the first rung. */
 export function initialStatus(emailVerified: boolean, steps: OnboardingSteps = ALL_STEPS): UserStatus {

@@ -2,6 +2,7 @@ import { ApiErrorResponses } from '../../common/errors/error-response.dto';
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { AllowStatus, CurrentUser } from '../../common/decorators/auth.decorators';
 import type { Principal } from '../../common/principal';
+import { BILLING_STATUSES } from '../../common/user-status';
 import { BillingService, type BillingStatus } from './billing.service';
 
 /**
@@ -10,7 +11,7 @@ import { BillingService, type BillingStatus } from './billing.service';
  */
 @ApiErrorResponses()
 @Controller('billing')
-@AllowStatus('pending_subscription', 'suspended')
+@AllowStatus(...BILLING_STATUSES)
 export class BillingController {
   constructor(private readonly billing: BillingService) {}
 

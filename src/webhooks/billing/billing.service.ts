@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config.types';
 import { STRIPE_API, type StripeApi, stripeUnavailable } from '../stripe-api';
 import { BillingStore } from './billing.store';
-import { UsersService } from '../../users/users.service';
+import { UsersService } from '../../users';
 import { billingReachable, userEntitled } from './entitlement';
 
 export interface BillingStatus {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config.types';
-import { OnboardingService } from '../../users/onboarding/onboarding.service';
+import { OnboardingService } from '../../users';
 import { BillingStore } from './billing.store';
 import { userEntitled } from './entitlement';
 

@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config.types';
-import { UsersService } from '../../users/users.service';
+import { UsersService } from '../../users';
 import { BillingStore, type LedgerOutcome } from './billing.store';
 import { readSubscription } from './subscription-snapshot';
 import { SubscriptionSync, type SyncResult } from './subscription-sync';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { UsersService } from '../../users/users.service';
+import { UsersService } from '../../users';
 import { isMissing, STRIPE_API, type StripeApi, stripeUnavailable } from '../stripe-api';
 import { BillingStore, type LedgerOutcome } from './billing.store';
 import { EntitlementService } from './entitlement.service';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
-import { sessionCookieNames } from '../../../src/auth/hosted/session-cookies';
+import { sessionCookieNames } from '../../../src/auth/credentials/session-cookies';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../../src/users/users.service';
 import type { UserStatus } from '../../../src/common/user-status';

@@ -12,7 +12,7 @@ import {
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig, CognitoConfig } from '../../../config/config.types';
-import { UsersService } from '../../../users/users.service';
+import { UsersService } from '../../../users';
 import type { AccountCaller, AuthProvider, AuthResult, ChallengeName, EmailVerified, MfaDisabled, MfaEnabled, MfaEnrollment, PasswordAccounts, RequestContext, SecondFactors, TokenSet } from '../auth-provider';
 import { ProviderError } from '../provider-errors';
 import { COGNITO_CLIENT, secretHashField } from './cognito-client.factory';

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
-import { MAILER, type Mailer } from '../../../mail/mailer';
-import { UsersService } from '../../../users/users.service';
+import { MAILER, type Mailer } from '../../../mail';
+import { UsersService } from '../../../users';
 import type { AccountCaller } from '../auth-provider';
 import { factorChangeMail } from '../local/factor-mails';
 import { COGNITO_ACTOR, CognitoIdentities } from './cognito-identities';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../../../common/principal';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
-import { UsersService } from '../../../users/users.service';
+import { UsersService } from '../../../users';
 import { sessionMfaVerdict, sessionNeedsMfaCheck } from '../../account-rules';
 import { BoundedKeySet, type SessionAdmission } from '../../sessions/session-admission';
 import { SessionRevocations, sessionKeys } from '../../sessions/session-revocations';

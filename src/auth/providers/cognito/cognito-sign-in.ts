@@ -9,8 +9,7 @@ import {
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig, CognitoConfig } from '../../../config/config.types';
-import type { UserEntity } from '../../../users/user.entity';
-import { UsersService } from '../../../users/users.service';
+import { type UserEntity, UsersService } from '../../../users';
 import { signInRefusal } from '../../account-rules';
 import { CredentialLimiter } from '../../throttling/credential-limiter';
 import type { AuthResult, ChallengeName, RequestContext, TokenSet } from '../auth-provider';

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
-import { USER_STATUS_CHANGED, type UserStatusChanged } from '../../../users/user-events';
-import { UsersService } from '../../../users/users.service';
+import { USER_STATUS_CHANGED, type UserStatusChanged, UsersService } from '../../../users';
 import { CognitoIdentities } from './cognito-identities';
+import { BLOCKED_STATUSES } from '../../../common/user-status';
 
 /**
  * When Gatehouse blocks a Cognito user (suspension, disable, rejection: each also moves the watermark), their Cognito

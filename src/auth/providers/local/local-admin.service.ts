@@ -2,12 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { QueryFailedError } from 'typeorm';
 import { ConflictError } from '../../../common/errors/app-error';
+import { BLOCKED_STATUSES } from '../../../common/user-status';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig, Role } from '../../../config/config.types';
-import { MAILER, type Mailer, type MailMessage } from '../../../mail/mailer';
-import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
-import type { UserEntity } from '../../../users/user.entity';
-import { UsersService } from '../../../users/users.service';
+import { MAILER, type Mailer, type MailMessage } from '../../../mail';
+import { type UserEntity, UsersService } from '../../../users';
 import { AccountLadder } from '../../account-ladder';
 import { LOCAL_USER_ISSUER } from '../../tokens/key-source';
 import {

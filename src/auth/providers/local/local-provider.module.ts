@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
-import { MailModule } from '../../../mail/mail.module';
-import { UsersModule } from '../../../users/users.module';
+import { MailModule } from '../../../mail';
+import { UsersModule } from '../../../users';
 import { AccountLadderModule } from '../../account-ladder';
 import { SessionRevocationModule } from '../../sessions/session-revocation.module';
 import { LocalAccounts } from './local-accounts';

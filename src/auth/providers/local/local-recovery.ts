@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
-import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
-import { UsersService } from '../../../users/users.service';
+import { UsersService } from '../../../users';
 import type { EmailVerified, RequestContext } from '../auth-provider';
 import { ProviderError } from '../provider-errors';
 import { LocalAccounts } from './local-accounts';
@@ -10,6 +9,7 @@ import { LocalAuthRepository } from './local-auth.repository';
 import { LOCAL_ACTOR, LOCAL_LIMITS } from './local-limits';
 import { mailFor } from './mail-templates';
 import { sixDigitCode } from './random-codes';
+import { BLOCKED_STATUSES } from '../../../common/user-status';
 
 /** Forgotten passwords: a mailed code, then a new password that ends every session. */
 @Injectable()

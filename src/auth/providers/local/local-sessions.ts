@@ -3,9 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AccountCaller, RequestContext, TokenSet } from '../auth-provider';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
-import { BLOCKED_STATUSES } from '../../../users/onboarding/transitions';
-import type { UserEntity } from '../../../users/user.entity';
-import { UsersService } from '../../../users/users.service';
+import { type UserEntity, UsersService } from '../../../users';
 import { ProviderError } from '../provider-errors';
 import { SessionRevocations } from '../../sessions/session-revocations';
 import { LOCAL_TOKEN_AUDIENCE } from '../../tokens/key-source';
@@ -15,6 +13,7 @@ import { LOCAL_ACTOR, LOCAL_LIMITS } from './local-limits';
 import { LOCAL_SECRETS, LocalSecrets } from './local-secrets';
 import { LocalSessionStore } from './local-session.store';
 import { opaqueToken } from './random-codes';
+import { BLOCKED_STATUSES } from '../../../common/user-status';
 
 /** The clock skew a verifier allows on `exp`, added to how long a revoked session's access tokens are refused. */
 const MAX_SKEW_S = 60;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
-import { UsersService } from '../../../users/users.service';
+import { UsersService } from '../../../users';
 import type { AccountCaller, AuthProvider } from '../auth-provider';
 
 /**

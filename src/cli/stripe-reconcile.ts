@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AppModule } from '../app.module';
 import type { AppConfig } from '../config/config.types';
 import { startEmbeddedPostgres } from '../database/embedded-postgres';
-import { StripeReconciler } from './billing/stripe-reconciler';
+import { StripeReconciler } from '../webhooks';
 
 /** `npm run cli -- stripe:reconcile`: boots the app's modules without HTTP and runs the reconciler once. */
 export async function stripeReconcile(config: AppConfig): Promise<number> {

@@ -1,0 +1,2 @@
+// What the composition root uses of `admin`: the module.
+export { AdminModule } from './admin.module';

@@ -1,0 +1,27 @@
+// What other modules may use of `auth`: its Nest modules, the one Authenticator every entrance admits through, the
+// credential parsing the socket handshake shares, the admin port and the throttler names admin routes reuse.
+// Everything else under src/auth is internal (eslint.config.mjs refuses deep imports from other modules).
+export { AuthModule } from './auth.module';
+export { AuthCoreModule } from './auth-core.module';
+export { AuthProviderBindingModule } from './auth-provider.binding';
+export { AccountLadder, AccountLadderModule } from './account-ladder';
+export { Authenticator, type RouteRules } from './authenticator';
+export { AccountAdministration, type ActionResult } from './admin/account-administration.service';
+export {
+  AUTH_ADMIN_PORT,
+  AdminPortError,
+  type AdminActor,
+  type AuthAdminPort,
+  type DirectoryClientInfo,
+  type DirectoryInfo,
+  type DirectoryUser,
+} from './providers/admin-port';
+export { bearerToken } from './credentials/bearer';
+export { assertOriginAllowed, type RequestCredential } from './credentials/request-credential';
+export { sessionCookieNames } from './credentials/session-cookies';
+export { MAX_TOKEN_LENGTH } from './tokens/jwt-parts';
+export { RejectReason, TokenRejection } from './tokens/verified-token';
+export { CREDENTIALS_THROTTLER, CredentialThrottlerGuard, SENSITIVE_ROUTE_THROTTLER } from './throttling/credential-throttler.guard';
+export { AWS_CREDENTIALS_ENV, COGNITO_CLIENT, cognitoClientSettings, type AwsEnv } from './providers/cognito/cognito-client.factory';
+export { cognitoErrorName } from './providers/cognito/cognito-errors';
+export { mfaOffWarning } from './providers/cognito/cognito-mfa-mode';

@@ -1,0 +1,12 @@
+// What other modules may use of `users`: the record, the service that writes it, the ladder and its domain events.
+// Everything else under src/users is internal (eslint.config.mjs refuses deep imports from other modules).
+export { UsersModule } from './users.module';
+export { UsersService } from './users.service';
+export { UserEntity } from './user.entity';
+export { UserQueries, type KeysetPosition, type SortDir, type SortKey } from './user-queries';
+export { AccountMirror, type MirrorOutcome } from './account-mirror.service';
+export { OnboardingService, type LadderOutcome } from './onboarding/onboarding.service';
+export { BLOCK_KINDS, deriveStatus, type Block, type OnboardingSteps } from './onboarding/transitions';
+export { USER_CHANGED, USER_CHANGES_RESET, USER_STATUS_CHANGED, type UserChanged, type UserStatusChanged } from './user-events';
+export { USER_CHANGE_FEED, type UserChangeFeed } from './user-change.listener';
+export { AUDIT_EVENT_TYPES, type AuditActor, type AuditEventType } from './audit-event';
