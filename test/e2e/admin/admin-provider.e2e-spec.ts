@@ -76,6 +76,8 @@ describe('admin provider page (cognito-local)', () => {
   });
 
   it('GET /provider: settings present (never values), MFA mode, policy, client flows and writable attributes, newest users, mirror size', async () => {
+    // cognito-local keeps creation times to the second: start in a fresh second so this admin is strictly the newest.
+    await new Promise((r) => setTimeout(r, 1_005 - (Date.now() % 1_000)));
     const admin = await signedIn('Admins');
     const res = await api.get<Record<string, unknown>>('/api/v1/admin/provider', admin.token);
     expect(res.status).toBe(200);
