@@ -7,7 +7,7 @@ import { AccountAdministration } from './admin/account-administration.service';
 import { Authenticator } from './authenticator';
 import { PrincipalResolver } from './principal.resolver';
 import { SessionRevocationModule } from './sessions/session-revocation.module';
-import { buildIssuerPolicies } from './tokens/issuer-policies.factory';
+import { buildIssuerPolicies, JWKS_CLOCK } from './tokens/issuer-policies.factory';
 import { JwksKeySource } from './tokens/jwks-key-source';
 import { KeySource, LOCAL_KEY_SOURCE } from './tokens/key-source';
 import { TokenVerifier } from './tokens/token-verifier';
@@ -24,15 +24,17 @@ const jwksLogger = new Logger('Jwks');
 @Module({
   imports: [UsersModule, SessionRevocationModule, AccountLadderModule],
   providers: [
+    { provide: JWKS_CLOCK, useValue: Date.now },
     {
       provide: TokenVerifier,
-      inject: [APP_CONFIG, { token: LOCAL_KEY_SOURCE, optional: true }],
-      useFactory: (cfg: AppConfig, localKeys?: KeySource) =>
+      inject: [APP_CONFIG, JWKS_CLOCK, { token: LOCAL_KEY_SOURCE, optional: true }],
+      useFactory: (cfg: AppConfig, now: () => number, localKeys?: KeySource) =>
         new TokenVerifier(
           buildIssuerPolicies(cfg, {
             localKeys,
             log: (msg, detail) => jwksLogger.warn(detail ?? {}, msg),
             minRefetchIntervalMs: cfg.auth.jwksRefetchIntervalS * 1000,
+            now,
           }),
           { clockSkewS: cfg.auth.clockSkewS },
         ),

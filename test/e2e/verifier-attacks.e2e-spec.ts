@@ -9,9 +9,15 @@ import { AuthProbeModule } from '../support/auth-probe';
 import { JwksIssuer, newKey, seg } from '../support/jwks-issuer';
 import { LogCapture } from '../support/log-capture';
 import { userFactory } from '../support/user-factory';
+import { JWKS_CLOCK } from '../../src/auth/tokens/issuer-policies.factory';
 
 const CLIENT = 'client-attacks';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The JWKS refetch spacing runs on this clock (JWKS_CLOCK): tests move it past the interval instead of sleeping. */
+let clockOffsetMs = 0;
+const jwksClock = () => Date.now() + clockOffsetMs;
+const pastRefetchInterval = () => {
+  clockOffsetMs += 1_100;
+};
 
 describe('token verification against attacks (real RSA keys, JWKS on loopback)', () => {
   const issuer = new JwksIssuer('local_attacks');
@@ -44,7 +50,7 @@ describe('token verification against attacks (real RSA keys, JWKS on loopback)',
     trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
     t = await startTestApp(
       { AUTH_PROVIDER: 'cognito', COGNITO_ENDPOINT: issuer.base, COGNITO_USER_POOL_ID: issuer.pool, COGNITO_CLIENT_ID: CLIENT, JWT_CLOCK_SKEW_S: '60', JWKS_REFETCH_INTERVAL_S: '1', LOG_LEVEL: 'info' },
-      { extra: [AuthProbeModule], logDestination: logs.stream },
+      { extra: [AuthProbeModule], logDestination: logs.stream, override: [{ token: JWKS_CLOCK, value: jwksClock }] },
     );
     sub = randomUUID();
     await userFactory.row(t.app.get(DataSource), { issuer: issuer.issuer, subject: sub });
@@ -111,7 +117,7 @@ describe('token verification against attacks (real RSA keys, JWKS on loopback)',
   });
 
   it('refuses SQL-text, 10 kB, blank and spaced kids before any key look-up (no JWKS fetch)', async () => {
-    await sleep(1_100); // past the refetch interval, so only the kid check can explain a missing fetch
+    pastRefetchInterval(); // so only the kid check can explain a missing fetch
     const fetchesBefore = issuer.jwksRequests();
     for (const kid of ["x' OR '1'='1' --", 'a b', '', 'k'.repeat(129)]) {
       await expectRejected(issuer.sign(claims(), { kid }), 'KID_MALFORMED');
@@ -220,7 +226,7 @@ describe('token verification against attacks (real RSA keys, JWKS on loopback)',
   });
 
   it('a flood of 100 random kids causes at most a handful of JWKS fetches', async () => {
-    await sleep(1_100);
+    pastRefetchInterval();
     const before = issuer.jwksRequests();
     const attacker = newKey();
     await Promise.all(Array.from({ length: 100 }, () => expectRejected(issuer.sign(claims(), { key: attacker, kid: randomUUID() }), 'KID_UNKNOWN')));
@@ -228,7 +234,7 @@ describe('token verification against attacks (real RSA keys, JWKS on loopback)',
   });
 
   it('picks up a rotated key through the unknown-kid refetch', async () => {
-    await sleep(1_100);
+    pastRefetchInterval();
     const rotated = newKey();
     issuer.keys = [rotated, issuer.key];
     await get(issuer.sign(claims(), { key: rotated })).expect(200);

@@ -37,7 +37,12 @@ export interface PolicyDeps {
   log?: (msg: string, detail?: Record<string, unknown>) => void;
   /** Tests shorten the unknown-kid refetch spacing; production keeps 10 s. */
   minRefetchIntervalMs?: number;
+  /** The clock that spaces unknown-kid refetches (tests move it instead of sleeping). */
+  now?: () => number;
 }
+
+/** Injection token of the clock the JWKS key sources space their refetches by; Date.now unless a test overrides it. */
+export const JWKS_CLOCK = Symbol('JWKS_CLOCK');
 
 /**
  * The trusted issuers, from configuration only: the active provider's issuer, plus the shared-secret bridge when
@@ -45,7 +50,7 @@ export interface PolicyDeps {
  */
 export function buildIssuerPolicies(config: AppConfig, deps: PolicyDeps = {}): IssuerPolicy[] {
   const policies: IssuerPolicy[] = [];
-  const jwksOpts = { timeoutMs: FETCH_TIMEOUT_MS, log: deps.log, minRefetchIntervalMs: deps.minRefetchIntervalMs };
+  const jwksOpts = { timeoutMs: FETCH_TIMEOUT_MS, log: deps.log, minRefetchIntervalMs: deps.minRefetchIntervalMs, now: deps.now };
   const { auth } = config;
   if (auth.provider === 'cognito' && auth.cognito) {
     const c = auth.cognito;
