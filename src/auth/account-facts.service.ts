@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OnboardingService, UsersService } from '../users';
+import { type AuditActor, OnboardingService, UsersService } from '../users';
 import type { EmailVerified, MfaDisabled, MfaEnabled } from './providers/auth-provider';
 
 /**
@@ -15,7 +15,7 @@ export class AccountFacts {
   ) {}
 
   /** pending_verification → pending_approval with the flag in the same UPDATE; from any later state only the flag. */
-  async emailVerified(fact: EmailVerified, actor: string): Promise<void> {
+  async emailVerified(fact: EmailVerified, actor: AuditActor): Promise<void> {
     const stepped = await this.onboarding.recordFact(fact.userId, 'email_verified', actor, { detail: { via: fact.via } });
     if (stepped) return;
     const user = await this.users.findById(fact.userId);
@@ -24,7 +24,7 @@ export class AccountFacts {
     }
   }
 
-  async mfaEnabled(fact: MfaEnabled, actor: string): Promise<void> {
+  async mfaEnabled(fact: MfaEnabled, actor: AuditActor): Promise<void> {
     const type = fact.replaced ? 'mfa.replaced' : 'mfa.enrolled';
     await this.users.inTransaction(async (tx) => {
       await this.users.updateProfile(fact.userId, { mfaMethod: fact.method }, { actor, type, detail: { method: fact.method } }, tx);
@@ -32,7 +32,7 @@ export class AccountFacts {
     });
   }
 
-  async mfaDisabled(fact: MfaDisabled, actor: string): Promise<void> {
+  async mfaDisabled(fact: MfaDisabled, actor: AuditActor): Promise<void> {
     await this.users.inTransaction(async (tx) => {
       await this.users.updateProfile(fact.userId, { mfaMethod: null }, { actor, type: 'mfa.disabled' }, tx);
       await this.onboarding.withdrawFact(fact.userId, 'mfa_enrolled', actor, { tx });

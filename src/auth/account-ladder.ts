@@ -1,6 +1,6 @@
 import { Injectable, Module } from '@nestjs/common';
 import type { Role } from '../config/config.types';
-import { AccountMirror, type AuditActor, type AuditEventType, type MirrorOutcome, type LadderOutcome, UserQueries, type UserEntity, UsersModule, UsersService } from '../users';
+import { AccountMirror, type AuditActor, type AuditEventName, type AuditEventType, type MirrorOutcome, type LadderOutcome, UserQueries, type UserEntity, UsersModule, UsersService } from '../users';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -17,12 +17,12 @@ export class AccountLadder {
   ) {}
 
   /** approve / reject / reinstate: the outcome, refusals with the status the user is in; null for no such user. */
-  decide(userId: string, event: 'APPROVED' | 'REJECTED' | 'REINSTATED', actor: string, detail: Record<string, unknown> = {}): Promise<LadderOutcome | null> {
+  decide(userId: string, event: 'APPROVED' | 'REJECTED' | 'REINSTATED', actor: AuditActor, detail: Record<string, unknown> = {}): Promise<LadderOutcome | null> {
     return this.mirror.decide(userId, event, actor, detail);
   }
 
   /** → suspended (watermark set), optionally until a time. */
-  suspend(userId: string, actor: string, opts: { reason: string | null; until: Date | null }, detail: Record<string, unknown> = {}): Promise<LadderOutcome | null> {
+  suspend(userId: string, actor: AuditActor, opts: { reason: string | null; until: Date | null }, detail: Record<string, unknown> = {}): Promise<LadderOutcome | null> {
     return this.mirror.suspend(userId, actor, opts, detail);
   }
 
@@ -37,41 +37,41 @@ export class AccountLadder {
   }
 
   /** → disabled (which also sets the revocation watermark). */
-  disable(userId: string, actor: string, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
+  disable(userId: string, actor: AuditActor, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
     return this.mirror.disable(userId, actor, detail);
   }
 
   /** disabled → where the user was. */
-  enable(userId: string, actor: string, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
+  enable(userId: string, actor: AuditActor, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
     return this.mirror.enable(userId, actor, detail);
   }
 
   /** The row goes; the audit row recording why stays. */
-  remove(userId: string, actor: string, detail: Record<string, unknown> = {}): Promise<boolean> {
+  remove(userId: string, actor: AuditActor, detail: Record<string, unknown> = {}): Promise<boolean> {
     return this.mirror.remove(userId, actor, 'admin.user_deleted', detail);
   }
 
   /** Every token issued before now is refused, on every instance. */
-  revoke(userId: string, actor: string, reason: string): Promise<void> {
+  revoke(userId: string, actor: AuditActor, reason: string): Promise<void> {
     return this.mirror.revoke(userId, actor, reason);
   }
 
-  setRole(userId: string, role: Role, actor: string, type: string, detail: Record<string, unknown>, tokensMayCarry?: Role): Promise<boolean> {
+  setRole(userId: string, role: Role, actor: AuditActor, type: AuditEventName, detail: Record<string, unknown>, tokensMayCarry?: Role): Promise<boolean> {
     return this.mirror.setRole(userId, role, actor, type, detail, tokensMayCarry);
   }
 
   /** A password set by someone else: the login lockout's generation moves (as a reset does) and the event is audited. */
-  async passwordSet(userId: string, actor: string, detail: Record<string, unknown>): Promise<void> {
+  async passwordSet(userId: string, actor: AuditActor, detail: Record<string, unknown>): Promise<void> {
     await this.users.updateProfile(userId, { passwordResetAt: new Date() }, { actor, type: 'admin.password_set', detail });
   }
 
   /** The second factor is gone (an operator removed it): progress past the MFA step is withdrawn. */
-  mfaRemoved(userId: string, actor: string): Promise<void> {
+  mfaRemoved(userId: string, actor: AuditActor): Promise<void> {
     return this.mirror.mfaRemoved(userId, actor);
   }
 
   /** Gatehouse's own MFA requirement: the user can no longer switch the factor off. */
-  async requireMfa(userId: string, actor: string): Promise<void> {
+  async requireMfa(userId: string, actor: AuditActor): Promise<void> {
     await this.users.updateProfile(userId, { mfaRequired: true }, { actor, type: 'admin.mfa_required' });
   }
 

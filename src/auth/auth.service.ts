@@ -3,7 +3,7 @@ import { AppError, ConflictError } from '../common/errors/app-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { MAILER, type Mailer } from '../mail';
-import { type UserEntity, UsersService } from '../users';
+import { type UserEntity, UsersService, type AuditActor } from '../users';
 import { AccountFacts } from './account-facts.service';
 import { isRecentSignIn, mfaRemovalRefusal } from './mfa-change-rules';
 import { AccountCaller, AUTH_PROVIDER, AuthProvider, AuthResult, MfaEnrollment, PasswordAccounts, RequestContext, SecondFactors, TokenSet } from './providers/auth-provider';
@@ -174,7 +174,7 @@ export class AuthService {
   }
 
   /** The audit actor of the facts the provider reports. */
-  private get actor(): string {
+  private get actor(): AuditActor {
     return `provider:${this.provider.name}`;
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Role } from '../config/config.types';
 import { BLOCKED_STATUSES, type UserStatus } from '../common/user-status';
 import { type LadderOutcome, OnboardingService } from './onboarding/onboarding.service';
+import type { AuditActor, AuditEventName } from './audit-event';
 import { UsersService } from './users.service';
 
 /** What an operator action did to the row: changed it, found it already so, or was refused from `status`. */
@@ -20,7 +21,7 @@ export class AccountMirror {
   ) {}
 
   /** Lays the `disabled` block, which also sets the revocation watermark. Already disabled: done, unchanged. */
-  async disable(userId: string, actor: string, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
+  async disable(userId: string, actor: AuditActor, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
     const reason = typeof detail.reason === 'string' ? detail.reason : null;
     const outcome = await this.onboarding.block(userId, { kind: 'disabled', by: 'admin', reason }, actor, { detail });
     if (!outcome) return { done: false, status: null };
@@ -28,14 +29,14 @@ export class AccountMirror {
   }
 
   /** An administrator's ladder decision (approve, reject, reinstate), with the outcome: refusals carry the status. */
-  decide(userId: string, event: 'APPROVED' | 'REJECTED' | 'REINSTATED', actor: string, detail: Record<string, unknown> = {}): Promise<LadderOutcome | null> {
+  decide(userId: string, event: 'APPROVED' | 'REJECTED' | 'REINSTATED', actor: AuditActor, detail: Record<string, unknown> = {}): Promise<LadderOutcome | null> {
     const reason = typeof detail.reason === 'string' ? detail.reason : null;
     if (event === 'REJECTED') return this.onboarding.block(userId, { kind: 'rejected', by: 'admin', reason }, actor, { detail });
     return this.onboarding.attempt(userId, event, actor, { detail });
   }
 
   /** An administrator's suspension (sets the watermark), optionally timed: `until` is lifted by whoever sweeps it. */
-  suspend(userId: string, actor: string, opts: { reason: string | null; until: Date | null }, detail: Record<string, unknown> = {}): Promise<LadderOutcome | null> {
+  suspend(userId: string, actor: AuditActor, opts: { reason: string | null; until: Date | null }, detail: Record<string, unknown> = {}): Promise<LadderOutcome | null> {
     return this.onboarding.block(userId, { kind: 'suspended', by: 'admin', reason: opts.reason, until: opts.until }, actor, { detail: { ...detail, ...(opts.until ? { until: opts.until.toISOString() } : {}) } });
   }
 
@@ -44,7 +45,7 @@ export class AccountMirror {
    * who is not disabled is already enabled, unless blocked for another reason (suspended, rejected): enabling must
    * not quietly undo a different decision, so that is refused with the status.
    */
-  async enable(userId: string, actor: string, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
+  async enable(userId: string, actor: AuditActor, detail: Record<string, unknown> = {}): Promise<MirrorOutcome> {
     const outcome = await this.onboarding.unblock(userId, 'disabled', 'admin', actor, { detail });
     if (!outcome) return { done: false, status: null };
     if (outcome.done) return { done: true, changed: true };
@@ -55,7 +56,7 @@ export class AccountMirror {
    * The user's second factor was removed by an operator: Gatehouse forgets the method (so sign-in no longer expects
    * it) and the MFA step is no longer satisfied (the ladder decides), in one commit.
    */
-  async mfaRemoved(userId: string, actor: string): Promise<void> {
+  async mfaRemoved(userId: string, actor: AuditActor): Promise<void> {
     await this.users.inTransaction(async (tx) => {
       await this.users.updateProfile(userId, { mfaMethod: null }, undefined, tx);
       await this.onboarding.withdrawFact(userId, 'mfa_enrolled', actor, { tx });
@@ -63,12 +64,12 @@ export class AccountMirror {
   }
 
   /** The row goes (other modules' rows by cascade); the audit row recording why, written first, stays. */
-  remove(userId: string, actor: string, type: string, detail: Record<string, unknown> = {}): Promise<boolean> {
+  remove(userId: string, actor: AuditActor, type: AuditEventName, detail: Record<string, unknown> = {}): Promise<boolean> {
     return this.users.deleteUser(userId, { actor, type, detail });
   }
 
   /** Every token issued before now is refused (sign-out everywhere, a password reset or set by an operator). */
-  async revoke(userId: string, actor: string, reason: string): Promise<void> {
+  async revoke(userId: string, actor: AuditActor, reason: string): Promise<void> {
     await this.users.revokeTokens(userId, actor, reason);
   }
 
@@ -78,7 +79,7 @@ export class AccountMirror {
    * live tokens may still claim: when it is stronger than the new one, the watermark is set, so a demoted admin's
    * tokens stop working now rather than when they expire.
    */
-  async setRole(userId: string, role: Role, actor: string, type: string, detail: Record<string, unknown> = {}, tokensMayCarry?: Role): Promise<boolean> {
+  async setRole(userId: string, role: Role, actor: AuditActor, type: AuditEventName, detail: Record<string, unknown> = {}, tokensMayCarry?: Role): Promise<boolean> {
     const user = await this.users.findById(userId);
     if (!user) return false;
     if (user.role !== role) await this.users.updateProfile(userId, { role }, { actor, type, detail: { ...detail, from: user.role, to: role } });

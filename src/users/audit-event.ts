@@ -45,8 +45,16 @@ export const AUDIT_EVENT_TYPES = [
   'tokens.revoked',
   'user.deleted',
   'user.provisioned',
+  'cli.admin_created',
+  'mfa.enrolled',
+  'mfa.replaced',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+/**
+ * Any `type` an audit row may carry: the closed list, a ladder move (`status.<event>`, written by users/onboarding) or
+ * a change mirrored from the Cognito console (`cognito.<CloudTrail event name>`).
+ */
+export type AuditEventName = AuditEventType | `status.${string}` | `cognito.${string}`;
 
 /**
  * Who made a change: the user themself, an administrator (by user id), a provider acting on Gatehouse's behalf, a

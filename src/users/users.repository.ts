@@ -7,6 +7,7 @@ import type { UserAuthProvider, UserStatus } from '../common/user-status';
 import type { LadderState, ProgressFacts } from './onboarding/transitions';
 import { CommitHooks } from './commit-hooks';
 import { USER_CHANGED, type UserChanged } from './user-events';
+import type { AuditActor, AuditEventName } from './audit-event';
 import { UserEventEntity } from './user-event.entity';
 import { UserEntity } from './user.entity';
 
@@ -23,8 +24,8 @@ export interface NewUser {
 
 export interface NewUserEvent {
   userId: string;
-  actor: string;
-  type: string;
+  actor: AuditActor;
+  type: AuditEventName;
   fromStatus?: UserStatus | null;
   toStatus?: UserStatus | null;
   detail?: Record<string, unknown>;
@@ -84,7 +85,7 @@ export class UsersRepository {
    * Inserts unless (issuer, subject) exists; concurrent first requests race on the unique key and all read back the
    * one row. Returns the row and whether this call created it.
    */
-  async insertIfAbsent(user: NewUser & { status: UserStatus }, actor: string, outer?: EntityManager): Promise<{ user: UserEntity; created: boolean }> {
+  async insertIfAbsent(user: NewUser & { status: UserStatus }, actor: AuditActor, outer?: EntityManager): Promise<{ user: UserEntity; created: boolean }> {
     // `outer`: the caller's transaction, when the user row must commit together with rows of another module.
     return this.run(outer, async (tx) => {
       const inserted: Array<{ id: string }> = await tx.query(
@@ -148,7 +149,7 @@ export class UsersRepository {
   }
 
   /** Sets the revocation watermark: every token issued before now stops working (Gatehouse-side). */
-  async revokeTokens(userId: string, actor: string, reason: string, outer?: EntityManager): Promise<Date | null> {
+  async revokeTokens(userId: string, actor: AuditActor, reason: string, outer?: EntityManager): Promise<Date | null> {
     return this.run(outer, async (tx) => {
       const rows = updatedRows<{ tokens_valid_after: Date; status: UserStatus }>(
         await tx.query(`UPDATE auth.users SET tokens_valid_after = clock_timestamp(), updated_at = now() WHERE id = $1 RETURNING tokens_valid_after, status`, [userId]),

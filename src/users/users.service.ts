@@ -55,7 +55,7 @@ export class UsersService {
    * an address at one issuer take over the account at another. The status is derived (a verified address has passed
    * the first rung; steps switched off are passed over).
    */
-  async provision(user: NewUser, actor = 'system', tx?: EntityManager): Promise<{ user: UserEntity; created: boolean }> {
+  async provision(user: NewUser, actor: AuditActor = 'system', tx?: EntityManager): Promise<{ user: UserEntity; created: boolean }> {
     try {
       return await this.repo.insertIfAbsent({ ...user, status: initialStatus(user.emailVerified, this.config.onboarding) }, actor, tx);
     } catch (err) {
@@ -72,7 +72,7 @@ export class UsersService {
   }
 
   /** Sets the revocation watermark (every token issued before now is refused); `tx` joins the caller's transaction. */
-  revokeTokens(userId: string, actor: string, reason: string, tx?: EntityManager): Promise<Date | null> {
+  revokeTokens(userId: string, actor: AuditActor, reason: string, tx?: EntityManager): Promise<Date | null> {
     return this.repo.revokeTokens(userId, actor, reason, tx);
   }
 

@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError } from '../../common/errors/app-error';
 import type { UserStatus } from '../../common/user-status';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config.types';
+import type { AuditActor } from '../audit-event';
 import { CommitHooks } from '../commit-hooks';
 import { USER_STATUS_CHANGED, UserStatusChanged } from '../user-events';
 import { UserEntity } from '../user.entity';
@@ -53,28 +54,28 @@ export class OnboardingService {
   }
 
   /** Progress made (address verified, approved, MFA enrolled, entitled). Null when already so or not allowed. */
-  recordFact(userId: string, fact: Fact, actor: string, opts: LadderOptions = {}): Promise<UserEntity | null> {
+  recordFact(userId: string, fact: Fact, actor: AuditActor, opts: LadderOptions = {}): Promise<UserEntity | null> {
     return this.tryChange(userId, { op: 'record', fact }, actor, opts);
   }
 
   /** Progress taken back (a second factor removed, an entitlement ended). Null when it was not recorded. */
-  withdrawFact(userId: string, fact: WithdrawableFact, actor: string, opts: LadderOptions = {}): Promise<UserEntity | null> {
+  withdrawFact(userId: string, fact: WithdrawableFact, actor: AuditActor, opts: LadderOptions = {}): Promise<UserEntity | null> {
     return this.tryChange(userId, { op: 'withdraw', fact }, actor, opts);
   }
 
   /** Lays a block (and sets the revocation watermark). `by` says whose it is: billing may lift only its own. */
-  block(userId: string, block: { kind: BlockKind; by: BlockAuthority; reason?: string | null; until?: Date | null }, actor: string, opts: LadderOptions = {}): Promise<LadderOutcome | null> {
+  block(userId: string, block: { kind: BlockKind; by: BlockAuthority; reason?: string | null; until?: Date | null }, actor: AuditActor, opts: LadderOptions = {}): Promise<LadderOutcome | null> {
     const change: LadderChange = { op: 'block', kind: block.kind, by: block.by, reason: block.reason ?? null, until: block.until?.toISOString() ?? null };
     return this.change(userId, change, actor, opts);
   }
 
   /** Lifts a block; the status falls back to wherever the progress facts say. Refused HELD_BY_ADMIN for billing. */
-  unblock(userId: string, kind: BlockKind, by: BlockAuthority, actor: string, opts: LadderOptions = {}): Promise<LadderOutcome | null> {
+  unblock(userId: string, kind: BlockKind, by: BlockAuthority, actor: AuditActor, opts: LadderOptions = {}): Promise<LadderOutcome | null> {
     return this.change(userId, { op: 'unblock', kind, by }, actor, opts);
   }
 
   /** Applies a named event (administrators' vocabulary) or throws 409 INVALID_TRANSITION / 404 USER_NOT_FOUND. */
-  async apply(userId: string, event: OnboardingEvent, actor: string, detail: Record<string, unknown> = {}, tx?: EntityManager): Promise<UserEntity> {
+  async apply(userId: string, event: OnboardingEvent, actor: AuditActor, detail: Record<string, unknown> = {}, tx?: EntityManager): Promise<UserEntity> {
     const outcome = await this.change(userId, EVENT_CHANGES[event], actor, { detail, tx });
     if (!outcome) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
     if (!outcome.done) throw new ConflictError('INVALID_TRANSITION', `Cannot apply ${event} to a user in status ${outcome.status}`);
@@ -82,21 +83,21 @@ export class OnboardingService {
   }
 
   /** Applies a named event and says what happened: the outcome (refusals with the status), or null for no such user. */
-  attempt(userId: string, event: OnboardingEvent, actor: string, opts: LadderOptions = {}): Promise<LadderOutcome | null> {
+  attempt(userId: string, event: OnboardingEvent, actor: AuditActor, opts: LadderOptions = {}): Promise<LadderOutcome | null> {
     return this.change(userId, EVENT_CHANGES[event], actor, opts);
   }
 
   /** Applies a named event; null (and nothing changed) when refused or the user does not exist. */
-  tryApply(userId: string, event: OnboardingEvent, actor: string, detail: Record<string, unknown> = {}, tx?: EntityManager): Promise<UserEntity | null> {
+  tryApply(userId: string, event: OnboardingEvent, actor: AuditActor, detail: Record<string, unknown> = {}, tx?: EntityManager): Promise<UserEntity | null> {
     return this.tryChange(userId, EVENT_CHANGES[event], actor, { detail, tx });
   }
 
-  private async tryChange(userId: string, change: LadderChange, actor: string, opts: LadderOptions): Promise<UserEntity | null> {
+  private async tryChange(userId: string, change: LadderChange, actor: AuditActor, opts: LadderOptions): Promise<UserEntity | null> {
     const outcome = await this.change(userId, change, actor, opts);
     return outcome?.done ? outcome.user : null;
   }
 
-  private async change(userId: string, change: LadderChange, actor: string, opts: LadderOptions): Promise<LadderOutcome | null> {
+  private async change(userId: string, change: LadderChange, actor: AuditActor, opts: LadderOptions): Promise<LadderOutcome | null> {
     const event = eventOf(change);
     const detail = { ...opts.detail, ...('by' in change ? { by: change.by } : {}), ...(change.op === 'block' && change.reason ? { reason: change.reason } : {}) };
     const result = await this.users.ladderWrite<Refusal>(

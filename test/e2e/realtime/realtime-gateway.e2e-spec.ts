@@ -173,7 +173,7 @@ describe('realtime gateway (issue #14)', () => {
       await admin.socket.timeout(3000).emitWithAck('admin.subscribe');
       const pushed = nextEvent(h.socket, 'onboarding.status', 1_000);
       const adminHeard = nextEvent(admin.socket, 'admin.user.changed', 1_000);
-      await t.app.get(OnboardingService).apply(u.id, 'SUBSCRIPTION_CREATED', 'billing:test');
+      await t.app.get(OnboardingService).apply(u.id, 'SUBSCRIPTION_CREATED', 'stripe');
       expect(await pushed).toEqual({ status: 'active', previous: 'pending_subscription' });
       expect(await adminHeard).toMatchObject({ userId: u.id, status: 'active', previous: 'pending_subscription', event: 'SUBSCRIPTION_CREATED' });
     });

@@ -138,14 +138,14 @@ describe('CognitoAuthProvider against cognito-local', () => {
   it('refuses login for a user Gatehouse has disabled (cognito-local itself would hand out tokens)', async () => {
     const email = 'blocked@example.com';
     const user = await signedUp(email);
-    await onboarding.apply(user.id, 'DISABLED', 'test');
+    await onboarding.apply(user.id, 'DISABLED', 'system:test');
     expect(await code(provider.authenticate(email, password, ctx))).toBe('USER_DISABLED');
   });
 
   it('TOTP: enroll (SetUserMFAPreference included), mirror the columns and the step, then sign in through the challenge', async () => {
     const email = 'mfa@example.com';
     let user = await signedUp(email);
-    await onboarding.apply(user.id, 'APPROVED', 'test');
+    await onboarding.apply(user.id, 'APPROVED', 'system:test');
     user = await row(email);
     const first = tokensOf(await provider.authenticate(email, password, ctx));
     const caller = callerFor(user, first.accessToken);

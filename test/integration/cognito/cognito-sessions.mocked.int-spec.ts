@@ -72,7 +72,7 @@ describe('Cognito sessions and enumeration (mocked SDK)', () => {
     it('refresh: Cognito keeps auth_time; a session that began before the watermark is refused', async () => {
       const { user, sub } = await newUser();
       const startS = Math.floor(Date.now() / 1000) - 120;
-      await users.revokeTokens(user.id, 'test', 'sign_out');
+      await users.revokeTokens(user.id, 'system:test', 'sign_out');
       const nowS = Math.floor(Date.now() / 1000) + 1;
       cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: jwtLike({ sub, iat: nowS, auth_time: startS }), ExpiresIn: 300 } });
       // A plain Cognito refresh token (one Gatehouse did not wrap): only the new token's auth_time tells the session's age.
