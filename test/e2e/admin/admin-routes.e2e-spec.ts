@@ -1,9 +1,7 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { DiscoveryService, MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { API_PREFIX } from '../../../src/app.setup';
 import { startTestApp, TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
+import { registeredRoutes, withParams } from '../../support/routes';
 import { member, type Member, secretsIn } from './admin-fixtures';
 
 interface Route {
@@ -11,28 +9,11 @@ interface Route {
   path: string;
 }
 
-const join = (...parts: string[]): string => `/${parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
-
-/** Every route Nest registered under /api/v1/admin, from Nest's own metadata (no hand-kept list), `:id` filled in. */
+/** Every route under /api/v1/admin, `:id` filled in. */
 function adminRoutes(t: TestApp, id: string): Route[] {
-  const discovery = new DiscoveryService(t.app.get(ModulesContainer));
-  const scanner = new MetadataScanner();
-  const routes: Route[] = [];
-  for (const wrapper of discovery.getControllers()) {
-    const type = wrapper.metatype as (new (...args: never[]) => object) | undefined;
-    if (!type || !wrapper.instance) continue;
-    const base = (Reflect.getMetadata(PATH_METADATA, type) as string | undefined) ?? '';
-    const proto = Object.getPrototypeOf(wrapper.instance) as Record<string, (...args: unknown[]) => unknown>;
-    for (const name of scanner.getAllMethodNames(proto)) {
-      const handler = proto[name]!;
-      const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-      const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-      if (path === undefined || method === undefined) continue;
-      const full = join(API_PREFIX, base, path);
-      if (full.startsWith(`/${API_PREFIX}/admin`)) routes.push({ method: RequestMethod[method]!, path: full.replace(/:[A-Za-z_]+/g, id) });
-    }
-  }
-  return routes;
+  return registeredRoutes(t.app)
+    .filter((r) => r.path.startsWith(`/${API_PREFIX}/admin`))
+    .map((r) => ({ method: r.method, path: withParams(r.path, id) }));
 }
 
 describe('admin API: role rules on every route, and no secret in any answer (issue #11)', () => {

@@ -1,11 +1,7 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { request as httpRequest } from 'node:http';
 import { API_PREFIX } from '../../../src/app.setup';
-import { OPTIONAL_AUTH_KEY } from '../../../src/common/decorators/auth.decorators';
-import { IS_PUBLIC } from '../../../src/common/decorators/public.decorator';
 import { startTestApp, TestApp } from '../../support/app';
+import { registeredRoutes, withParams } from '../../support/routes';
 
 interface Route {
   method: string;
@@ -43,32 +39,11 @@ function codeOf(body: string): string {
   }
 }
 
-const join = (...parts: string[]): string => `/${parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
-
-/** Every handler Nest registered that is neither @Public() nor @OptionalAuth(), from Nest's own metadata (no hand list). */
+/** Every handler that is neither @Public() nor @OptionalAuth(). */
 function protectedRoutes(t: TestApp): Route[] {
-  const discovery = new DiscoveryService(t.app.get(ModulesContainer));
-  const scanner = new MetadataScanner();
-  const reflector = new Reflector();
-  const routes: Route[] = [];
-  for (const wrapper of discovery.getControllers()) {
-    const type = wrapper.metatype as (new (...args: never[]) => object) | undefined;
-    if (!type || !wrapper.instance) continue;
-    const base = (Reflect.getMetadata(PATH_METADATA, type) as string | undefined) ?? '';
-    const proto = Object.getPrototypeOf(wrapper.instance) as Record<string, (...args: unknown[]) => unknown>;
-    for (const name of scanner.getAllMethodNames(proto)) {
-      const handler = proto[name]!;
-      const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-      const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-      if (path === undefined || method === undefined) continue;
-      const targets = [handler, type];
-      if (reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) || reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH_KEY, targets)) continue;
-      // Route parameters get a well-formed value: the guard must refuse before any lookup.
-      const full = join(API_PREFIX, base, path).replace(/:[A-Za-z_]+/g, '00000000-0000-4000-8000-000000000001');
-      routes.push({ method: RequestMethod[method]!, path: full });
-    }
-  }
-  return routes;
+  return registeredRoutes(t.app)
+    .filter((r) => !r.open)
+    .map((r) => ({ method: r.method, path: withParams(r.path, '00000000-0000-4000-8000-000000000001') }));
 }
 
 /** Other spellings of one path a router or a proxy might treat as the same resource. */

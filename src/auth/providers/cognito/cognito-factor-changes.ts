@@ -4,7 +4,7 @@ import type { AppConfig } from '../../../config/config.types';
 import { MAILER, type Mailer } from '../../../mail';
 import { UsersService } from '../../../users';
 import type { AccountCaller } from '../auth-provider';
-import { factorChangeMail } from '../local/factor-mails';
+import { factorChangeMail } from '../../factor-mails';
 import { COGNITO_ACTOR, CognitoIdentities } from './cognito-identities';
 
 export type CognitoFactorChange = 'enabled' | 'replaced' | 'removed';

@@ -5,7 +5,7 @@ import type { AppConfig } from '../../../config/config.types';
 import { type UserEntity, UsersService } from '../../../users';
 import type { AccountCaller, MfaDisabled, MfaEnabled, MfaEnrollment } from '../auth-provider';
 import { ProviderError } from '../provider-errors';
-import { FactorChange, factorChangeMail } from './factor-mails';
+import { FactorChange, factorChangeMail } from '../../factor-mails';
 import { LocalAccounts } from './local-accounts';
 import { LocalAuthRepository } from './local-auth.repository';
 import { LOCAL_ACTOR, LOCAL_LIMITS } from './local-limits';

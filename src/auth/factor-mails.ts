@@ -1,5 +1,5 @@
-import type { AppConfig } from '../../../config/config.types';
-import type { OutgoingMail } from './mail-templates';
+import type { AppConfig } from '../config/config.types';
+import type { OutgoingMail } from './providers/local/mail-templates';
 
 /** What happened to the user's second factor; the mail names the kind of change only, never a secret or a code. */
 export type FactorChange = 'enabled' | 'replaced' | 'removed' | 'recovery_codes_regenerated' | 'mfa_locked';
