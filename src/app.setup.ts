@@ -10,6 +10,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
 import { byteSize } from './common/http/body-rules';
 import { isDocsPath, DOCS_PATH } from './common/http/content-security';
+import { completeErrorContract } from './common/openapi/error-contract';
 import { installBodyParser, refuseUnacceptedBody } from './common/http/fastify-body';
 import { requestLogHook } from './common/http/request-log';
 import { HeaderSet, securityHeaderSets } from './common/http/security-headers';
@@ -18,6 +19,8 @@ import { AppConfig } from './config/config.types';
 import { RealtimeIoAdapter } from './realtime';
 
 export const API_PREFIX = 'api/v1';
+/** GET routes served at the root, outside API_PREFIX (probes and the well-known documents). */
+export const UNPREFIXED_PATHS: readonly string[] = ['health', 'ready', '.well-known/jwks.json', '.well-known/openid-configuration'];
 
 /**
  * The Fastify instance's options. Its router is left strict on purpose: case-sensitive, no trailing-slash or
@@ -69,14 +72,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     exposedHeaders: ['X-Request-Id'],
     maxAge: 600,
   });
-  app.setGlobalPrefix(API_PREFIX, {
-    exclude: [
-      { path: 'health', method: RequestMethod.GET },
-      { path: 'ready', method: RequestMethod.GET },
-      { path: '.well-known/jwks.json', method: RequestMethod.GET },
-      { path: '.well-known/openid-configuration', method: RequestMethod.GET },
-    ],
-  });
+  app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_PATHS.map((path) => ({ path, method: RequestMethod.GET })) });
   if (config.apiDocs) setupOpenApi(app);
   // socket.io on the same server, with the realtime limits (WS_*) fixed when it is created.
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
@@ -108,5 +104,5 @@ function setupOpenApi(app: INestApplication): void {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addSecurityRequirements('bearer')
     .build();
-  SwaggerModule.setup(DOCS_PATH.slice(1), app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: `${DOCS_PATH.slice(1)}/openapi.json` });
+  SwaggerModule.setup(DOCS_PATH.slice(1), app, () => completeErrorContract(SwaggerModule.createDocument(app, doc)), { jsonDocumentUrl: `${DOCS_PATH.slice(1)}/openapi.json` });
 }
