@@ -3,11 +3,12 @@ import { DataSource } from 'typeorm';
 import { bootConfigWithSecrets } from './config/boot-config';
 import { AppConfig } from './config/config.types';
 import { type AwsEnv, cognitoClientSettings, mfaOffWarning } from './auth';
-import { dataSourceOptions, runMigrations } from './database/data-source';
+import { dataSourceOptions, revertLastMigration, runMigrations } from './database/data-source';
 import { createAdmin } from './cli/create-admin';
 import { openCliDatabase } from './cli/cli-database';
 import { join } from 'node:path';
 import { stripeReconcile } from './cli/stripe-reconcile';
+import { totpCommand } from './cli/totp-code';
 
 /**
  * Gatehouse's command line: `node dist/cli.js <command>` (or `npm run cli -- <command>`), with the same validated
@@ -185,6 +186,26 @@ const COMMANDS: Record<string, { help: string; run: Command }> = {
         await db.release();
       }
     },
+  },
+  'migration:revert': {
+    help: "revert the newest applied migration (its down); run it again to go back further. Stop the servers first",
+    run: async (config) => {
+      const db = await openCliDatabase(config);
+      const ds = new DataSource(dataSourceOptions(db.url));
+      try {
+        await ds.initialize();
+        const reverted = await revertLastMigration(ds);
+        process.stdout.write(reverted ? `reverted ${reverted}\n` : 'no applied migrations\n');
+        return 0;
+      } finally {
+        if (ds.isInitialized) await ds.destroy();
+        await db.release();
+      }
+    },
+  },
+  totp: {
+    help: 'development only: the current TOTP code for a secret from /auth/mfa/enroll (no phone needed)',
+    run: (config, args) => Promise.resolve(totpCommand(config.isProduction, args, (l) => process.stdout.write(`${l}\n`), (l) => process.stderr.write(`${l}\n`))),
   },
 };
 
