@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { AllowStatus, CurrentUser } from '../common/decorators/auth.decorators';
@@ -6,13 +6,15 @@ import { Public } from '../common/decorators/public.decorator';
 import { AppError, AuthenticationError } from '../common/errors/app-error';
 import type { ErrorCode } from '../common/errors/error-codes';
 import { ApiErrorResponses } from '../common/errors/error-response.dto';
-import { ApiErrors } from '../common/openapi/api-contract.decorators';
+import { ApiErrors, ApiRedirect } from '../common/openapi/api-contract.decorators';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.types';
 import { isFormMediaType } from '../common/http/body-rules';
 import { clientAddress } from '../common/http/client-address';
 import type { Principal } from '../common/principal';
 import { NOT_DISABLED_STATUSES, PENDING_STATUSES } from '../common/user-status';
 import { AuthService } from './auth.service';
-import { CONFIRM_PAGE_HEADERS, confirmEmailPage, confirmEmailResultPage } from './confirm-email-page';
+import { CONFIRM_PAGE_HEADERS, confirmEmailPage, confirmEmailResultPage, confirmLinkLanding, wantsJsonOnly } from './confirm-email-page';
 import {
   AcceptedDto,
   ChallengeDto,
@@ -57,7 +59,15 @@ const HTML = { description: 'An HTML page', content: { 'text/html': { schema: { 
 @NoSensitiveBudget()
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  /** Where a browser lands after the mailed link (only an explicit FRONTEND_URL: PUBLIC_URL/ is this API). */
+  private readonly frontendUrl: string | undefined;
+
+  constructor(
+    private readonly auth: AuthService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.frontendUrl = config.frontendUrl;
+  }
 
   @Public()
   @Post('register')
@@ -99,28 +109,37 @@ export class AuthController {
     return confirmEmailPage(new URL(req.url, 'http://x').pathname.replace(/\/confirm-email$/, '/confirm-email-link'), query.token);
   }
 
-  /** Verifies with the link's token: JSON for a front end; a page for the link page's form (form-encoded). */
+  /**
+   * Verifies with the link's token. JSON for an API client (a JSON body, or a form asking for JSON alone); for the link
+   * page's form (a browser): a 303 to the front end with the result when FRONTEND_URL is set, else a result page.
+   */
   @Public()
   @Post('confirm-email-link')
   @HttpCode(200)
   @ApiOperation({ summary: 'Verify the address with the token of the mailed link' })
-  @ApiOkResponse(statusSchema('verified'))
+  @ApiOkResponse({ description: 'JSON for API clients; a result page for a browser form when FRONTEND_URL is unset', content: { 'application/json': statusSchema('verified'), 'text/html': HTML.content['text/html'] } })
+  @ApiRedirect(303, 'A browser form with FRONTEND_URL set: the front end, with `email_verified=true|false` (and `error=<code>`) in its query')
   @ApiErrors(...BASE, 'CODE_INVALID', 'EMAIL_IN_USE')
-  async confirmEmailLink(@Body() body: ConfirmEmailLinkQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ status: 'verified' } | string> {
-    if (!isFormMediaType(req.headers['content-type'])) {
+  async confirmEmailLink(@Body() body: ConfirmEmailLinkQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ status: 'verified' } | string | undefined> {
+    if (!isFormMediaType(req.headers['content-type']) || wantsJsonOnly(req.headers.accept)) {
       await this.auth.confirmEmailLink(body.token);
       return { status: 'verified' };
     }
-    void res.headers(CONFIRM_PAGE_HEADERS);
+    let failure: AppError | undefined;
     try {
       await this.auth.confirmEmailLink(body.token);
     } catch (err) {
       // A used or expired link is the person's business and gets a page; anything else is the filter's (JSON, logged).
       if (!(err instanceof AppError) || err.status >= 500 || err.status === 429) throw err;
-      void res.status(err.status);
-      return confirmEmailResultPage(false);
+      failure = err;
     }
-    return confirmEmailResultPage(true);
+    if (this.frontendUrl) {
+      void res.status(303).header('location', confirmLinkLanding(this.frontendUrl, failure ? { ok: false, code: failure.code } : { ok: true }));
+      return undefined;
+    }
+    void res.headers(CONFIRM_PAGE_HEADERS);
+    if (failure) void res.status(failure.status);
+    return confirmEmailResultPage(!failure);
   }
 
   @Public()
