@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthCoreModule } from '../auth';
 import { UsersModule } from '../users';
 import { AdminProviderModule } from './provider/admin-provider.module';
+import { AdminSessionsController } from './sessions/admin-sessions.controller';
 import { SuspensionExpiry } from './suspensions/suspension-expiry';
 import { AdminUsersController } from './users/admin-users.controller';
 import { AdminUsersService } from './users/admin-users.service';
@@ -13,7 +14,7 @@ import { AdminUsersService } from './users/admin-users.service';
  */
 @Module({
   imports: [UsersModule, AuthCoreModule, AdminProviderModule],
-  controllers: [AdminUsersController],
+  controllers: [AdminUsersController, AdminSessionsController],
   providers: [AdminUsersService, SuspensionExpiry],
 })
 export class AdminModule {}
