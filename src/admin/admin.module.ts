@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
-import { AuthCoreModule } from '../auth';
+import { AccountLadderModule, AuthCoreModule } from '../auth';
 import { UsersModule } from '../users';
 import { AdminProviderModule } from './provider/admin-provider.module';
+import { AdminBulkController } from './bulk/admin-bulk.controller';
+import { AdminBulkService } from './bulk/admin-bulk.service';
+import { BulkRequests } from './bulk/bulk-requests.store';
 import { AdminSessionsController } from './sessions/admin-sessions.controller';
 import { SuspensionExpiry } from './suspensions/suspension-expiry';
 import { AdminUsersController } from './users/admin-users.controller';
@@ -13,8 +16,8 @@ import { AdminUsersService } from './users/admin-users.service';
  * and self-test live in provider/. Only AppModule imports this module.
  */
 @Module({
-  imports: [UsersModule, AuthCoreModule, AdminProviderModule],
-  controllers: [AdminUsersController, AdminSessionsController],
-  providers: [AdminUsersService, SuspensionExpiry],
+  imports: [UsersModule, AuthCoreModule, AccountLadderModule, AdminProviderModule],
+  controllers: [AdminBulkController, AdminUsersController, AdminSessionsController],
+  providers: [AdminUsersService, SuspensionExpiry, AdminBulkService, BulkRequests],
 })
 export class AdminModule {}
