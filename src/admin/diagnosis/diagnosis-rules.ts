@@ -92,7 +92,8 @@ function gatehouseBlockers(g: GatehouseView): Finding[] {
   }
   const step = g.waitingFor ? STEP_FIX[g.waitingFor] : undefined;
   if (step && g.blocks.length === 0) out.push({ kind: `WAITING_FOR_${g.waitingFor!.toUpperCase()}`, effect: 'held', message: `signs in, but ${step.message}`, fixes: [step.fix] });
-  if (g.mfa.required && !g.mfa.enrolled && g.waitingFor !== 'mfa_enrollment') {
+  // The method, not the ladder fact: the fact may stand from before the requirement while no authenticator is enabled.
+  if (g.mfa.required && g.mfa.method === null && g.waitingFor !== 'mfa_enrollment') {
     out.push({ kind: 'MFA_REQUIRED_NOT_ENROLLED', effect: 'held', message: 'an administrator requires MFA and no authenticator is enrolled', fixes: [STEP_FIX.mfa_enrollment!.fix] });
   }
   if (g.lockout.locked) {
