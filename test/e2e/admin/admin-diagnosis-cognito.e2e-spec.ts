@@ -109,6 +109,15 @@ describe('admin diagnosis and reconcile (cognito-local)', () => {
     expect((await db.query('SELECT role FROM auth.users WHERE id = $1', [u.id]))[0].role).toBe('user');
   });
 
+  it('reconcile keeps the safety rules: an admin disabled at Cognito cannot lay the block on themself (refused, nothing written)', async () => {
+    const self = await cognitoUser('Admins', 'admin');
+    await cl.client.send(new AdminDisableUserCommand({ UserPoolId: cl.userPoolId, Username: self.email }));
+    const done = await api.post<{ entries: unknown[] }>(`/api/v1/admin/users/${self.id}/reconcile`, {}, self.token);
+    expect(done.body.entries).toEqual([{ kind: 'DISABLED_AT_PROVIDER_ONLY', step: { kind: 'disabled' }, result: 'refused', reason: 'SELF_ACTION_FORBIDDEN' }]);
+    expect((await db.query('SELECT status FROM auth.users WHERE id = $1', [self.id]))[0].status).toBe('active');
+    expect((await auditRows(db, self.id)).filter((r) => r.type.startsWith('status.') && r.to_status === 'disabled')).toEqual([]);
+  });
+
   it('an unknown user is 404 USER_NOT_FOUND; a malformed id is 400', async () => {
     expect((await diagnosis('00000000-0000-4000-8000-000000000000')).body).toMatchObject({ error: { code: 'USER_NOT_FOUND' } });
     expect((await diagnosis('not-a-uuid')).status).toBe(400);
