@@ -3,11 +3,14 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { UsersModule } from '../users';
 import { AccountLadderModule } from './account-ladder';
+import { AccountFacts } from './account-facts.service';
 import { AccountAdministration } from './admin/account-administration.service';
+import { AccountReconciliation } from './admin/account-reconciliation';
 import { Authenticator } from './authenticator';
 import { PrincipalResolver } from './principal.resolver';
 import { SessionRevocationModule } from './sessions/session-revocation.module';
 import { UserSessions } from './sessions/user-sessions.service';
+import { LoginLockoutReader } from './throttling/login-lockout.reader';
 import { buildIssuerPolicies, JWKS_CLOCK } from './tokens/issuer-policies.factory';
 import { JwksKeySource } from './tokens/jwks-key-source';
 import { KeySource, LOCAL_KEY_SOURCE } from './tokens/key-source';
@@ -44,8 +47,11 @@ const jwksLogger = new Logger('Jwks');
     Authenticator,
     AccountAdministration,
     UserSessions,
+    LoginLockoutReader,
+    AccountFacts,
+    AccountReconciliation,
   ],
-  exports: [TokenVerifier, PrincipalResolver, Authenticator, AccountAdministration, UserSessions, SessionRevocationModule],
+  exports: [TokenVerifier, PrincipalResolver, Authenticator, AccountAdministration, AccountReconciliation, UserSessions, SessionRevocationModule],
 })
 export class AuthCoreModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

@@ -14,6 +14,7 @@ export const AUDIT_EVENT_TYPES = [
   'admin.password_reset',
   'admin.password_set',
   'admin.provider_tested',
+  'admin.reconciled',
   'admin.user.changed',
   'admin.user_created',
   'admin.user_deleted',

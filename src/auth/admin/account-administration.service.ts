@@ -13,9 +13,11 @@ import {
   type AuthAdminPort,
   type CreateUserInput,
   type DirectoryUser,
+  type DirectoryUserDetail,
   type MfaPreference,
 } from '../providers/admin-port';
 import { ladderOutcome } from './action-outcome';
+import { type LoginLockState, LoginLockoutReader } from '../throttling/login-lockout.reader';
 import { type AdminAction, lastAdminAt, mayRemoveAdmin, selfActionForbidden } from './admin-safety';
 
 /** What an action did: `changed: false` when the user already was so (nothing written, no audit row). */
@@ -34,7 +36,18 @@ export class AccountAdministration {
     @Inject(AUTH_ADMIN_PORT) readonly port: AuthAdminPort,
     private readonly ladder: AccountLadder,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly lockout: LoginLockoutReader,
   ) {}
+
+  /** The provider's view of one user with its groups and sign-in lock (admin page, diagnosis). */
+  inspect(userId: string): Promise<DirectoryUserDetail> {
+    return this.port.inspectUser(userId);
+  }
+
+  /** Gatehouse's own login lockout on the user's address (every provider's sign-in passes through it). */
+  loginLock(user: Pick<UserEntity, 'email' | 'passwordResetAt'>): Promise<LoginLockState> {
+    return this.lockout.stateOf(user);
+  }
 
   /** pending_approval → the next step the facts call for. Nothing to do at the provider: approval is Gatehouse's. */
   approve(userId: string, actor: AdminActor): Promise<ActionResult> {
@@ -159,12 +172,15 @@ export class AccountAdministration {
     if (pref.totp && !pref.totp.enabled && user.mfaMethod) await this.ladder.mfaRemoved(userId, auditActor(actor));
   }
 
-  /** Gatehouse's flag is set whatever the provider says: a user without an authenticator is held at enrolment. */
-  async requireMfa(userId: string, actor: AdminActor): Promise<{ challenged: boolean }> {
+  /**
+   * Gatehouse's flag is set whatever the provider says: a user without an authenticator is held at enrolment. The
+   * answer says which: `challenged` at the next sign-in (an authenticator is enabled at the provider), or not yet.
+   */
+  async requireMfa(userId: string, actor: AdminActor): Promise<ActionResult & { enrolled: boolean; challenged: boolean }> {
     const user = await this.row(userId);
-    const result = await this.port.requireMfa(userId, actor);
+    const { challenged } = await this.port.requireMfa(userId, actor);
     if (!user.mfaRequired) await this.ladder.requireMfa(userId, auditActor(actor));
-    return result;
+    return { changed: !user.mfaRequired, enrolled: challenged || user.mfaMethod !== null, challenged };
   }
 
   async addToGroup(userId: string, group: string, actor: AdminActor): Promise<void> {

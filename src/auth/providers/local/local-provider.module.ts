@@ -5,6 +5,7 @@ import { MailModule } from '../../../mail';
 import { UsersModule } from '../../../users';
 import { AccountLadderModule } from '../../account-ladder';
 import { SessionRevocationModule } from '../../sessions/session-revocation.module';
+import { LoginLockoutReader } from '../../throttling/login-lockout.reader';
 import { LocalAccounts } from './local-accounts';
 import { LocalAdmin } from './local-admin.service';
 import { LocalAuthProvider } from './local-auth.provider';
@@ -16,6 +17,7 @@ import { LocalSessionDirectory } from './local-session-directory';
 import { LocalSessionStore } from './local-session.store';
 import { LocalSessions } from './local-sessions';
 import { LocalSignIn } from './local-sign-in';
+import { LocalUserInspection } from './local-user-inspection';
 import { LOCAL_SECRETS, loadLocalSecrets } from './local-secrets';
 import { WellKnownController } from './well-known.controller';
 
@@ -37,6 +39,8 @@ import { WellKnownController } from './well-known.controller';
     LocalSignIn,
     LocalRecovery,
     LocalAuthProvider,
+    LoginLockoutReader,
+    LocalUserInspection,
     LocalAdmin,
     LocalSessionDirectory,
   ],
