@@ -161,6 +161,32 @@ export class UsersRepository {
     });
   }
 
+  /**
+   * Compare-and-claim for `If-Match`: under the row lock, `current(row)` decides whether the caller's precondition
+   * still holds; if so the version is bumped in the same transaction, so a second caller holding the same
+   * precondition sees the new version and fails. `updated_at` is left alone: a claim is not a change of the user.
+   */
+  async claimIfCurrent(userId: string, current: (row: UserEntity) => boolean): Promise<{ claimed: number } | 'stale' | 'missing'> {
+    return this.db.transaction(async (tx) => {
+      const row = await tx.getRepository(UserEntity).findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
+      if (!row) return 'missing';
+      if (!current(row)) return 'stale';
+      await tx.query(`UPDATE auth.users SET version = version + 1 WHERE id = $1`, [userId]);
+      this.changed(tx, { userId, status: row.status, previousStatus: row.status, tokensValidAfter: row.tokensValidAfter });
+      return { claimed: row.version + 1 };
+    });
+  }
+
+  /** Gives a claim back (the action it was taken for was refused), unless another claim came after it. */
+  async releaseClaim(userId: string, claimed: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const rows = updatedRows<{ status: UserStatus; tokens_valid_after: Date | null }>(
+        await tx.query(`UPDATE auth.users SET version = version - 1 WHERE id = $1 AND version = $2 RETURNING status, tokens_valid_after`, [userId, claimed]),
+      );
+      if (rows[0]) this.changed(tx, { userId, status: rows[0].status, previousStatus: rows[0].status, tokensValidAfter: rows[0].tokens_valid_after });
+    });
+  }
+
   /** Runs `fn` in one transaction; other modules' repositories pass the manager on so their rows commit together. */
   inTransaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(fn);

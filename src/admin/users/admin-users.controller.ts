@@ -172,7 +172,7 @@ export class AdminUsersController {
     await this.admin.delete(p.id, body.reason, actorOf(me, req), ifMatch);
   }
 
-  private async send(res: FastifyReply, answer: Promise<ActionAnswer>) {
+  private async send<T extends object>(res: FastifyReply, answer: Promise<ActionAnswer<T>>) {
     return tagged(res, await answer);
   }
 }
