@@ -20,7 +20,7 @@ export class AuditFilterQuery {
   target?: string;
 
   @ApiPropertyOptional({ description: 'An event type (`admin.user_deleted`), or a prefix ending in `*` (`login.*`)', maxLength: 100 })
-  @IsOptional() @IsString() @Matches(/^[a-zA-Z0-9_.:-]+\*?$/) @MaxLength(100)
+  @IsOptional() @IsString() @IsPlainText() @Matches(/^[a-zA-Z0-9_.:-]+\*?$/) @MaxLength(100)
   action?: string;
 
   @ApiPropertyOptional({ enum: AUDIT_RESULTS })
