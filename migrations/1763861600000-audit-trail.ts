@@ -136,6 +136,18 @@ export class AuditTrail1763861600000 implements MigrationInterface {
     await q.query(`CREATE TRIGGER user_events_no_delete BEFORE DELETE ON auth.user_events FOR EACH ROW EXECUTE FUNCTION auth.user_events_append_only()`);
     await q.query(`CREATE TRIGGER user_events_no_truncate BEFORE TRUNCATE ON auth.user_events FOR EACH STATEMENT EXECUTE FUNCTION auth.user_events_append_only()`);
 
+    // The head moves only with a seal (inside the seal trigger) or a prune; it is never deleted.
+    await q.query(`
+      CREATE FUNCTION auth.audit_chain_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'UPDATE' AND (pg_trigger_depth() > 1 OR current_setting('gatehouse.audit_prune', true) = 'on') THEN
+          RETURN NEW;
+        END IF;
+        RAISE EXCEPTION 'auth.audit_chain moves only with the chain: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+      END $$`);
+    await q.query(`CREATE TRIGGER audit_chain_guard BEFORE UPDATE OR DELETE ON auth.audit_chain FOR EACH ROW EXECUTE FUNCTION auth.audit_chain_guard()`);
+    await q.query(`CREATE TRIGGER audit_chain_no_truncate BEFORE TRUNCATE ON auth.audit_chain FOR EACH STATEMENT EXECUTE FUNCTION auth.audit_chain_guard()`);
+
     // Retention: cuts the longest prefix of the chain whose rows are all older than the cutoff, keeping the last cut
     // row's hash as the anchor the remaining chain verifies from. Answers what it did and the head at that moment.
     await q.query(`
@@ -149,8 +161,8 @@ export class AuditTrail1763861600000 implements MigrationInterface {
           WHERE e.seq IS NOT NULL AND e.seq < COALESCE((SELECT min(y.seq) FROM auth.user_events y WHERE y.at >= cutoff), head.head_seq + 1)
           ORDER BY e.seq DESC LIMIT 1;
         IF last_seq IS NOT NULL THEN
-          UPDATE auth.audit_chain SET anchor_seq = last_seq, anchor_hash = last_hash, pruned_at = now();
           PERFORM set_config('gatehouse.audit_prune', 'on', true);
+          UPDATE auth.audit_chain SET anchor_seq = last_seq, anchor_hash = last_hash, pruned_at = now();
           DELETE FROM auth.user_events e WHERE e.seq <= last_seq;
           GET DIAGNOSTICS n = ROW_COUNT;
           PERFORM set_config('gatehouse.audit_prune', 'off', true);
@@ -161,6 +173,9 @@ export class AuditTrail1763861600000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP FUNCTION auth.prune_user_events(timestamptz)`);
+    await q.query(`DROP TRIGGER audit_chain_no_truncate ON auth.audit_chain`);
+    await q.query(`DROP TRIGGER audit_chain_guard ON auth.audit_chain`);
+    await q.query(`DROP FUNCTION auth.audit_chain_guard()`);
     await q.query(`DROP TRIGGER user_events_no_truncate ON auth.user_events`);
     await q.query(`DROP TRIGGER user_events_no_delete ON auth.user_events`);
     await q.query(`DROP TRIGGER user_events_no_update ON auth.user_events`);

@@ -62,6 +62,9 @@ describe('audit trail: append-only and hash-chained (issue 15)', () => {
       }),
     ).rejects.toThrow(/DELETE refused/);
     expect(await someRow()).toEqual(row);
+    // Nor can the head be moved or removed by hand.
+    await expect(db.query(`UPDATE auth.audit_chain SET head_hash = 'x'`)).rejects.toThrow(/audit_chain moves only with the chain: UPDATE refused/);
+    await expect(db.query(`DELETE FROM auth.audit_chain`)).rejects.toThrow(/DELETE refused/);
   });
 
   it('a writer cannot pick its own place in the chain: seq and hashes are sealed at commit', async () => {
