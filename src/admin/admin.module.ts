@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
-import { AuthCoreModule } from '../auth';
+import { AccountLadderModule, AuthCoreModule } from '../auth';
 import { UsersModule } from '../users';
 import { AuditController } from './audit/audit.controller';
 import { AuditRetention } from './audit/audit-retention';
 import { AuditService } from './audit/audit.service';
 import { AdminProviderModule } from './provider/admin-provider.module';
+import { AdminBulkController } from './bulk/admin-bulk.controller';
+import { AdminBulkService } from './bulk/admin-bulk.service';
+import { BulkRequests } from './bulk/bulk-requests.store';
+import { AdminSessionsController } from './sessions/admin-sessions.controller';
 import { SuspensionExpiry } from './suspensions/suspension-expiry';
 import { AdminUsersController } from './users/admin-users.controller';
 import { AdminUsersService } from './users/admin-users.service';
@@ -15,8 +19,8 @@ import { AdminUsersService } from './users/admin-users.service';
  * and self-test live in provider/; the audit trail's reads, export, verification and retention in audit/. Only AppModule imports this module.
  */
 @Module({
-  imports: [UsersModule, AuthCoreModule, AdminProviderModule],
-  controllers: [AdminUsersController, AuditController],
-  providers: [AdminUsersService, SuspensionExpiry, AuditService, AuditRetention],
+  imports: [UsersModule, AuthCoreModule, AccountLadderModule, AdminProviderModule],
+  controllers: [AdminBulkController, AdminUsersController, AdminSessionsController, AuditController],
+  providers: [AdminUsersService, SuspensionExpiry, AdminBulkService, BulkRequests, AuditService, AuditRetention],
 })
 export class AdminModule {}

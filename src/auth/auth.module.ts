@@ -11,6 +11,7 @@ import { AuthCoreModule } from './auth-core.module';
 import { AuthProviderBindingModule } from './auth-provider.binding';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { AuthSessionsController } from './sessions/auth-sessions.controller';
 import { AuthGuard } from './guards/auth.guard';
 import { HostedLoginController } from './hosted/hosted-login.controller';
 import { HostedLoginService } from './hosted/hosted-login.service';
@@ -44,7 +45,7 @@ export class AuthModule implements OnApplicationBootstrap {
           storage: throttlerStorageFor(config.redisUrl),
         }),
       ],
-      controllers: [AuthController, HostedLoginController],
+      controllers: [AuthController, AuthSessionsController, HostedLoginController],
       providers: [
         JwtStrategy,
         OidcClientFactory,

@@ -7,6 +7,8 @@ export { AuthProviderBindingModule } from './auth-provider.binding';
 export { AccountLadder, AccountLadderModule } from './account-ladder';
 export { Authenticator, type RouteRules } from './authenticator';
 export { AccountAdministration, type ActionResult } from './admin/account-administration.service';
+export { actionOutcome, BULK_ACTIONS, type BulkAction, type Outcome } from './admin/action-outcome';
+export { UserSessions, type SessionList, type SessionView } from './sessions/user-sessions.service';
 export {
   AUTH_ADMIN_PORT,
   AdminPortError,

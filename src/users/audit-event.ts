@@ -43,6 +43,7 @@ export const AUDIT_EVENT_TYPES = [
   'register.expired_replaced',
   'register.unverified_replaced',
   'session.mfa_bypass_refused',
+  'session.revoked',
   'sessions.revoked',
   'signed_out',
   'token.refreshed',

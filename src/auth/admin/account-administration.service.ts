@@ -15,6 +15,7 @@ import {
   type DirectoryUser,
   type MfaPreference,
 } from '../providers/admin-port';
+import { ladderOutcome } from './action-outcome';
 import { type AdminAction, lastAdminAt, mayRemoveAdmin, selfActionForbidden } from './admin-safety';
 
 /** What an action did: `changed: false` when the user already was so (nothing written, no audit row). */
@@ -46,8 +47,7 @@ export class AccountAdministration {
    */
   reject(userId: string, reason: string, actor: AdminActor): Promise<ActionResult> {
     return this.guarded('reject', userId, actor, async (user) => {
-      if (user.blocks.rejected) return { changed: false };
-      if (!user.emailVerifiedAt || user.approvedAt) throw transitionRefused('REJECTED', user.status);
+      if (this.precheck(user, 'REJECTED') === 'unchanged') return { changed: false };
       await this.port.signOutEverywhere(userId, actor);
       return settled(await this.ladder.decide(userId, 'REJECTED', auditActor(actor), detailOf(actor, reason)), 'REJECTED', true);
     });
@@ -56,7 +56,7 @@ export class AccountAdministration {
   /** Sessions end at the provider, then `suspended` (watermark set); `until` ends it (see the admin module's sweep). */
   suspend(userId: string, opts: { reason: string; until?: Date }, actor: AdminActor): Promise<ActionResult> {
     return this.guarded('suspend', userId, actor, async (user) => {
-      if (user.blocks.suspended?.by === 'admin') return { changed: false };
+      if (this.precheck(user, 'SUSPENDED') === 'unchanged') return { changed: false };
       await this.port.signOutEverywhere(userId, actor);
       const outcome = await this.ladder.suspend(userId, auditActor(actor), { reason: opts.reason, until: opts.until ?? null }, detailOf(actor));
       return settled(outcome, 'SUSPENDED', true);
@@ -191,6 +191,16 @@ export class AccountAdministration {
       if (lastAdminAt(fresh, action, await otherActiveAdmins(userId), newRole)) throw new ConflictError('LAST_ADMIN', 'This would leave no active administrator');
       return run(fresh);
     });
+  }
+
+  /**
+   * The ladder's verdict before a provider-side effect (reject and suspend sign the user out first): the same rule
+   * (action-outcome.ts) the bulk dry run answers with. A refusal is a 409 and nothing has happened.
+   */
+  private precheck(user: UserEntity, event: 'REJECTED' | 'SUSPENDED'): 'apply' | 'unchanged' {
+    const verdict = ladderOutcome(user, event, true);
+    if (verdict.outcome === 'refused') throw transitionRefused(event, user.status);
+    return verdict.outcome === 'unchanged' ? 'unchanged' : 'apply';
   }
 
   private async row(userId: string): Promise<UserEntity> {

@@ -12,6 +12,7 @@ import { LocalAuthRepository } from './local-auth.repository';
 import { LocalFactors } from './local-factors';
 import { LocalRecovery } from './local-recovery';
 import { LocalRegistration } from './local-registration';
+import { LocalSessionDirectory } from './local-session-directory';
 import { LocalSessionStore } from './local-session.store';
 import { LocalSessions } from './local-sessions';
 import { LocalSignIn } from './local-sign-in';
@@ -37,7 +38,8 @@ import { WellKnownController } from './well-known.controller';
     LocalRecovery,
     LocalAuthProvider,
     LocalAdmin,
+    LocalSessionDirectory,
   ],
-  exports: [LocalAuthProvider, LocalAdmin, LOCAL_SECRETS],
+  exports: [LocalAuthProvider, LocalAdmin, LocalSessionDirectory, LOCAL_SECRETS],
 })
 export class LocalProviderModule {}
