@@ -12,6 +12,7 @@ import { byteSize } from './common/http/body-rules';
 import { isDocsPath, DOCS_PATH } from './common/http/content-security';
 import { completeErrorContract } from './common/openapi/error-contract';
 import { installBodyParser, refuseUnacceptedBody } from './common/http/fastify-body';
+import { installRequestContext } from './common/http/request-context.hook';
 import { requestLogHook } from './common/http/request-log';
 import { HeaderSet, securityHeaderSets } from './common/http/security-headers';
 import { requestIdFor, ROOT_LOGGER } from './common/logging';
@@ -59,6 +60,8 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   // JSON only, forms on FORM_ROUTES alone; compressed bodies refused; both before the body is read.
   fastify.addHook('onRequest', refuseUnacceptedBody);
   fastify.addHook('onResponse', requestLogHook(app.get<PinoLogger>(ROOT_LOGGER)));
+  // Request id, client address and user agent (and, after the guard, the caller's role) for audit rows.
+  installRequestContext(fastify);
   installBodyParser(fastify, byteSize(config.bodyLimit));
   // Hosted login's cookies; unsigned (the transaction cookie is sealed, the session cookie is a verified token).
   await app.register(fastifyCookie);

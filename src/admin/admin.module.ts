@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AccountLadderModule, AuthCoreModule } from '../auth';
 import { UsersModule } from '../users';
+import { AuditController } from './audit/audit.controller';
+import { AuditRetention } from './audit/audit-retention';
+import { AuditService } from './audit/audit.service';
 import { DiagnosisController } from './diagnosis/diagnosis.controller';
 import { DiagnosisService } from './diagnosis/diagnosis.service';
 import { AdminProviderModule } from './provider/admin-provider.module';
@@ -15,11 +18,12 @@ import { AdminUsersService } from './users/admin-users.service';
 /**
  * The administrators' HTTP surface (/api/v1/admin). Above `users` and `auth`: ladder moves and reads through users'
  * exports, provider-side actions through auth's AccountAdministration (AUTH_ADMIN_PORT); the provider's status page
- * and self-test live in provider/; "why can't this user sign in?" and reconcile in diagnosis/. Only AppModule imports this module.
+ * and self-test live in provider/; "why can't this user sign in?" and reconcile in diagnosis/; the audit trail's reads,
+ * export, verification and retention in audit/. Only AppModule imports this module.
  */
 @Module({
   imports: [UsersModule, AuthCoreModule, AccountLadderModule, AdminProviderModule],
-  controllers: [AdminBulkController, AdminUsersController, AdminSessionsController, DiagnosisController],
-  providers: [AdminUsersService, SuspensionExpiry, AdminBulkService, BulkRequests, DiagnosisService],
+  controllers: [AdminBulkController, AdminUsersController, AdminSessionsController, DiagnosisController, AuditController],
+  providers: [AdminUsersService, SuspensionExpiry, AdminBulkService, BulkRequests, DiagnosisService, AuditService, AuditRetention],
 })
 export class AdminModule {}

@@ -115,6 +115,11 @@ export interface RealtimeConfig {
   pingTimeoutMs: number;
 }
 
+/** The audit trail's retention (AUDIT_RETENTION_DAYS): rows older than this are pruned daily; 0 keeps everything. */
+export interface AuditConfig {
+  retentionDays: number;
+}
+
 export interface AppConfig {
   nodeEnv: NodeEnv;
   isProduction: boolean;
@@ -141,4 +146,5 @@ export interface AppConfig {
   mailFrom: string;
   stripe: StripeConfig;
   realtime: RealtimeConfig;
+  audit: AuditConfig;
 }

@@ -134,6 +134,7 @@ export function loadConfig(env: Env): LoadedConfig {
       pingIntervalMs: r.int('WS_PING_INTERVAL_MS', 25_000, 1_000, 300_000),
       pingTimeoutMs: r.int('WS_PING_TIMEOUT_MS', 20_000, 1_000, 300_000),
     },
+    audit: { retentionDays: r.int('AUDIT_RETENTION_DAYS', 400, 0, 36_500) },
   };
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -10,4 +10,5 @@ export { BLOCK_KINDS, deriveStatus, EVENT_CHANGES, planChange, type Block, type 
 export { ladderStateOf } from './onboarding/ladder-state';
 export { USER_CHANGED, USER_CHANGES_RESET, USER_STATUS_CHANGED, type UserChanged, type UserStatusChanged } from './user-events';
 export { USER_CHANGE_FEED, type UserChangeFeed } from './user-change.listener';
-export { AUDIT_EVENT_TYPES, type AuditActor, type AuditEventName, type AuditEventType } from './audit-event';
+export { AUDIT_EVENT_TYPES, AUDIT_RESULTS, type AuditActor, type AuditEventName, type AuditEventType, type AuditResult } from './audit-event';
+export { AuditTrail, type AuditFilters, type AuditRow, type ChainHead, type PruneOutcome, type VerifyOutcome } from './audit/audit-trail';

@@ -7,7 +7,9 @@ import type { UserAuthProvider, UserStatus } from '../common/user-status';
 import type { LadderState, ProgressFacts } from './onboarding/transitions';
 import { CommitHooks } from './commit-hooks';
 import { USER_CHANGED, type UserChanged } from './user-events';
-import type { AuditActor, AuditEventName } from './audit-event';
+import type { ErrorCode } from '../common/errors/error-codes';
+import { currentRequestContext } from '../common/request-context';
+import { type AuditActor, type AuditEventName, type AuditResult, defaultOutcome, redactDetail } from './audit-event';
 import { UserEventEntity } from './user-event.entity';
 import { UserEntity } from './user.entity';
 
@@ -29,6 +31,11 @@ export interface NewUserEvent {
   fromStatus?: UserStatus | null;
   toStatus?: UserStatus | null;
   detail?: Record<string, unknown>;
+  /** Default: `refused` with its code for the types in AUDIT_REFUSALS, else `success`. */
+  result?: AuditResult;
+  resultCode?: ErrorCode | null;
+  /** Why (an administrator's reason); default: `detail.reason` when it is text. */
+  reason?: string | null;
 }
 
 /** What the ladder decided: the new facts and blocks, the status derived from them, and whether tokens die. */
@@ -241,10 +248,33 @@ export class UsersRepository {
     return this.db.getRepository(UserEventEntity).find({ where: { userId }, order: { id: 'ASC' } });
   }
 
+  /**
+   * The one INSERT into the trail. Who asked (request id, address, user agent, role) comes from the request context,
+   * so call sites stay as they are; credential-like detail values are redacted. The row's place in the hash chain is
+   * sealed by the database when the transaction commits (migrations/1763861600000-audit-trail.ts).
+   */
   private async insertEvent(tx: EntityManager, e: NewUserEvent): Promise<void> {
+    const ctx = currentRequestContext();
+    const outcome = defaultOutcome(e.type);
+    const reason = e.reason !== undefined ? e.reason : typeof e.detail?.reason === 'string' ? e.detail.reason : null;
     await tx.query(
-      `INSERT INTO auth.user_events (user_id, actor, type, from_status, to_status, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [e.userId, e.actor, e.type, e.fromStatus ?? null, e.toStatus ?? null, JSON.stringify(e.detail ?? {})],
+      `INSERT INTO auth.user_events (user_id, actor, type, from_status, to_status, detail, actor_role, ip, user_agent, result, result_code, request_id, reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [
+        e.userId,
+        e.actor,
+        e.type,
+        e.fromStatus ?? null,
+        e.toStatus ?? null,
+        JSON.stringify(redactDetail(e.detail ?? {})),
+        ctx?.actorRole ?? null,
+        ctx?.ip ?? null,
+        ctx?.userAgent ?? null,
+        e.result ?? outcome.result,
+        e.resultCode !== undefined ? e.resultCode : e.result && e.result !== outcome.result ? null : outcome.code,
+        ctx?.requestId ?? null,
+        reason?.slice(0, 500) ?? null,
+      ],
     );
   }
 }
