@@ -1,5 +1,6 @@
 import { Controller, Get, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/openapi/api-contract.decorators';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { ApiErrorResponses } from '../../common/errors/error-response.dto';
@@ -19,6 +20,8 @@ export class AuditController {
 
   @Get()
   @ApiOperation({ summary: 'The audit trail, newest first: filters combine; keyset paging (nextCursor). The read is itself audited' })
+  @ApiOkResponse({ schema: { type: 'object', properties: { items: { type: 'array', items: { type: 'object', additionalProperties: true } }, nextCursor: { type: 'string', nullable: true } } } })
+  @ApiErrors('INVALID_INPUT')
   list(@Query() query: AuditListQuery, @CurrentUser() me: Principal): Promise<AuditPage> {
     return this.audit.list(query, me);
   }
@@ -26,6 +29,8 @@ export class AuditController {
   @Get('export')
   @ApiOperation({ summary: 'Every matching row, oldest first, streamed as NDJSON or CSV (formulas neutralised, line breaks escaped). Audited' })
   @ApiProduces('application/x-ndjson', 'text/csv')
+  @ApiOkResponse({ description: 'One row per line', content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } } })
+  @ApiErrors('INVALID_INPUT')
   async export(@Query() query: AuditExportQuery, @CurrentUser() me: Principal, @Res({ passthrough: true }) res: FastifyReply): Promise<StreamableFile> {
     const csv = query.format === 'csv';
     const stream = await this.audit.export(query, me);
@@ -38,6 +43,8 @@ export class AuditController {
 
   @Get('verify')
   @ApiOperation({ summary: 'Walks the hash chain from the anchor: { ok, checked, brokenAt?, head }. Audited' })
+  @ApiOkResponse({ schema: { type: 'object', properties: { ok: { type: 'boolean' }, checked: { type: 'integer' }, brokenAt: { type: 'object', additionalProperties: true }, head: { type: 'object', additionalProperties: true } } } })
+  @ApiErrors()
   verify(@CurrentUser() me: Principal): Promise<VerifyOutcome> {
     return this.audit.verify(me);
   }
