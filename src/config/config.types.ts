@@ -1,3 +1,4 @@
+import type { GatewayConfig } from './gateway-config';
 import type { StripeConfig } from './stripe-config';
 import type { TrustProxy } from './trust-proxy';
 
@@ -141,4 +142,6 @@ export interface AppConfig {
   mailFrom: string;
   stripe: StripeConfig;
   realtime: RealtimeConfig;
+  /** The auth gateway's upstreams (GATEWAY_*). */
+  gateway: GatewayConfig;
 }

@@ -77,6 +77,8 @@ export const ERROR_CODES = [
   'RATE_LIMIT_UNAVAILABLE',
   'DATABASE_UNAVAILABLE',
   'STRIPE_UNAVAILABLE',
+  'UPSTREAM_UNAVAILABLE',
+  'UPSTREAM_TIMEOUT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
