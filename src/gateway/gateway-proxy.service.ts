@@ -56,9 +56,12 @@ export class GatewayProxy {
     const target = new URL(route.url + rest);
     const declared = Number(req.headers['content-length']);
     if (declared > route.bodyLimitBytes) throw tooLarge();
-    const body = req.body instanceof Readable ? ByteLimit.over(req.body, route.bodyLimitBytes) : undefined;
+    // A declared length is held by Node's HTTP parser (no byte past it is read as body), so only a chunked body needs
+    // counting on its way through.
+    const raw = req.body instanceof Readable ? req.body : undefined;
+    const body = raw && Number.isNaN(declared) ? ByteLimit.over(raw, route.bodyLimitBytes) : undefined;
     // reply-from streams `request.body` when it is a stream; otherwise nothing is sent.
-    (req as { body: unknown }).body = body;
+    (req as { body: unknown }).body = body ?? raw;
 
     const identity = { userId: principal.userId, email: principal.email ?? '', role: principal.role, requestId: req.id };
     const pathAndQuery = target.pathname + target.search;
