@@ -19,20 +19,15 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 32);
 const UPLOAD_MB = Number(process.env.BENCH_GW_UPLOAD_MB || 100);
 const SMALL = JSON.stringify({ id: 'cmpl-1', model: 'small', choices: [{ index: 0, text: 'hello' }], usage: { tokens: 3 } });
 
-/** The internal service: a small JSON answer on GET /small; any upload is drained and counted. */
+/** The internal service (bench/gateway-upstream.js, its own process); resolves once it listens. `stop()` ends it. */
 function startUpstream() {
-  return new Promise((resolve) => {
-    const server = http.createServer((req, res) => {
-      if (req.method === 'GET') {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(SMALL) }).end(SMALL);
-        return;
-      }
-      let bytes = 0;
-      req.on('data', (c) => (bytes += c.length));
-      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ bytes })));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, 'gateway-upstream.js')], { env: { PATH: process.env.PATH, UPSTREAM_BODY: SMALL }, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.once('error', reject);
+    child.stdout.once('data', (d) => {
+      const stop = () => (child.exitCode !== null ? Promise.resolve() : new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))));
+      resolve({ url: `http://127.0.0.1:${String(d).trim()}`, stop });
     });
-    server.keepAliveTimeout = 30_000;
-    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}` }));
   });
 }
 

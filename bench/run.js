@@ -214,7 +214,7 @@ async function main() {
   } finally {
     await Promise.all([stop(app), stop(peer)]);
     server.close();
-    gatewayUpstream.server.close();
+    await gatewayUpstream.stop();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }

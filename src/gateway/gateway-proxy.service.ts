@@ -55,7 +55,11 @@ export class GatewayProxy {
     if (rest === undefined) throw new BadRequestError('BAD_REQUEST', 'This path cannot be forwarded', `dot segment or bad encoding in ${req.url.slice(0, 200)}`);
     const target = new URL(route.url + rest);
     const declared = Number(req.headers['content-length']);
-    if (declared > route.bodyLimitBytes) throw tooLarge();
+    if (declared > route.bodyLimitBytes) {
+      // The body is left unread: closing spares reading (and discarding) it for the next request on the connection.
+      reply.header('connection', 'close');
+      throw tooLarge();
+    }
     // A declared length is held by Node's HTTP parser (no byte past it is read as body), so only a chunked body needs
     // counting on its way through.
     const raw = req.body instanceof Readable ? req.body : undefined;
