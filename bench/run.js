@@ -34,7 +34,7 @@ const kid = 'bench-key';
 
 function token(issuer, sub) {
   const now = Math.floor(Date.now() / 1000);
-  const claims = { sub, iss: issuer, aud: CLIENT, client_id: CLIENT, token_use: 'access', scope: 'aws.cognito.signin.user.admin', email: `${sub}@bench.example.com`, iat: now, exp: now + 3600, jti: randomUUID() };
+  const claims = { sub, iss: issuer, aud: CLIENT, client_id: CLIENT, token_use: 'access', scope: 'aws.cognito.signin.user.admin', email: `${sub}@bench.example.com`, email_verified: true, iat: now, exp: now + 3600, jti: randomUUID() };
   const input = `${seg({ alg: 'RS256', kid, typ: 'JWT' })}.${seg(claims)}`;
   return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
 }
@@ -105,6 +105,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   const { server, base } = await startIssuer();
+  // The gateway part's internal service, up before Gatehouse so GATEWAY_ROUTES can name it (bench/gateway.js).
+  const gatewayUpstream = await require('./gateway').startUpstream();
   const issuer = `${base}/${POOL}`;
   const dbName = `gatehouse_bench_${Date.now()}`;
   const admin = new Client({ connectionString: DATABASE_URL });
@@ -131,6 +133,12 @@ async function main() {
     OIDC_AUDIENCE: CLIENT,
     // The realtime part holds 5,000 sockets over the same few hundred users.
     WS_MAX_CONNECTIONS_PER_USER: '100',
+    // The gateway admits active users only: verified addresses with no further ladder step become active at first sight.
+    ONBOARDING_REQUIRE_APPROVAL: 'false',
+    ONBOARDING_REQUIRE_MFA: 'false',
+    ONBOARDING_REQUIRE_SUBSCRIPTION: 'false',
+    GATEWAY_ROUTES: `svc=${gatewayUpstream.url}`,
+    GATEWAY_SIGNING_SECRET: randomBytes(32).toString('hex'),
   };
   // Gatehouse's log lines (one per request at info) go to /dev/null, as a production log shipper would take them.
   const app = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -199,10 +207,14 @@ async function main() {
     console.log(`\n  /users/me vs the peer's authenticated route: ${vsPeer.toFixed(2)}x (target >= 2.0x): ${verdict(vsPeer >= 2)}`);
     console.log(`  /users/me vs Gatehouse's /health:           ${vsHealth.toFixed(2)}x (target >= 0.95x): ${verdict(vsHealth >= 0.95)}`);
     console.log(`  p99 /users/me ${me.p99} ms vs the peer's ${peerMe.p99} ms (target: no worse): ${verdict(me.p99 <= peerMe.p99)}`);
+    if (process.env.BENCH_GATEWAY !== '0') {
+      await require('./gateway').runGateway({ app: { url, pid: app.pid }, tokens, issuer, client: CLIENT, upstream: gatewayUpstream.url, peerPort: await freePort() });
+    }
     if (process.env.BENCH_REALTIME !== '0') await require('./realtime').runRealtime({ app: { url, pid: app.pid }, tokens, issuer, client: CLIENT, peerPort: await freePort() });
   } finally {
     await Promise.all([stop(app), stop(peer)]);
     server.close();
+    await gatewayUpstream.stop();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }

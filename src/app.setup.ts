@@ -17,6 +17,7 @@ import { requestLogHook } from './common/http/request-log';
 import { HeaderSet, securityHeaderSets } from './common/http/security-headers';
 import { requestIdFor, ROOT_LOGGER } from './common/logging';
 import { AppConfig } from './config/config.types';
+import { installGateway } from './gateway';
 import { RealtimeIoAdapter } from './realtime';
 
 export const API_PREFIX = 'api/v1';
@@ -65,6 +66,9 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   installBodyParser(fastify, byteSize(config.bodyLimit));
   // Hosted login's cookies; unsigned (the transaction cookie is sealed, the session cookie is a verified token).
   await app.register(fastifyCookie);
+  // The auth gateway's proxy (reply-from on undici) and its refusal of WebSocket upgrades; its bodies bypass the parser
+  // above (STREAMED_ROUTE_PREFIX).
+  await installGateway(app);
   const allowed = new Set(config.corsOrigins);
   app.enableCors({
     // Only listed origins get CORS headers (and with them credentials); anything else is left to the browser to block.

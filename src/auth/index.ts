@@ -6,6 +6,8 @@ export { AuthCoreModule } from './auth-core.module';
 export { AuthProviderBindingModule } from './auth-provider.binding';
 export { AccountLadder, AccountLadderModule } from './account-ladder';
 export { Authenticator, type RouteRules } from './authenticator';
+// The role rule the Authenticator applies, for an entrance whose roles come from config rather than decorators (the gateway).
+export { assertRole } from './guards/access-rules';
 export { AccountAdministration, type ActionResult } from './admin/account-administration.service';
 export { actionOutcome, BULK_ACTIONS, type BulkAction, type Outcome } from './admin/action-outcome';
 export { UserSessions, type SessionList, type SessionView } from './sessions/user-sessions.service';

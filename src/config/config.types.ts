@@ -1,3 +1,4 @@
+import type { GatewayConfig } from './gateway-config';
 import type { StripeConfig } from './stripe-config';
 import type { TrustProxy } from './trust-proxy';
 
@@ -147,4 +148,6 @@ export interface AppConfig {
   stripe: StripeConfig;
   realtime: RealtimeConfig;
   audit: AuditConfig;
+  /** The auth gateway's upstreams (GATEWAY_*). */
+  gateway: GatewayConfig;
 }

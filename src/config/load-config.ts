@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Env, EnvReader } from './env-reader';
 import { nodeEnvOf, nodeEnvProblem } from './node-env';
+import { readGateway } from './gateway-config';
 import { readStripe } from './stripe-config';
 import { parseTrustProxy, TrustProxy } from './trust-proxy';
 import {
@@ -135,6 +136,7 @@ export function loadConfig(env: Env): LoadedConfig {
       pingTimeoutMs: r.int('WS_PING_TIMEOUT_MS', 20_000, 1_000, 300_000),
     },
     audit: { retentionDays: r.int('AUDIT_RETENTION_DAYS', 400, 0, 36_500) },
+    gateway: readGateway(r),
   };
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -73,6 +73,8 @@ export const ERROR_STATUS = {
   RATE_LIMIT_UNAVAILABLE: 503,
   DATABASE_UNAVAILABLE: 503,
   STRIPE_UNAVAILABLE: 503,
+  UPSTREAM_UNAVAILABLE: 502,
+  UPSTREAM_TIMEOUT: 504,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
