@@ -13,7 +13,7 @@ import { isDocsPath, DOCS_PATH } from './common/http/content-security';
 import { installBodyParser, refuseUnacceptedBody } from './common/http/fastify-body';
 import { requestLogHook } from './common/http/request-log';
 import { HeaderSet, securityHeaderSets } from './common/http/security-headers';
-import { requestIdFor, ROOT_LOGGER } from './common/logging';
+import { QuietFrameworkLogger, requestIdFor, ROOT_LOGGER } from './common/logging';
 import { AppConfig } from './config/config.types';
 import { RealtimeIoAdapter } from './realtime';
 
@@ -49,7 +49,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
 }
 
 export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietFrameworkLogger(app.get(Logger)));
   const fastify = app.getHttpAdapter().getInstance();
   const headers = securityHeaderSets(config.isProduction);
   fastify.addHook('onRequest', config.apiDocs ? withDocsHeaders(headers) : withHeaders(headers.strict));

@@ -5,6 +5,7 @@ import { nodeEnvOf, nodeEnvProblem } from './node-env';
 import { readStripe } from './stripe-config';
 import { parseTrustProxy, TrustProxy } from './trust-proxy';
 import { readAuth } from './auth-config';
+import { publicUrlPortWarning, readHost } from './listen-config';
 import { AppConfig, NodeEnv } from './config.types';
 
 /** Thrown when the environment cannot make a valid configuration; each problem is one line naming the variable. */
@@ -38,6 +39,9 @@ export function loadConfig(env: Env): LoadedConfig {
   const logLevel = r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info');
   const databaseUrl = r.url('DATABASE_URL', { protocols: ['postgres:', 'postgresql:'] });
   const publicUrl = (r.url('PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  // Unset in development: this server, on its own PORT. Set: checked against PORT (a .env copied before PORT changed).
+  const portWarning = r.has('PUBLIC_URL') ? publicUrlPortWarning(publicUrl, port, nodeEnv) : undefined;
+  if (portWarning) warnings.push(portWarning);
   if (isProduction && !r.has('PUBLIC_URL')) r.fail('PUBLIC_URL', 'is required when NODE_ENV=production (it is the token issuer and the base of mailed links)');
   if (isProduction && !databaseUrl) r.fail('DATABASE_URL', 'is required when NODE_ENV=production (the embedded Postgres is for development only)');
 
@@ -64,6 +68,7 @@ export function loadConfig(env: Env): LoadedConfig {
     warnings.push('ALLOW_DEV_AUTH_BYPASS=true: requests without credentials act as a development ADMIN. Never deploy this.');
   }
 
+  const host = readHost(r, nodeEnv, allowDevAuthBypass, warnings);
   const auth = readAuth(r, isProduction, warnings, publicUrl);
 
   let dataEncryptionKey: Buffer | undefined;
@@ -85,6 +90,7 @@ export function loadConfig(env: Env): LoadedConfig {
     nodeEnv,
     isProduction,
     port,
+    host,
     logLevel,
     databaseUrl,
     dataDir: resolve(r.string('DATA_DIR', './.data')),

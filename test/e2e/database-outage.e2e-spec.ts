@@ -73,6 +73,8 @@ describeBuilt('database down while running (built server behind a proxy that can
     expect(delays[2]).toBe(delays[1]! * 2);
     expect(lines(server).filter((l) => l.msg?.startsWith('user change feed down'))).toHaveLength(1);
     expect(retries().every((l) => l.level === 20)).toBe(true);
+    // The realtime adapter's own reconnects (its LISTEN connection) follow the same rule: one warning, then debug.
+    expect(lines(server).filter((l) => l.msg?.startsWith('realtime adapter error') && (l.level ?? 0) >= 40)).toHaveLength(1);
   }, 30_000);
 
   it('recovers by itself when the database returns: one line saying so, and login answers again', async () => {
