@@ -15,7 +15,7 @@ import { installBodyParser, refuseUnacceptedBody } from './common/http/fastify-b
 import { installRequestContext } from './common/http/request-context.hook';
 import { requestLogHook } from './common/http/request-log';
 import { HeaderSet, securityHeaderSets } from './common/http/security-headers';
-import { requestIdFor, ROOT_LOGGER } from './common/logging';
+import { QuietFrameworkLogger, requestIdFor, ROOT_LOGGER } from './common/logging';
 import { AppConfig } from './config/config.types';
 import { installGateway } from './gateway';
 import { RealtimeIoAdapter } from './realtime';
@@ -54,7 +54,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
 }
 
 export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietFrameworkLogger(app.get(Logger)));
   const fastify = app.getHttpAdapter().getInstance();
   const headers = securityHeaderSets(config.isProduction);
   fastify.addHook('onRequest', config.apiDocs ? withDocsHeaders(headers) : withHeaders(headers.strict));

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { bootConfigWithSecrets } from './config/boot-config';
 import { AppConfig } from './config/config.types';
+import { likelyTypos } from './config/env-names';
 import { type AwsEnv, cognitoClientSettings, mfaOffWarning } from './auth';
 import { dataSourceOptions, revertLastMigration, runMigrations } from './database/data-source';
 import { createAdmin } from './cli/create-admin';
@@ -153,7 +154,19 @@ export async function configCheck(config: AppConfig, awsEnv: AwsEnv = process.en
   const probes: Array<Promise<ProbeResult | ProbeResult[] | undefined>> = [probeDatabase(config), probeSmtp(config), probeRedis(config), probeOidc(config)];
   if (config.auth.cognito) probes.push(probeJwks('cognito jwks', config.auth.cognito.jwksUri), probeCognitoPool(config, awsEnv));
   const results = (await Promise.all(probes)).flat().filter((r): r is ProbeResult => r !== undefined);
-  return [{ name: 'config', ok: true, info: `valid (NODE_ENV=${config.nodeEnv}, AUTH_PROVIDER=${config.auth.provider})` }, ...results];
+  return [...configResults(config, awsEnv), ...results];
+}
+
+/**
+ * The configuration itself. A provider that fell back is a failure here although the development server runs with
+ * it: the server would not be what AUTH_PROVIDER asks for. A misspelt variable is a warning (it changes nothing).
+ */
+function configResults(config: AppConfig, env: AwsEnv): ProbeResult[] {
+  const fellBack = config.auth.fellBack;
+  const head: ProbeResult = fellBack
+    ? { name: 'provider', ok: false, info: `AUTH_PROVIDER=${fellBack.from} needs ${fellBack.missing.join(', ')}: the server would fall back to local (production refuses to start)` }
+    : { name: 'config', ok: true, info: `valid (NODE_ENV=${config.nodeEnv}, AUTH_PROVIDER=${config.auth.provider})` };
+  return [head, ...likelyTypos(env).map((info) => ({ name: 'environment', ok: true, warn: true, info }))];
 }
 
 const COMMANDS: Record<string, { help: string; run: Command }> = {

@@ -125,6 +125,8 @@ export interface AppConfig {
   nodeEnv: NodeEnv;
   isProduction: boolean;
   port: number;
+  /** Listening address (HOST): 0.0.0.0 unless the dev bypass is on in development (then 127.0.0.1). */
+  host: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Undefined means: start the embedded Postgres under `dataDir`. */
   databaseUrl?: string;
