@@ -2,6 +2,8 @@ import replyFrom from '@fastify/reply-from';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { errorBody, mapError } from '../common/errors/error-response';
+import { AppError } from '../common/errors/app-error';
 import { requestIdFor } from '../common/logging';
 import { gatewayAgent } from './gateway-agent';
 import { GATEWAY_PATH } from './gateway-paths';
@@ -19,7 +21,8 @@ export async function installGateway(app: NestFastifyApplication): Promise<void>
 export function refuseGatewayUpgrade(req: IncomingMessage, socket: Duplex): void {
   if (!req.url?.startsWith(GATEWAY_PATH)) return;
   const requestId = requestIdFor(req.headers);
-  const body = JSON.stringify({ error: { code: 'NOT_SUPPORTED', message: 'WebSocket upgrades are not forwarded by the gateway', requestId } });
+  const refusal = mapError(new AppError('NOT_SUPPORTED', 501, 'WebSocket upgrades are not forwarded by the gateway'));
+  const body = JSON.stringify(errorBody(refusal, requestId));
   socket.on('error', () => socket.destroy());
   socket.end(
     `HTTP/1.1 501 Not Implemented\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
