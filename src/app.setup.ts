@@ -12,6 +12,7 @@ import { byteSize } from './common/http/body-rules';
 import { isDocsPath, DOCS_PATH } from './common/http/content-security';
 import { installBodyParser, refuseUnacceptedBody } from './common/http/fastify-body';
 import { requestLogHook } from './common/http/request-log';
+import { serializeReply } from './common/http/shared-answers';
 import { HeaderSet, securityHeaderSets } from './common/http/security-headers';
 import { requestIdFor, ROOT_LOGGER } from './common/logging';
 import { AppConfig } from './config/config.types';
@@ -57,6 +58,8 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   fastify.addHook('onRequest', refuseUnacceptedBody);
   fastify.addHook('onResponse', requestLogHook(app.get<PinoLogger>(ROOT_LOGGER)));
   installBodyParser(fastify, byteSize(config.bodyLimit));
+  // JSON.stringify as Fastify's default, except for answers rendered once (shared-answers.ts: the cached profile).
+  fastify.setReplySerializer(serializeReply);
   // Hosted login's cookies; unsigned (the transaction cookie is sealed, the session cookie is a verified token).
   await app.register(fastifyCookie);
   const allowed = new Set(config.corsOrigins);
