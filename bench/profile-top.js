@@ -1,7 +1,9 @@
 /* eslint-disable */
 // Summarises a V8 CPU profile (node --cpu-prof; `BENCH_CPU_PROF=<dir> npm run bench` writes one for Gatehouse):
 // self time per function, highest first. Usage: node bench/profile-top.js <file.cpuprofile> [N] [filter]
-// `filter` (a substring of function or file) keeps only matching entries. Idle and GC are shown as V8 names them.
+// `filter` (a substring of function or file) keeps only matching entries. Percentages are of the time not idle (idle
+// is left out); GC and native calls are shown as V8 names them. The profile samples wall time: a function running when
+// the process was descheduled (a syscall like writev on a busy machine) is charged that time too.
 'use strict';
 const { readFileSync } = require('node:fs');
 
@@ -20,5 +22,5 @@ for (let i = 0; i < profile.samples.length; i++) {
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 const busy = [...self.entries()].filter(([k]) => !k.startsWith('(idle)')).reduce((a, [, v]) => a + v, 0);
 console.log(`${(total / 1e6).toFixed(2)} s sampled, ${(busy / 1e6).toFixed(2)} s not idle`);
-const rows = [...self.entries()].filter(([k]) => !filter || k.includes(filter)).sort((a, b) => b[1] - a[1]).slice(0, Number(n));
+const rows = [...self.entries()].filter(([k]) => !k.startsWith('(idle)') && (!filter || k.includes(filter))).sort((a, b) => b[1] - a[1]).slice(0, Number(n));
 for (const [k, v] of rows) console.log(`${((100 * v) / busy).toFixed(1).padStart(5)}%  ${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`);
