@@ -14,6 +14,7 @@ import { completeErrorContract } from './common/openapi/error-contract';
 import { installBodyParser, refuseUnacceptedBody } from './common/http/fastify-body';
 import { installRequestContext } from './common/http/request-context.hook';
 import { requestLogHook } from './common/http/request-log';
+import { serializeReply } from './common/http/shared-answers';
 import { HeaderSet, securityHeaderSets } from './common/http/security-headers';
 import { QuietFrameworkLogger, requestIdFor, ROOT_LOGGER } from './common/logging';
 import { AppConfig } from './config/config.types';
@@ -64,6 +65,8 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   // Request id, client address and user agent (and, after the guard, the caller's role) for audit rows.
   installRequestContext(fastify);
   installBodyParser(fastify, byteSize(config.bodyLimit));
+  // JSON.stringify as Fastify's default, except for answers rendered once (shared-answers.ts: the cached profile).
+  fastify.setReplySerializer(serializeReply);
   // Hosted login's cookies; unsigned (the transaction cookie is sealed, the session cookie is a verified token).
   await app.register(fastifyCookie);
   // The auth gateway's proxy (reply-from on undici) and its refusal of WebSocket upgrades; its bodies bypass the parser

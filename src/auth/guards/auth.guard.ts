@@ -14,6 +14,7 @@ import { JWT_STRATEGY, RequestWithToken } from '../jwt.strategy';
 import { rejectionFrom } from '../tokens/token-verifier';
 import { VerifiedToken } from '../tokens/verified-token';
 import { sessionCookieNames } from '../credentials/session-cookies';
+import { bearerCandidate } from '../credentials/bearer';
 import { CredentialSource, RequestCredential, requestCredential } from '../credentials/request-credential';
 
 export { DEV_PRINCIPAL } from '../authenticator';
@@ -47,6 +48,18 @@ export class AuthGuard implements CanActivate {
     const rules = this.routeRules(context);
     if (rules.public) return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    // The hot path: a bearer token verified before is found by its hash alone (bearerCandidate says why the header's
+    // character rule need not run again); anything else, a miss included, takes the full extraction below.
+    const candidate = bearerCandidate(req.headers.authorization);
+    if (candidate !== undefined) {
+      const hot: RequestCredential = { token: candidate, via: 'bearer' };
+      const principal = this.authenticator.cached(hot, rules, req);
+      if (principal) {
+        req.gatehouseToken = candidate;
+        req.credentialSource = 'bearer';
+        return this.attach(req, hot, principal);
+      }
+    }
     let credential: RequestCredential | undefined;
     try {
       credential = requestCredential(req, this.sessionCookie, this.allowedOrigins);
