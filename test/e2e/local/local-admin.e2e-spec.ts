@@ -307,13 +307,14 @@ describe('local provider: admin port', () => {
   it('requireMfa: DELETE /auth/mfa is then refused, and so is switching TOTP off through the port', async () => {
     const { address, tokens } = await activeUser();
     await expect(accounts.setMfaPreference(await idOf(address), { totp: { enabled: true } }, ACTOR)).rejects.toMatchObject({ code: 'MFA_NOT_ENROLLED' });
-    // Not enrolled yet: the flag is set all the same, and the answer says no challenge will happen until enrolment.
-    await expect(accounts.requireMfa(await idOf(address), ACTOR)).resolves.toEqual({ challenged: false });
+    // Not enrolled yet: the flag is set all the same, and the answer says no challenge will happen until enrolment;
+    // asked again once enrolled, nothing changes (already required) and the next sign-in is challenged.
+    await expect(accounts.requireMfa(await idOf(address), ACTOR)).resolves.toEqual({ changed: true, enrolled: false, challenged: false });
     expect((await me(tokens.accessToken!)).body).toMatchObject({ mfaRequired: true });
 
     const secret = (await api.post<{ secret: string }>('/api/v1/auth/mfa/enroll', {}, tokens.accessToken)).body.secret;
     expect((await api.post('/api/v1/auth/mfa/verify', { code: totp(secret) }, tokens.accessToken)).status).toBe(200);
-    await expect(accounts.requireMfa(await idOf(address), ACTOR)).resolves.toEqual({ challenged: true });
+    await expect(accounts.requireMfa(await idOf(address), ACTOR)).resolves.toEqual({ changed: false, enrolled: true, challenged: true });
     const refused = await api.call('DELETE', '/api/v1/auth/mfa', { token: tokens.accessToken });
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ error: { code: 'MFA_REQUIRED_BY_ADMIN' } });
