@@ -23,15 +23,19 @@ function pgSays(e: Fields): boolean {
 
 const socketFailure = (e: Fields): boolean => typeof e.code === 'string' && SOCKET_CODES.has(e.code) && typeof e.severity !== 'string';
 
+// An error by its shape (an object with a message), not `instanceof Error`: an error made by Node's own `net` module belongs to another realm than the
+// caller's `Error` wherever code runs in a vm context (jest runs the in-process tests so), and a check that silently
+// answers false there turns a database outage into a 500 (or, worse, lets a caller conclude its token is bad).
+const isFields = (v: unknown): v is Fields => typeof v === 'object' && v !== null && typeof (v as Fields).message === 'string';
+
 export function isDatabaseUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const top = err as unknown as Fields;
-  if (socketFailure(top)) return true;
-  const driver = top.driverError;
-  if (driver instanceof Error && (socketFailure(driver as unknown as Fields) || pgSays(driver as unknown as Fields))) return true;
+  if (!isFields(err)) return false;
+  if (socketFailure(err)) return true;
+  const driver = err.driverError;
+  if (isFields(driver) && (socketFailure(driver) || pgSays(driver))) return true;
   let current: unknown = err;
-  for (let i = 0; i <= MAX_DEPTH && current instanceof Error; i++, current = current.cause) {
-    if (pgSays(current as unknown as Fields)) return true;
+  for (let i = 0; i <= MAX_DEPTH && isFields(current); i++, current = current.cause) {
+    if (pgSays(current)) return true;
   }
   return false;
 }
