@@ -1,6 +1,7 @@
-import type { LoginLockState, ProviderLock, ReconcileStep } from '../../auth';
+import type { LoginLockState, ReconcileStep } from '../../auth';
 import type { UserStatus } from '../../common/user-status';
 import type { ProviderName, Role } from '../../config/config.types';
+import type { ProviderView } from '../users/admin-user.view';
 
 /**
  * "Why can't this user sign in?" as pure rules: Gatehouse's view of a user and the provider's, in; what stops the
@@ -22,20 +23,7 @@ export interface GatehouseView {
 }
 
 /** The provider's side, or why it could not be read. */
-export type ProviderSide =
-  | {
-      available: true;
-      provider: ProviderName;
-      enabled: boolean | null;
-      status: string | null;
-      emailVerified: boolean | null;
-      mfa: string[];
-      preferredMfa: string | null;
-      groups: string[] | null;
-      groupRole: Role | null;
-      lock: ProviderLock | null;
-    }
-  | { available: false; provider: ProviderName; code: string };
+export type ProviderSide = ProviderView & { provider: ProviderName };
 
 /** Who can fix a finding, and how. `route` is the admin API call where an administrator can. */
 export interface Fix {

@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config.types';
 import { BLOCK_KINDS, type OnboardingSteps, type UserEntity, UsersService } from '../../users';
 import { SuspensionExpiry } from '../suspensions/suspension-expiry';
-import { waitingFor } from '../users/admin-user.view';
+import { providerViewOf, waitingFor } from '../users/admin-user.view';
 import { type Diagnosis, diagnose, type GatehouseView, type ProviderSide } from './diagnosis-rules';
 
 export interface DiagnosisAnswer extends Diagnosis {
@@ -98,18 +98,7 @@ export class DiagnosisService {
     if (user.authProvider !== provider) return { available: false, provider, code: 'NOT_SUPPORTED' };
     try {
       const d = await this.accounts.inspect(user.id);
-      return {
-        available: true,
-        provider,
-        enabled: d.enabled ?? null,
-        status: d.status ?? null,
-        emailVerified: d.emailVerified ?? null,
-        mfa: d.mfa ?? [],
-        preferredMfa: d.preferredMfa ?? null,
-        groups: d.groups,
-        groupRole: d.groupRole ?? null,
-        lock: d.lock,
-      };
+      return { ...providerViewOf(d), provider };
     } catch (err) {
       return { available: false, provider, code: err instanceof AppError ? err.code : 'PROVIDER_UNAVAILABLE' };
     }
