@@ -10,6 +10,7 @@ import { AccountFacts } from './account-facts.service';
 import { AuthCoreModule } from './auth-core.module';
 import { AuthProviderBindingModule } from './auth-provider.binding';
 import { AuthController } from './auth.controller';
+import { CookieLoginController } from './cookie-login.controller';
 import { AuthService } from './auth.service';
 import { AuthGuard } from './guards/auth.guard';
 import { HostedLoginController } from './hosted/hosted-login.controller';
@@ -44,7 +45,7 @@ export class AuthModule implements OnApplicationBootstrap {
           storage: throttlerStorageFor(config.redisUrl),
         }),
       ],
-      controllers: [AuthController, HostedLoginController],
+      controllers: [AuthController, CookieLoginController, HostedLoginController],
       providers: [
         JwtStrategy,
         OidcClientFactory,

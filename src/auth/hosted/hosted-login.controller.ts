@@ -8,6 +8,7 @@ import type { Principal } from '../../common/principal';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config.types';
 import type { AuthenticatedRequest } from '../guards/auth.guard';
+import { allowedOrigins } from '../credentials/allowed-origins';
 import { assertOriginAllowed } from '../credentials/request-credential';
 import { HostedLoginService, HostedStatus } from './hosted-login.service';
 import { clearCookieOptions, cookieOptions, LOGIN_TRANSACTION_TTL_S, SessionCookieNames, sessionCookieNames } from '../credentials/session-cookies';
@@ -27,7 +28,7 @@ export class HostedLoginController {
   ) {
     this.secure = config.isProduction;
     this.cookies = sessionCookieNames(this.secure);
-    this.allowedOrigins = new Set(config.corsOrigins);
+    this.allowedOrigins = allowedOrigins(config);
   }
 
   @Public()
