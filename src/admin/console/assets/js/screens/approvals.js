@@ -22,7 +22,7 @@ export const approvalsScreen = {
     if (page.items.length === 0) {
       view.append(h('p', {}, cursor ? 'No more users wait on this page.' : 'Nobody is waiting for approval.'));
     } else {
-      const body = h('tbody', {}, page.items.map((u) => row(u, body, result)));
+      const body = h('tbody', {}, page.items.map((u) => row(u, result)));
       const table = h(
         'table',
         {},
@@ -40,7 +40,7 @@ export const approvalsScreen = {
   },
 };
 
-function row(u, body, result) {
+function row(u, result) {
   const name = who(u);
   const cells = [
     h('td', {}, h('a', { href: `#/users/${encodeURIComponent(u.id)}` }, u.fullName || '(no name)')),

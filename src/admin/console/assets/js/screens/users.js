@@ -4,7 +4,8 @@ import { get, query } from '../api.js';
 import { announce, field, h, replace, select, tableWrap } from '../dom.js';
 import { when, words } from '../format.js';
 
-const FILTERS = ['q', 'status', 'provider', 'role', 'mfa', 'createdFrom', 'createdTo', 'sort'];
+// `limit` has no control (50 a page) but is honoured from the URL, like every other parameter.
+const FILTERS = ['q', 'status', 'provider', 'role', 'mfa', 'createdFrom', 'createdTo', 'sort', 'limit'];
 const STATUSES = ['pending_verification', 'pending_approval', 'pending_mfa', 'pending_subscription', 'active', 'suspended', 'disabled', 'rejected'];
 const any = [['', 'Any']];
 
