@@ -88,5 +88,8 @@ export async function signIn(page: Page, email: string, password: string, totp?:
     await page.getByLabel('Authenticator code').fill(totp());
     await page.getByRole('button', { name: 'Continue' }).click();
   }
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  // Signed in, or the form's alert says why not (fail with that text rather than a bare timeout).
+  const refused = page.locator('main [role="alert"]:not(:empty)');
+  await page.getByRole('button', { name: 'Sign out' }).or(refused).first().waitFor();
+  if (await refused.count()) throw new Error(`sign-in refused: ${await refused.first().textContent()}`);
 }
