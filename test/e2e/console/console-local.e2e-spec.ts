@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import type { TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
 import { totp } from '../../support/totp';
+import { announced } from '../../support/user-factory';
 import { axeViolations, type ConsolePage, describeInBrowser, launch, openConsole, screenshot, signIn } from './console-browser';
 import { account, type Account, PASSWORD, startConsoleApp, statusOf } from './console-fixtures';
 
@@ -76,6 +78,35 @@ describeInBrowser('admin console in a browser (local provider)', () => {
       await cp.page.getByRole('button', { name: 'Sign out' }).click();
       await heading(cp.page, 'Sign in to Gatehouse admin');
       expect((await cp.context.cookies()).filter((c) => c.name === 'gatehouse_session')).toEqual([]);
+    } finally {
+      await cp.close();
+    }
+  });
+
+  it('a new admin still at pending_mfa (as users:create-admin makes one) enrols TOTP in the console, then gets in', async () => {
+    const fresh = await account(t, 'admin', 'pending_mfa');
+    // As the CLI makes it: approved and entitled, waiting only for its second factor.
+    await announced(t.app.get(EventEmitter2), async () => {
+      await t.app.get(DataSource).query(`UPDATE auth.users SET entitled = true, mfa_required = true WHERE id = $1`, [fresh.id]);
+      return fresh.id;
+    });
+    const cp = await openConsole(browser, t.url);
+    try {
+      const { page } = cp;
+      await signIn(page, fresh.email, PASSWORD);
+      await heading(page, 'Set up a second factor');
+      await screenIsClean(cp, 'enrol-mfa');
+      await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+      await heading(page, 'Confirm your authenticator');
+      const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s+/g, '');
+      await screenIsClean(cp, 'enrol-mfa-confirm');
+      await page.getByLabel('Code from the app').fill(totp(secret));
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      await heading(page, 'Keep your recovery codes');
+      expect(await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').count()).toBeGreaterThan(0);
+      await page.getByRole('button', { name: 'I have stored them: continue' }).click();
+      await heading(page, 'Approvals');
+      expect(await statusOf(t, fresh.id)).toBe('active');
     } finally {
       await cp.close();
     }

@@ -1,9 +1,10 @@
 // The console's shell: who is signed in decides between the sign-in page, the "not allowed" page and the screens;
 // the URL's hash (#/users?q=…) names the screen and its filters, so reload and the back button restore them.
-import { describeError } from './api.js';
+import { ApiError, call, describeError } from './api.js';
 import { h, replace } from './dom.js';
 import { canRead, loadSession, session, signOut } from './session.js';
 import { SCREENS } from './screens/index.js';
+import { enrolMfaScreen } from './screens/enrol-mfa.js';
 import { notAllowedScreen } from './screens/not-allowed.js';
 import { signInScreen } from './screens/signin.js';
 
@@ -73,22 +74,32 @@ async function route() {
   document.title = 'Not found · Gatehouse admin';
 }
 
-async function boot() {
+async function boot(notice) {
   let s;
   try {
     s = await loadSession();
   } catch (err) {
+    // A cookie Gatehouse no longer accepts (expired, revoked, a blocked account): clear it and sign in again, saying why.
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403) && !notice) {
+      await call('POST', '/auth/logout', {}).catch(() => undefined);
+      return boot(describeError(err));
+    }
     replace(main, h('h1', {}, 'Gatehouse admin'), h('p', { class: 'error', role: 'alert' }, describeError(err)));
     return;
   }
   if (!s.authenticated) {
     nav.hidden = true;
     replace(who);
-    signInScreen(main, s, boot);
+    signInScreen(main, s, () => boot(), notice);
     return;
   }
   renderWho();
-  if (!canRead(s)) {
+  if (canRead(s) && s.status === 'pending_mfa') {
+    nav.hidden = true;
+    enrolMfaScreen(main, () => boot());
+    return;
+  }
+  if (!canRead(s) || s.status !== 'active') {
     nav.hidden = true;
     notAllowedScreen(main, s);
     return;

@@ -7,8 +7,10 @@ export function notAllowedScreen(main, s) {
   replace(
     main,
     heading,
-    h('p', {}, `You are signed in, but your role (${s.role ?? 'none'}) may not use the admin console.`),
-    h('p', {}, 'Ask an administrator for the admin or auditor role, or sign out and sign in with another account.'),
+    s.role === 'admin' || s.role === 'auditor'
+      ? h('p', {}, `You are signed in, but your account is ${String(s.status).replace(/_/g, ' ')}: the console opens once it is active.`)
+      : h('p', {}, `You are signed in, but your role (${s.role ?? 'none'}) may not use the admin console.`),
+    h('p', {}, 'Ask an administrator for help, or sign out and sign in with another account.'),
   );
   heading.focus();
 }

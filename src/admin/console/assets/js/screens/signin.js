@@ -9,7 +9,7 @@ const STEP_LABEL = {
   NEW_PASSWORD_REQUIRED: ['New password', 'Your password must be changed before you can sign in.'],
 };
 
-export function signInScreen(main, status, onSignedIn) {
+export function signInScreen(main, status, onSignedIn, notice) {
   document.title = 'Sign in · Gatehouse admin';
   const error = h('p', { class: 'error', role: 'alert' });
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true });
@@ -20,7 +20,8 @@ export function signInScreen(main, status, onSignedIn) {
   const hosted = status.hostedLogin
     ? h('p', {}, h('a', { class: 'button', href: '/api/v1/auth/hosted/login' }, 'Sign in with the hosted login page'))
     : null;
-  replace(main, heading, hosted, hosted ? h('p', {}, 'Or with a password:') : null, form);
+  const why = notice ? h('p', { class: 'error', role: 'alert' }, `Your session ended: ${notice}`) : null;
+  replace(main, heading, why, hosted, hosted ? h('p', {}, 'Or with a password:') : null, form);
   heading.focus();
 
   form.addEventListener('submit', async (event) => {
