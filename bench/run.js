@@ -34,7 +34,7 @@ const kid = 'bench-key';
 
 function token(issuer, sub) {
   const now = Math.floor(Date.now() / 1000);
-  const claims = { sub, iss: issuer, aud: CLIENT, client_id: CLIENT, token_use: 'access', scope: 'aws.cognito.signin.user.admin', email: `${sub}@bench.example.com`, iat: now, exp: now + 3600, jti: randomUUID() };
+  const claims = { sub, iss: issuer, aud: CLIENT, client_id: CLIENT, token_use: 'access', scope: 'aws.cognito.signin.user.admin', email: `${sub}@bench.example.com`, email_verified: true, iat: now, exp: now + 3600, jti: randomUUID() };
   const input = `${seg({ alg: 'RS256', kid, typ: 'JWT' })}.${seg(claims)}`;
   return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
 }
@@ -77,6 +77,15 @@ function cannon(opts) {
   });
 }
 
+const TICK_MS = 1000 / 100; // CLK_TCK is 100 on Linux
+
+/** utime and stime of a process, in ms: its own CPU, whatever else the machine is doing. */
+function cpuTimes(pid) {
+  // Fields after the command's closing paren; utime and stime are the 14th and 15th fields of the line.
+  const rest = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { user: Number(rest[11]) * TICK_MS, sys: Number(rest[12]) * TICK_MS };
+}
+
 function rssMb(pid) {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
@@ -105,6 +114,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   const { server, base } = await startIssuer();
+  // The gateway part's internal service, up before Gatehouse so GATEWAY_ROUTES can name it (bench/gateway.js).
+  const gatewayUpstream = await require('./gateway').startUpstream();
   const issuer = `${base}/${POOL}`;
   const dbName = `gatehouse_bench_${Date.now()}`;
   const admin = new Client({ connectionString: DATABASE_URL });
@@ -131,9 +142,19 @@ async function main() {
     OIDC_AUDIENCE: CLIENT,
     // The realtime part holds 5,000 sockets over the same few hundred users.
     WS_MAX_CONNECTIONS_PER_USER: '100',
+    // The gateway admits active users only: verified addresses with no further ladder step become active at first sight.
+    ONBOARDING_REQUIRE_APPROVAL: 'false',
+    ONBOARDING_REQUIRE_MFA: 'false',
+    ONBOARDING_REQUIRE_SUBSCRIPTION: 'false',
+    GATEWAY_ROUTES: `svc=${gatewayUpstream.url}`,
+    GATEWAY_SIGNING_SECRET: randomBytes(32).toString('hex'),
   };
   // Gatehouse's log lines (one per request at info) go to /dev/null, as a production log shipper would take them.
-  const app = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_CPU_PROF=<dir>: Gatehouse writes a V8 CPU profile there when it stops (open it in Chrome DevTools, or
+  // summarise it with bench/profile-top.js); BENCH_ONLY=<substring> keeps the HTTP targets whose name contains it
+  // (and skips the realtime part and the bare verifier); BENCH_ONLY=realtime or =gateway runs that part alone.
+  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const app = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const peer = spawn(process.execPath, [join(__dirname, 'peer.js')], {
     env: { PATH: process.env.PATH, NODE_ENV: 'production', PEER_PORT: String(peerPort), PEER_ISSUER: issuer, PEER_CLIENT: CLIENT },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -165,49 +186,74 @@ async function main() {
       let n = 0;
       return [{ setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${tokens[n++ % tokens.length]}` } }) }];
     };
-    const targets = [
-      ['Gatehouse GET /health', `${url}/health`],
-      ['Gatehouse GET /api/v1/users/me', `${url}/api/v1/users/me`],
-      ['peer GET /api/v1/users/me', `${peerUrl}/api/v1/users/me`],
+    const allTargets = [
+      ['Gatehouse GET /health', `${url}/health`, app.pid],
+      ['Gatehouse GET /api/v1/users/me', `${url}/api/v1/users/me`, app.pid],
+      ['peer GET /api/v1/users/me', `${peerUrl}/api/v1/users/me`, peer.pid],
     ];
+    const targets = allTargets.filter(([name]) => !process.env.BENCH_ONLY || name.includes(process.env.BENCH_ONLY));
     const results = new Map(targets.map(([name]) => [name, []]));
     // Warm-up (JIT, caches), not counted.
     for (const [, target] of targets) await cannon({ url: target, requests: rotating(), duration: 2 });
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const [name, target] of round % 2 ? targets : [...targets].reverse()) {
+      for (const [name, target, pid] of round % 2 ? targets : [...targets].reverse()) {
+        // Server CPU per request (utime+stime of the server process over the round / requests served): unlike req/s
+        // it does not move with what else runs on the machine, so it is the figure to compare on a shared machine.
+        const cpu0 = cpuTimes(pid);
         const r = await cannon({ url: target, requests: rotating() });
+        const cpu1 = cpuTimes(pid);
+        const userUs = ((cpu1.user - cpu0.user) * 1000) / r.requests.total;
+        const sysUs = ((cpu1.sys - cpu0.sys) * 1000) / r.requests.total;
+        const cpuUs = userUs + sysUs;
         if (r.non2xx || r.errors) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-        results.get(name).push({ rps: r.requests.average, p99: r.latency.p99 });
-        console.log(`round ${round} ${name.padEnd(32)} ${String(Math.round(r.requests.average)).padStart(7)} req/s   p99 ${String(r.latency.p99).padStart(4)} ms`);
+        results.get(name).push({ rps: r.requests.average, p99: r.latency.p99, cpuUs });
+        console.log(`round ${round} ${name.padEnd(32)} ${String(Math.round(r.requests.average)).padStart(7)} req/s   p99 ${String(r.latency.p99).padStart(4)} ms   ${cpuUs.toFixed(1).padStart(6)} µs server CPU/request (user ${userUs.toFixed(1)} + sys ${sysUs.toFixed(1)})`);
       }
     }
-    const rss = rssMb(app.pid);
-    console.log(`load average after the rounds: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    const fig = (name) => ({ rps: median(results.get(name).map((x) => x.rps)), p99: median(results.get(name).map((x) => x.p99)) });
-    const health = fig(targets[0][0]);
-    const me = fig(targets[1][0]);
-    const peerMe = fig(targets[2][0]);
-    console.log(`\nmedians of ${ROUNDS} interleaved rounds (${CONNECTIONS} connections, ${DURATION} s each):`);
-    for (const [name] of targets) {
-      const f = fig(name);
-      console.log(`  ${name.padEnd(32)} ${String(Math.round(f.rps)).padStart(7)} req/s   p99 ${String(f.p99).padStart(4)} ms`);
+    if (targets.length === allTargets.length) {
+      const rss = rssMb(app.pid);
+      console.log(`load average after the rounds: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+      const fig = (name) => ({
+        rps: median(results.get(name).map((x) => x.rps)),
+        p99: median(results.get(name).map((x) => x.p99)),
+        cpuUs: median(results.get(name).map((x) => x.cpuUs)),
+      });
+      const health = fig(targets[0][0]);
+      const me = fig(targets[1][0]);
+      const peerMe = fig(targets[2][0]);
+      console.log(`\nmedians of ${ROUNDS} interleaved rounds (${CONNECTIONS} connections, ${DURATION} s each):`);
+      for (const [name] of targets) {
+        const f = fig(name);
+        console.log(`  ${name.padEnd(32)} ${String(Math.round(f.rps)).padStart(7)} req/s   p99 ${String(f.p99).padStart(4)} ms   ${f.cpuUs.toFixed(1).padStart(6)} µs server CPU/request`);
+      }
+      console.log(`  Gatehouse RSS after the run: ${rss} MB`);
+      const verdict = (ok) => (ok ? 'met' : 'NOT met');
+      const vsPeer = me.rps / peerMe.rps;
+      const vsHealth = me.rps / health.rps;
+      console.log(`\n  /users/me vs the peer's authenticated route: ${vsPeer.toFixed(2)}x (target >= 2.0x): ${verdict(vsPeer >= 2)}`);
+      // The same ratio from server CPU (load-independent): /health's CPU per request over /users/me's.
+      const cpuVsHealth = health.cpuUs / me.cpuUs;
+      const cpuVsPeer = peerMe.cpuUs / me.cpuUs;
+      console.log(`  /users/me vs Gatehouse's /health:           ${vsHealth.toFixed(2)}x (target >= 0.95x): ${verdict(vsHealth >= 0.95)}`);
+      console.log(`    by server CPU per request: ${health.cpuUs.toFixed(1)} / ${me.cpuUs.toFixed(1)} µs = ${cpuVsHealth.toFixed(2)}x (>= 0.95x: ${verdict(cpuVsHealth >= 0.95)}); peer ${peerMe.cpuUs.toFixed(1)} µs = ${cpuVsPeer.toFixed(2)}x Gatehouse's /users/me`);
+      console.log(`  p99 /users/me ${me.p99} ms vs the peer's ${peerMe.p99} ms (target: no worse): ${verdict(me.p99 <= peerMe.p99)}`);
     }
-    console.log(`  Gatehouse RSS after the run: ${rss} MB`);
-    const verdict = (ok) => (ok ? 'met' : 'NOT met');
-    const vsPeer = me.rps / peerMe.rps;
-    const vsHealth = me.rps / health.rps;
-    console.log(`\n  /users/me vs the peer's authenticated route: ${vsPeer.toFixed(2)}x (target >= 2.0x): ${verdict(vsPeer >= 2)}`);
-    console.log(`  /users/me vs Gatehouse's /health:           ${vsHealth.toFixed(2)}x (target >= 0.95x): ${verdict(vsHealth >= 0.95)}`);
-    console.log(`  p99 /users/me ${me.p99} ms vs the peer's ${peerMe.p99} ms (target: no worse): ${verdict(me.p99 <= peerMe.p99)}`);
-    if (process.env.BENCH_REALTIME !== '0') await require('./realtime').runRealtime({ app: { url, pid: app.pid }, tokens, issuer, client: CLIENT, peerPort: await freePort() });
+    const only = process.env.BENCH_ONLY;
+    if (process.env.BENCH_GATEWAY !== '0' && (!only || only === 'gateway')) {
+      await require('./gateway').runGateway({ app: { url, pid: app.pid }, tokens, issuer, client: CLIENT, upstream: gatewayUpstream.url, peerPort: await freePort() });
+    }
+    const realtime = process.env.BENCH_REALTIME !== '0' && (!only || only === 'realtime');
+    if (realtime) await require('./realtime').runRealtime({ app: { url, pid: app.pid }, tokens, issuer, client: CLIENT, peerPort: await freePort() });
   } finally {
     await Promise.all([stop(app), stop(peer)]);
     server.close();
+    await gatewayUpstream.stop();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
 
 
+  if (process.env.BENCH_ONLY) return;
   // The bare verifier, in-process: full RS256 verification of distinct tokens, then cache hits.
   const { TokenVerifier } = require(join(ROOT, 'dist', 'auth', 'tokens', 'token-verifier.js'));
   const policy = { kind: 'cognito', issuer, algorithms: ['RS256'], audience: CLIENT, keys: { getKey: async () => publicKey } };

@@ -12,6 +12,7 @@ import { createValidationPipe } from './common/validation';
 import { ConfigModule } from './config/config.module';
 import { AppConfig } from './config/config.types';
 import { DatabaseModule } from './database/database.module';
+import { GatewayModule } from './gateway';
 import { HealthModule } from './health';
 import { RealtimeModule } from './realtime';
 import { UsersModule } from './users';
@@ -37,6 +38,7 @@ export class AppModule {
         AdminModule,
         WebhooksModule,
         RealtimeModule,
+        GatewayModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -10,15 +10,21 @@ import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
 import { byteSize } from './common/http/body-rules';
 import { DOCS_PATH } from './common/http/content-security';
+import { completeErrorContract } from './common/openapi/error-contract';
 import { installBodyParser, refuseUnacceptedBody } from './common/http/fastify-body';
+import { installRequestContext } from './common/http/request-context.hook';
 import { requestLogHook } from './common/http/request-log';
+import { serializeReply } from './common/http/shared-answers';
 import { headerSetFor, SecurityHeaderSets, securityHeaderSets } from './common/http/security-headers';
-import { requestIdFor, ROOT_LOGGER } from './common/logging';
+import { QuietFrameworkLogger, requestIdFor, ROOT_LOGGER } from './common/logging';
 import { AppConfig } from './config/config.types';
 import { serveConsole } from './admin';
+import { installGateway } from './gateway';
 import { RealtimeIoAdapter } from './realtime';
 
 export const API_PREFIX = 'api/v1';
+/** GET routes served at the root, outside API_PREFIX (probes and the well-known documents). */
+export const UNPREFIXED_PATHS: readonly string[] = ['health', 'ready', '.well-known/jwks.json', '.well-known/openid-configuration'];
 
 /**
  * The Fastify instance's options. Its router is left strict on purpose: case-sensitive, no trailing-slash or
@@ -50,16 +56,23 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
 }
 
 export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietFrameworkLogger(app.get(Logger)));
   const fastify = app.getHttpAdapter().getInstance();
   const headers = securityHeaderSets(config.isProduction);
   fastify.addHook('onRequest', withHeaders(headers, config.apiDocs));
   // JSON only, forms on FORM_ROUTES alone; compressed bodies refused; both before the body is read.
   fastify.addHook('onRequest', refuseUnacceptedBody);
   fastify.addHook('onResponse', requestLogHook(app.get<PinoLogger>(ROOT_LOGGER)));
+  // Request id, client address and user agent (and, after the guard, the caller's role) for audit rows.
+  installRequestContext(fastify);
   installBodyParser(fastify, byteSize(config.bodyLimit));
+  // JSON.stringify as Fastify's default, except for answers rendered once (shared-answers.ts: the cached profile).
+  fastify.setReplySerializer(serializeReply);
   // Hosted login's cookies; unsigned (the transaction cookie is sealed, the session cookie is a verified token).
   await app.register(fastifyCookie);
+  // The auth gateway's proxy (reply-from on undici) and its refusal of WebSocket upgrades; its bodies bypass the parser
+  // above (STREAMED_ROUTE_PREFIX).
+  await installGateway(app);
   const allowed = new Set(config.corsOrigins);
   app.enableCors({
     // Only listed origins get CORS headers (and with them credentials); anything else is left to the browser to block.
@@ -70,14 +83,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     exposedHeaders: ['X-Request-Id'],
     maxAge: 600,
   });
-  app.setGlobalPrefix(API_PREFIX, {
-    exclude: [
-      { path: 'health', method: RequestMethod.GET },
-      { path: 'ready', method: RequestMethod.GET },
-      { path: '.well-known/jwks.json', method: RequestMethod.GET },
-      { path: '.well-known/openid-configuration', method: RequestMethod.GET },
-    ],
-  });
+  app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_PATHS.map((path) => ({ path, method: RequestMethod.GET })) });
   if (config.apiDocs) setupOpenApi(app);
   // The admin console's static files under /admin (its CSP is chosen by the header hook above).
   await serveConsole(app);
@@ -105,5 +111,5 @@ function setupOpenApi(app: INestApplication): void {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addSecurityRequirements('bearer')
     .build();
-  SwaggerModule.setup(DOCS_PATH.slice(1), app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: `${DOCS_PATH.slice(1)}/openapi.json` });
+  SwaggerModule.setup(DOCS_PATH.slice(1), app, () => completeErrorContract(SwaggerModule.createDocument(app, doc)), { jsonDocumentUrl: `${DOCS_PATH.slice(1)}/openapi.json` });
 }

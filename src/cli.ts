@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { bootConfigWithSecrets } from './config/boot-config';
 import { AppConfig } from './config/config.types';
+import { likelyTypos } from './config/env-names';
 import { type AwsEnv, cognitoClientSettings, mfaOffWarning } from './auth';
-import { dataSourceOptions, runMigrations } from './database/data-source';
+import { dataSourceOptions, revertLastMigration, runMigrations } from './database/data-source';
 import { createAdmin } from './cli/create-admin';
 import { openCliDatabase } from './cli/cli-database';
 import { join } from 'node:path';
 import { stripeReconcile } from './cli/stripe-reconcile';
+import { totpCommand } from './cli/totp-code';
 
 /**
  * Gatehouse's command line: `node dist/cli.js <command>` (or `npm run cli -- <command>`), with the same validated
@@ -152,7 +154,19 @@ export async function configCheck(config: AppConfig, awsEnv: AwsEnv = process.en
   const probes: Array<Promise<ProbeResult | ProbeResult[] | undefined>> = [probeDatabase(config), probeSmtp(config), probeRedis(config), probeOidc(config)];
   if (config.auth.cognito) probes.push(probeJwks('cognito jwks', config.auth.cognito.jwksUri), probeCognitoPool(config, awsEnv));
   const results = (await Promise.all(probes)).flat().filter((r): r is ProbeResult => r !== undefined);
-  return [{ name: 'config', ok: true, info: `valid (NODE_ENV=${config.nodeEnv}, AUTH_PROVIDER=${config.auth.provider})` }, ...results];
+  return [...configResults(config, awsEnv), ...results];
+}
+
+/**
+ * The configuration itself. A provider that fell back is a failure here although the development server runs with
+ * it: the server would not be what AUTH_PROVIDER asks for. A misspelt variable is a warning (it changes nothing).
+ */
+function configResults(config: AppConfig, env: AwsEnv): ProbeResult[] {
+  const fellBack = config.auth.fellBack;
+  const head: ProbeResult = fellBack
+    ? { name: 'provider', ok: false, info: `AUTH_PROVIDER=${fellBack.from} needs ${fellBack.missing.join(', ')}: the server would fall back to local (production refuses to start)` }
+    : { name: 'config', ok: true, info: `valid (NODE_ENV=${config.nodeEnv}, AUTH_PROVIDER=${config.auth.provider})` };
+  return [head, ...likelyTypos(env).map((info) => ({ name: 'environment', ok: true, warn: true, info }))];
 }
 
 const COMMANDS: Record<string, { help: string; run: Command }> = {
@@ -185,6 +199,26 @@ const COMMANDS: Record<string, { help: string; run: Command }> = {
         await db.release();
       }
     },
+  },
+  'migration:revert': {
+    help: "revert the newest applied migration (its down); run it again to go back further. Stop the servers first",
+    run: async (config) => {
+      const db = await openCliDatabase(config);
+      const ds = new DataSource(dataSourceOptions(db.url));
+      try {
+        await ds.initialize();
+        const reverted = await revertLastMigration(ds);
+        process.stdout.write(reverted ? `reverted ${reverted}\n` : 'no applied migrations\n');
+        return 0;
+      } finally {
+        if (ds.isInitialized) await ds.destroy();
+        await db.release();
+      }
+    },
+  },
+  totp: {
+    help: 'development only: the current TOTP code for a secret from /auth/mfa/enroll (no phone needed)',
+    run: (config, args) => Promise.resolve(totpCommand(config.isProduction, args, (l) => process.stdout.write(`${l}\n`), (l) => process.stderr.write(`${l}\n`))),
   },
 };
 

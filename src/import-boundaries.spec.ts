@@ -37,6 +37,9 @@ const authUpwards = ['admin', 'webhooks', 'realtime'].map((t) => fixture('src/au
 const kernelToFeature = ['src/common/errors/x.ts', 'src/config/x.ts', 'src/database/x.ts'].map((f) =>
   fixture(f, `export { UsersService } from '${'../'.repeat(f.split('/').length - 2)}users';\n`),
 );
+const gatewayBeyondAuth = ['users', 'admin', 'realtime'].map((t) => fixture('src/gateway/x.ts', `export * from '../${t}';\n`));
+const gatewayDeepIntoAuth = fixture('src/gateway/x.ts', "export { Authenticator } from '../auth/authenticator';\n");
+const nothingImportsGateway = ['src/auth/x.ts', 'src/realtime/x.ts', 'src/admin/x.ts'].map((f) => fixture(f, "export * from '../gateway';\n"));
 const adminDeepIntoUsers = fixture('src/admin/users/x.ts', "export { UsersService } from '../../users/users.service';\n");
 const adminThroughUsersIndex = fixture('src/admin/users/x.ts', "export { UsersService } from '../../users';\n");
 const ownIndex = fixture('src/auth/guards/x.ts', "export { Authenticator } from '..';\n");
@@ -45,6 +48,7 @@ const documentedArrows = [
   fixture('src/admin/x.ts', "export * from '../auth';\nexport * from '../users';\n"),
   fixture('src/webhooks/billing/x.ts', "export * from '../../users';\n"),
   fixture('src/realtime/x.ts', "export * from '../auth';\nexport * from '../users';\n"),
+  fixture('src/gateway/x.ts', "export * from '../auth';\n"),
   fixture('src/app.module.ts', "export * from './admin';\n"),
 ];
 const testDeep = [
@@ -70,6 +74,12 @@ describe('import boundaries (eslint no-restricted-imports)', () => {
 
   it('refuses common, config and database importing any feature module', () => {
     for (const r of kernelToFeature) expect(r()).toEqual(['no-restricted-imports']);
+  });
+
+  it('lets gateway import auth only, through its index, and nothing import gateway', () => {
+    for (const r of gatewayBeyondAuth) expect(r()).toEqual(['no-restricted-imports']);
+    expect(gatewayDeepIntoAuth()).toEqual(['no-restricted-imports']);
+    for (const r of nothingImportsGateway) expect(r()).toEqual(['no-restricted-imports']);
   });
 
   it('refuses a deep import from admin into users internals, and accepts the index', () => {

@@ -5,13 +5,15 @@ import { bootConfigWithSecrets } from './config/boot-config';
 import { startEmbeddedPostgres, EmbeddedDatabase } from './database/embedded-postgres';
 import { databaseUrlProblem } from './database/database-url-check';
 import { portInUse } from './common/port-check';
+import { MIGRATION_REPORT, MigrationReport } from './database/database.module';
+import { startLine } from './start-line';
 
 async function main(): Promise<void> {
   const started = Date.now();
   const { config, warnings, fromSecrets } = await bootConfigWithSecrets();
 
   let embedded: EmbeddedDatabase | undefined;
-  if (await portInUse(config.port)) {
+  if (await portInUse(config.port, config.host)) {
     process.stderr.write(`Configuration error: PORT ${config.port} is already in use by another process: stop it or set PORT\n`);
     process.exit(78);
   }
@@ -58,8 +60,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  await app.listen(config.port);
-  logger.log(`Gatehouse listening on port ${config.port} (provider ${config.auth.provider}, ${config.nodeEnv}) after ${Date.now() - started} ms`, 'Main');
+  await app.listen(config.port, config.host);
+  const line = startLine(config, { databaseUrl, embedded: embedded !== undefined, migrations: app.get<MigrationReport>(MIGRATION_REPORT), startedMs: Date.now() - started });
+  logger.log({ ...line.fields, msg: line.msg }, 'Main');
 }
 
 main().catch((err: unknown) => {

@@ -3,10 +3,14 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { UsersModule } from '../users';
 import { AccountLadderModule } from './account-ladder';
+import { AccountFacts } from './account-facts.service';
 import { AccountAdministration } from './admin/account-administration.service';
+import { AccountReconciliation } from './admin/account-reconciliation';
 import { Authenticator } from './authenticator';
 import { PrincipalResolver } from './principal.resolver';
 import { SessionRevocationModule } from './sessions/session-revocation.module';
+import { UserSessions } from './sessions/user-sessions.service';
+import { LoginLockoutReader } from './throttling/login-lockout.reader';
 import { buildIssuerPolicies, JWKS_CLOCK } from './tokens/issuer-policies.factory';
 import { JwksKeySource } from './tokens/jwks-key-source';
 import { KeySource, LOCAL_KEY_SOURCE } from './tokens/key-source';
@@ -16,8 +20,8 @@ const jwksLogger = new Logger('Jwks');
 
 /**
  * The auth core every entrance imports (the HTTP guard, and the admin, realtime and gateway modules): the one
- * TokenVerifier, the PrincipalResolver, the revoked-sessions list, the one Authenticator, and AccountAdministration
- * (the admin use cases over AUTH_ADMIN_PORT). A static module, so
+ * TokenVerifier, the PrincipalResolver, the revoked-sessions list, the one Authenticator, AccountAdministration
+ * (the admin use cases over AUTH_ADMIN_PORT) and UserSessions (per-user session lists and revocation). A static module, so
  * Nest builds it once however many modules import it; the provider it works with (AUTH_PROVIDER, ROLE_CLAIM_POLICY,
  * the local keys, AUTH_ADMIN_PORT) is chosen once by AuthModule.forRoot, which registers that choice globally.
  */
@@ -42,8 +46,12 @@ const jwksLogger = new Logger('Jwks');
     PrincipalResolver,
     Authenticator,
     AccountAdministration,
+    UserSessions,
+    LoginLockoutReader,
+    AccountFacts,
+    AccountReconciliation,
   ],
-  exports: [TokenVerifier, PrincipalResolver, Authenticator, AccountAdministration, SessionRevocationModule],
+  exports: [TokenVerifier, PrincipalResolver, Authenticator, AccountAdministration, AccountReconciliation, UserSessions, SessionRevocationModule],
 })
 export class AuthCoreModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

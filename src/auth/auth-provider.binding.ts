@@ -19,6 +19,9 @@ import { OidcAdmin } from './providers/oidc/oidc-admin.service';
 import { OidcAuthProvider } from './providers/oidc/oidc-auth.provider';
 import { ROLE_CLAIM_POLICY, type RoleClaimPolicy } from './role-claim-policy';
 import { SESSION_ADMISSION } from './sessions/session-admission';
+import { SESSION_DIRECTORY } from './sessions/session-directory';
+import { UnlistedSessions } from './sessions/unlisted-sessions';
+import { LocalSessionDirectory } from './providers/local/local-session-directory';
 import { type KeySource, LOCAL_KEY_SOURCE } from './tokens/key-source';
 
 /** Outside Cognito, config decides whether custom:role is trusted (local tokens never carry it). */
@@ -47,6 +50,7 @@ function providerWiring(config: AppConfig): { imports: Type[]; providers: Provid
           { provide: AUTH_ADMIN_PORT, useExisting: CognitoAdmin },
           // #20.4: a session that did not come through /auth/login is checked once for the enrolled factor.
           { provide: SESSION_ADMISSION, useExisting: CognitoSessionAdmission },
+          { provide: SESSION_DIRECTORY, useValue: new UnlistedSessions('cognito') },
         ],
       };
     case 'oidc':
@@ -57,6 +61,7 @@ function providerWiring(config: AppConfig): { imports: Type[]; providers: Provid
           OidcAdmin,
           { provide: AUTH_PROVIDER, useExisting: OidcAuthProvider },
           { provide: AUTH_ADMIN_PORT, useExisting: OidcAdmin },
+          { provide: SESSION_DIRECTORY, useValue: new UnlistedSessions('oidc') },
           configRoleClaimPolicy,
         ],
       };
@@ -66,6 +71,7 @@ function providerWiring(config: AppConfig): { imports: Type[]; providers: Provid
         providers: [
           { provide: AUTH_PROVIDER, useExisting: LocalAuthProvider },
           { provide: AUTH_ADMIN_PORT, useExisting: LocalAdmin },
+          { provide: SESSION_DIRECTORY, useExisting: LocalSessionDirectory },
           { provide: LOCAL_KEY_SOURCE, inject: [LOCAL_SECRETS], useFactory: (s: LocalSecrets): KeySource => s.signingKey },
           configRoleClaimPolicy,
         ],
@@ -75,7 +81,7 @@ function providerWiring(config: AppConfig): { imports: Type[]; providers: Provid
 
 /**
  * The choice of provider, made once (AuthModule.forRoot) and visible everywhere (global, like TypeOrmModule.forRoot):
- * AUTH_PROVIDER, AUTH_ADMIN_PORT, ROLE_CLAIM_POLICY and, for the local provider, LOCAL_KEY_SOURCE. The static
+ * AUTH_PROVIDER, AUTH_ADMIN_PORT, SESSION_DIRECTORY, ROLE_CLAIM_POLICY and, for the local provider, LOCAL_KEY_SOURCE. The static
  * AuthCoreModule builds on these, which is what lets any module import the core as often as it likes.
  */
 @Module({})
@@ -86,6 +92,7 @@ export class AuthProviderBindingModule {
       AUTH_PROVIDER,
       ROLE_CLAIM_POLICY,
       AUTH_ADMIN_PORT,
+      SESSION_DIRECTORY,
       ...(config.auth.provider === 'local' ? [LOCAL_KEY_SOURCE] : []),
       ...(config.auth.provider === 'cognito' ? [SESSION_ADMISSION] : []),
     ];

@@ -12,6 +12,7 @@ import { AuthProviderBindingModule } from './auth-provider.binding';
 import { AuthController } from './auth.controller';
 import { CookieLoginController } from './cookie-login.controller';
 import { AuthService } from './auth.service';
+import { AuthSessionsController } from './sessions/auth-sessions.controller';
 import { AuthGuard } from './guards/auth.guard';
 import { HostedLoginController } from './hosted/hosted-login.controller';
 import { HostedLoginService } from './hosted/hosted-login.service';
@@ -45,7 +46,7 @@ export class AuthModule implements OnApplicationBootstrap {
           storage: throttlerStorageFor(config.redisUrl),
         }),
       ],
-      controllers: [AuthController, CookieLoginController, HostedLoginController],
+      controllers: [AuthController, AuthSessionsController, CookieLoginController, HostedLoginController],
       providers: [
         JwtStrategy,
         OidcClientFactory,

@@ -8,7 +8,7 @@ import { AccountFacts } from './account-facts.service';
 import { isRecentSignIn, mfaRemovalRefusal } from './mfa-change-rules';
 import { AccountCaller, AUTH_PROVIDER, AuthProvider, AuthResult, MfaEnrollment, PasswordAccounts, RequestContext, SecondFactors, TokenSet } from './providers/auth-provider';
 import { ProviderError } from './providers/provider-errors';
-import { CredentialLimiter, LoginKeys, MAIL_BUDGET, MFA_BUDGET } from './throttling/credential-limiter';
+import { CredentialLimiter, LoginKeys, loginKeys, MAIL_BUDGET, MFA_BUDGET } from './throttling/credential-limiter';
 import { loginAttackMail } from './throttling/login-alert.mail';
 
 /** Verification mails (register and resend share it) per address. */
@@ -74,8 +74,7 @@ export class AuthService {
   async login(email: string, password: string, ctx: RequestContext): Promise<AuthResult> {
     const passwords = this.passwords();
     const user = await this.users.findByEmail(email);
-    const generation = user?.passwordResetAt?.getTime() ?? 0;
-    const keys: LoginKeys = { address: `${email}:${generation}`, client: `${email}:${generation}:${ctx.ip}` };
+    const keys: LoginKeys = loginKeys(email, user?.passwordResetAt, ctx.ip);
     await this.limiter.loginGate(keys);
     let result: AuthResult;
     try {

@@ -35,3 +35,24 @@ export function confirmEmailResultPage(ok: boolean): string {
     ? page('Address confirmed', '<p>Your address is confirmed. You can close this page and sign in.</p>')
     : page('This link no longer works', '<p>It was used already or has expired. Ask for a new verification mail and use the newest one.</p>');
 }
+
+/**
+ * Where a browser lands after confirming with the mailed link, when the deployment has a front end (FRONTEND_URL):
+ * the front end, told the result in its query (`email_verified=true`, or `false` with the error `code`), so the
+ * person continues in the product instead of on an API page. Pure; the controller answers 303 See Other to it.
+ */
+export function confirmLinkLanding(frontendUrl: string, result: { ok: true } | { ok: false; code: string }): string {
+  const url = new URL(frontendUrl);
+  url.searchParams.set('email_verified', String(result.ok));
+  if (!result.ok) url.searchParams.set('error', result.code);
+  return url.toString();
+}
+
+/**
+ * A form post from a browser gets a page or a redirect; a client that asks for JSON alone (`Accept: application/json`,
+ * no `text/html`) gets JSON like the JSON body does. A missing or `*\/*` Accept is a browser's or a plain form tool's.
+ */
+export function wantsJsonOnly(accept: string | undefined): boolean {
+  const types = (accept ?? '').split(',').map((t) => t.split(';', 1)[0]!.trim().toLowerCase());
+  return types.includes('application/json') && !types.includes('text/html');
+}

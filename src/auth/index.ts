@@ -6,7 +6,12 @@ export { AuthCoreModule } from './auth-core.module';
 export { AuthProviderBindingModule } from './auth-provider.binding';
 export { AccountLadder, AccountLadderModule } from './account-ladder';
 export { Authenticator, type RouteRules } from './authenticator';
+// The role rule the Authenticator applies, for an entrance whose roles come from config rather than decorators (the gateway).
+export { assertRole } from './guards/access-rules';
 export { AccountAdministration, type ActionResult } from './admin/account-administration.service';
+export { actionOutcome, BULK_ACTIONS, type BulkAction, type Outcome } from './admin/action-outcome';
+export { UserSessions, type SessionList, type SessionView } from './sessions/user-sessions.service';
+export { AccountReconciliation, type ReconcileOutcome, type ReconcileStep } from './admin/account-reconciliation';
 export {
   AUTH_ADMIN_PORT,
   AdminPortError,
@@ -15,7 +20,10 @@ export {
   type DirectoryClientInfo,
   type DirectoryInfo,
   type DirectoryUser,
+  type DirectoryUserDetail,
+  type ProviderLock,
 } from './providers/admin-port';
+export { type LoginLockState } from './throttling/login-lockout.reader';
 export { bearerToken } from './credentials/bearer';
 export { assertOriginAllowed, type RequestCredential } from './credentials/request-credential';
 export { sessionCookieNames } from './credentials/session-cookies';

@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Params } from 'nestjs-pino';
@@ -39,7 +40,55 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
       err: errorLogSerializer,
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  const pretty = prettyStream(config, process.stdout.isTTY === true);
+  return pretty ? pino(options, pretty) : pino(options);
+}
+
+/**
+ * Readable lines for a developer at a terminal; JSON everywhere else (pipes, containers, log shippers). pino-pretty is
+ * a development dependency, loaded only here: a production install (npm ci --omit=dev) never needs it.
+ */
+export function prettyStream(config: Pick<AppConfig, 'nodeEnv'>, isTTY: boolean): DestinationStream | undefined {
+  if (!isTTY || config.nodeEnv !== 'development') return undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pretty = require('pino-pretty') as (opts: Record<string, unknown>) => DestinationStream;
+    return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Nest's start-up chatter (a line per module initialised and per route mapped: dozens of lines) goes to debug; at
+ * info the start reads as the few lines that matter. Everything else passes through unchanged.
+ */
+const FRAMEWORK_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication', 'WebSocketsController']);
+
+export class QuietFrameworkLogger implements LoggerService {
+  constructor(private readonly inner: LoggerService) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    const context = rest[rest.length - 1];
+    if (typeof context === 'string' && FRAMEWORK_CONTEXTS.has(context)) this.inner.debug?.(message, ...rest);
+    else this.inner.log(message, ...rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.inner.error(message, ...rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.inner.warn(message, ...rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.inner.debug?.(message, ...rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.inner.verbose?.(message, ...rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    (this.inner.fatal ?? this.inner.error).call(this.inner, message, ...rest);
+  }
 }
 
 /**

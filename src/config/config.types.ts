@@ -1,3 +1,4 @@
+import type { GatewayConfig } from './gateway-config';
 import type { StripeConfig } from './stripe-config';
 import type { TrustProxy } from './trust-proxy';
 
@@ -115,10 +116,17 @@ export interface RealtimeConfig {
   pingTimeoutMs: number;
 }
 
+/** The audit trail's retention (AUDIT_RETENTION_DAYS): rows older than this are pruned daily; 0 keeps everything. */
+export interface AuditConfig {
+  retentionDays: number;
+}
+
 export interface AppConfig {
   nodeEnv: NodeEnv;
   isProduction: boolean;
   port: number;
+  /** Listening address (HOST): 0.0.0.0 unless the dev bypass is on in development (then 127.0.0.1). */
+  host: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Undefined means: start the embedded Postgres under `dataDir`. */
   databaseUrl?: string;
@@ -141,4 +149,7 @@ export interface AppConfig {
   mailFrom: string;
   stripe: StripeConfig;
   realtime: RealtimeConfig;
+  audit: AuditConfig;
+  /** The auth gateway's upstreams (GATEWAY_*). */
+  gateway: GatewayConfig;
 }

@@ -30,6 +30,12 @@ describe('loadConfig', () => {
     expect(problemsOf({ ONBOARDING_REQUIRE_MFA: 'maybe' })).toHaveLength(1);
   });
 
+  it('keeps audit rows 400 days by default; 0 keeps them all; anything else stops start-up', () => {
+    expect(loadConfig({}).config.audit).toEqual({ retentionDays: 400 });
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: '0' }).config.audit).toEqual({ retentionDays: 0 });
+    expect(problemsOf({ AUDIT_RETENTION_DAYS: '-1' })).toEqual(['AUDIT_RETENTION_DAYS must be a whole number from 0 to 36500 (got "-1")']);
+  });
+
   it('names the variable and what is expected, one line per problem', () => {
     const problems = problemsOf({ PORT: 'eighty', JWT_SECRET_KEY: 'short', AUTH_PROVIDER: 'ldap' });
     expect(problems).toEqual([

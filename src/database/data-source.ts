@@ -42,5 +42,27 @@ export async function runMigrations(ds: DataSource): Promise<string[]> {
   }
 }
 
+/**
+ * Reverts the newest applied migration (its `down`) under the same advisory lock; returns its name, or undefined when
+ * none is applied. One at a time on purpose: each step back is a decision.
+ */
+export async function revertLastMigration(ds: DataSource): Promise<string | undefined> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const table = `"${ds.options.migrationsTableName ?? 'migrations'}"`;
+    const exists = (await runner.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [table])) as Array<{ present: boolean }>;
+    if (!exists[0]?.present) return undefined;
+    const newest = (await runner.query(`SELECT name FROM ${table} ORDER BY timestamp DESC, id DESC LIMIT 1`)) as Array<{ name: string }>;
+    if (!newest[0]) return undefined;
+    await ds.undoLastMigration({ transaction: 'each' });
+    return newest[0].name;
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
 /** For the TypeORM CLI (`npx typeorm -d dist/database/data-source.js …`): same options, URL from the env. */
 export default new DataSource(dataSourceOptions(process.env.DATABASE_URL ?? 'postgres://localhost/gatehouse'));

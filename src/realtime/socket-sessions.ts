@@ -6,11 +6,9 @@ import { AuthenticationError, ForbiddenError } from '../common/errors/app-error'
 import type { Principal } from '../common/principal';
 import { USER_CHANGED, USER_CHANGES_RESET, type UserChanged } from '../users';
 import type { HandshakeCredential } from './handshake-credential';
+import { ExpiryWheel } from './expiry-wheel';
 import { wsErrorBody } from './socket-errors';
 import { SOCKET_RULES, userRoom, type RealtimeSocket } from './socket-state';
-
-/** setTimeout's ceiling (about 24.8 days); a later expiry is re-armed when it fires. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Sessions end on time. Each socket is closed with `session.expired` when its token's `exp` passes (unless a
@@ -26,6 +24,8 @@ export class SocketSessions {
   private ns?: Namespace;
   /** Users whose sockets are being re-checked; true when another change arrived meanwhile (check again after). */
   private readonly checking = new Map<string, boolean>();
+  /** Every socket's `exp` on one timer (not a setTimeout per socket: 5,000 idle sockets must stay cheap). */
+  private readonly expiries = new ExpiryWheel<RealtimeSocket>((socket) => this.expire(socket));
 
   constructor(private readonly authenticator: Authenticator) {}
 
@@ -33,19 +33,20 @@ export class SocketSessions {
     this.ns = ns;
   }
 
-  /** Arms the socket's expiry timer from its principal's `exp`. */
+  /** Sets the socket's expiry from its principal's `exp` (moving it on a refresh). */
   arm(socket: RealtimeSocket): void {
-    clearTimeout(socket.data.expiry);
     const exp = socket.data.principal.expiresAt;
-    if (exp === undefined) return;
-    const ms = exp * 1000 - Date.now();
-    if (ms <= 0) return this.end(socket, 'session.expired', new AuthenticationError('AUTH_TOKEN_EXPIRED'));
-    socket.data.expiry = setTimeout(() => (exp * 1000 <= Date.now() ? this.end(socket, 'session.expired', new AuthenticationError('AUTH_TOKEN_EXPIRED')) : this.arm(socket)), Math.min(ms, MAX_TIMER_MS));
-    socket.data.expiry.unref();
+    if (exp === undefined) return this.expiries.delete(socket);
+    if (exp * 1000 <= Date.now()) return this.expire(socket);
+    this.expiries.set(socket, exp * 1000);
   }
 
   disarm(socket: RealtimeSocket): void {
-    clearTimeout(socket.data.expiry);
+    this.expiries.delete(socket);
+  }
+
+  private expire(socket: RealtimeSocket): void {
+    this.end(socket, 'session.expired', new AuthenticationError('AUTH_TOKEN_EXPIRED'));
   }
 
   /**
@@ -121,8 +122,8 @@ export class SocketSessions {
   }
 
   private end(socket: RealtimeSocket, event: 'session.expired' | 'session.revoked', reason: unknown): void {
+    this.expiries.delete(socket);
     if (!socket.connected) return;
-    clearTimeout(socket.data.expiry);
     socket.emit(event, wsErrorBody(reason));
     this.logger.log({ userId: socket.data.principal.userId, socket: socket.id, event }, 'socket session ended');
     socket.disconnect(true);

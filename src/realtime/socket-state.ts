@@ -11,7 +11,6 @@ export interface SocketState {
   principal: Principal;
   credential: HandshakeCredential;
   bucket: MessageBucket;
-  expiry?: NodeJS.Timeout;
 }
 
 /** What the server sends (the client-facing contract, also in the README). */

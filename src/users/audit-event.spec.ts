@@ -1,5 +1,5 @@
 import type { UsersService } from './users.service';
-import { AUDIT_EVENT_TYPES, type AuditActor, type AuditEventType } from './audit-event';
+import { AUDIT_EVENT_TYPES, AUDIT_REFUSALS, type AuditActor, type AuditEventType, defaultOutcome, redactDetail } from './audit-event';
 
 // The audit vocabulary is closed at compile time: `npm run typecheck` fails if an @ts-expect-error below stops
 // being an error (an unknown event type or a free-text actor reaching recordEvent).
@@ -21,5 +21,28 @@ describe('audit event vocabulary', () => {
     for (const t of AUDIT_EVENT_TYPES) expect(t).toMatch(/^[a-z_]+(\.[a-z_]+)*$/);
     const sample: AuditEventType = 'tokens.revoked';
     expect(AUDIT_EVENT_TYPES).toContain(sample);
+  });
+});
+
+describe('audit row defaults', () => {
+  it('a refusal type records refused with the code the client saw; any other type a success without code', () => {
+    expect(defaultOutcome('login.failed')).toEqual({ result: 'refused', code: 'AUTH_FAILED' });
+    expect(defaultOutcome('refresh.reuse_detected')).toEqual({ result: 'refused', code: 'REFRESH_TOKEN_INVALID' });
+    expect(defaultOutcome('login.succeeded')).toEqual({ result: 'success', code: null });
+    expect(defaultOutcome('status.APPROVED')).toEqual({ result: 'success', code: null });
+    for (const type of Object.keys(AUDIT_REFUSALS)) expect(AUDIT_EVENT_TYPES).toContain(type);
+  });
+
+  it('never stores a credential: string values under password/token/secret/code keys are redacted at any depth', () => {
+    const detail = {
+      reason: 'password',
+      newPassword: true,
+      requestParameters: { userPoolId: 'p', password: 'hunter2', nested: [{ refreshToken: 'eyJ…' }], clientSecret: 's', code: '123456' },
+    };
+    expect(redactDetail(detail)).toEqual({
+      reason: 'password',
+      newPassword: true,
+      requestParameters: { userPoolId: 'p', password: '[redacted]', nested: [{ refreshToken: '[redacted]' }], clientSecret: '[redacted]', code: '[redacted]' },
+    });
   });
 });

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { USER_STATUSES, type UserStatus } from '../common/user-status';
+import { reconnectDelayMs } from './reconnect-backoff';
 import { USER_CHANGED, USER_CHANGES_RESET, UserChanged } from './user-events';
 
 const CHANNEL = 'gatehouse_user_changed';
@@ -27,6 +28,8 @@ export class UserChangeListener implements OnModuleInit, OnApplicationShutdown, 
   private client?: Client;
   private stopped = false;
   private retryTimer?: NodeJS.Timeout;
+  /** Failed attempts since the feed was last up (0 while it is up): sets the backoff and says when to log. */
+  private failures = 0;
   live = false;
   /** Test hook (see `interceptDelivery`): every notice passes through it on its way to the listeners. */
   private deliver: (emit: () => void) => void = (emit) => emit();
@@ -67,10 +70,18 @@ export class UserChangeListener implements OnModuleInit, OnApplicationShutdown, 
     });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection ended')));
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (err) {
+      // A half-open attempt must not stay behind as a connection of its own.
+      await client.end().catch(() => undefined);
+      throw err;
+    }
     this.client = client;
     this.live = true;
+    if (this.failures > 0) this.logger.log(`user change feed back after ${this.failures} failed attempt(s); user caching is on again`);
+    this.failures = 0;
     // Anything cached before this point may have missed a change.
     this.events.emit(USER_CHANGES_RESET);
   }
@@ -84,12 +95,17 @@ export class UserChangeListener implements OnModuleInit, OnApplicationShutdown, 
     this.scheduleRetry(err);
   }
 
+  /** One warning when the feed goes down and one line when it is back; each attempt in between only at debug. */
   private scheduleRetry(err: unknown): void {
     if (this.stopped) return;
-    this.logger.warn({ err: (err as Error)?.message }, 'user change feed down; user caching is off until it reconnects');
+    this.failures += 1;
+    const delay = reconnectDelayMs(this.failures);
+    const cause = (err as Error)?.message;
+    if (this.failures === 1) this.logger.warn({ err: cause, retryInMs: delay }, 'user change feed down; user caching is off until it reconnects');
+    else this.logger.debug({ err: cause, retryInMs: delay, failures: this.failures }, 'user change feed reconnect failed');
     this.retryTimer = setTimeout(() => {
       this.connect().catch((e: unknown) => this.scheduleRetry(e));
-    }, 1_000);
+    }, delay);
     this.retryTimer.unref();
   }
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { sharedAnswer } from '../common/http/shared-answers';
 import type { Principal } from '../common/principal';
 import { USER_STATUSES, type UserStatus } from '../common/user-status';
 import type { UserEntity } from './user.entity';
@@ -24,11 +25,11 @@ export class UserProfileDto {
   @ApiProperty() provider!: string;
   @ApiProperty() createdAt!: string;
 
-  /** As `from`, remembered for this principal while its row stays the same object (frozen: answers share it). */
+  /** As `from`, remembered for this principal while its row stays the same object (frozen, its JSON rendered once). */
   static cached(user: UserEntity, principal: Principal): UserProfileDto {
     const prior = built.get(principal);
     if (prior && prior.row === user) return prior.profile;
-    const profile = Object.freeze(UserProfileDto.from(user, principal));
+    const profile = sharedAnswer(UserProfileDto.from(user, principal));
     built.set(principal, { row: user, profile });
     return profile;
   }

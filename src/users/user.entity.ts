@@ -28,6 +28,8 @@ export class UserEntity {
   /** Sanctions laid over the progress, at most one per kind. */
   @Column({ type: 'jsonb' }) blocks!: Blocks;
   @Column({ name: 'tokens_valid_after', type: 'timestamptz', nullable: true }) tokensValidAfter!: Date | null;
+  /** Bumped only by an admin action's `If-Match` claim (UsersRepository.claimIfCurrent): part of the ETag. */
+  @Column({ type: 'integer' }) version!: number;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

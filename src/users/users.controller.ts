@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { AllowStatus } from '../common/decorators/auth.decorators';
 import { NotFoundError } from '../common/errors/app-error';
 import { ApiErrorResponses } from '../common/errors/error-response.dto';
+import { ApiErrors } from '../common/openapi/api-contract.decorators';
 import type { Principal } from '../common/principal';
 import { NOT_DISABLED_STATUSES } from '../common/user-status';
 import { UserProfileDto } from './user-profile.dto';
@@ -20,6 +21,7 @@ export class UsersController {
   @AllowStatus(...NOT_DISABLED_STATUSES)
   @ApiOperation({ summary: "The caller's profile and onboarding status" })
   @ApiOkResponse({ type: UserProfileDto })
+  @ApiErrors('USER_NOT_FOUND')
   me(@Req() req: { principal?: Principal }): UserProfileDto | Promise<UserProfileDto> {
     // The request, not @CurrentUser(): a custom decorator's value goes through the global ValidationPipe's chain of
     // promises (which hands it back untouched) on every call; this route is the hot path. The guard has attached the

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountMirror } from './account-mirror.service';
+import { AuditTrail } from './audit/audit-trail';
 import { CommitHooks } from './commit-hooks';
 import { OnboardingService } from './onboarding/onboarding.service';
 import { UserCache } from './user-cache';
@@ -16,7 +17,7 @@ import { UsersService } from './users.service';
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, UserEventEntity])],
   controllers: [UsersController],
-  providers: [CommitHooks, UsersRepository, UserQueries, UsersService, UserCache, OnboardingService, AccountMirror, UserChangeListener, { provide: USER_CHANGE_FEED, useExisting: UserChangeListener }],
-  exports: [UsersService, OnboardingService, AccountMirror, UserQueries, USER_CHANGE_FEED],
+  providers: [AuditTrail, CommitHooks, UsersRepository, UserQueries, UsersService, UserCache, OnboardingService, AccountMirror, UserChangeListener, { provide: USER_CHANGE_FEED, useExisting: UserChangeListener }],
+  exports: [AuditTrail, UsersService, OnboardingService, AccountMirror, UserQueries, USER_CHANGE_FEED],
 })
 export class UsersModule {}

@@ -7,7 +7,9 @@ import type { UserAuthProvider, UserStatus } from '../common/user-status';
 import type { LadderState, ProgressFacts } from './onboarding/transitions';
 import { CommitHooks } from './commit-hooks';
 import { USER_CHANGED, type UserChanged } from './user-events';
-import type { AuditActor, AuditEventName } from './audit-event';
+import type { ErrorCode } from '../common/errors/error-codes';
+import { currentRequestContext } from '../common/request-context';
+import { type AuditActor, type AuditEventName, type AuditResult, defaultOutcome, redactDetail } from './audit-event';
 import { UserEventEntity } from './user-event.entity';
 import { UserEntity } from './user.entity';
 
@@ -29,6 +31,11 @@ export interface NewUserEvent {
   fromStatus?: UserStatus | null;
   toStatus?: UserStatus | null;
   detail?: Record<string, unknown>;
+  /** Default: `refused` with its code for the types in AUDIT_REFUSALS, else `success`. */
+  result?: AuditResult;
+  resultCode?: ErrorCode | null;
+  /** Why (an administrator's reason); default: `detail.reason` when it is text. */
+  reason?: string | null;
 }
 
 /** What the ladder decided: the new facts and blocks, the status derived from them, and whether tokens die. */
@@ -161,6 +168,32 @@ export class UsersRepository {
     });
   }
 
+  /**
+   * Compare-and-claim for `If-Match`: under the row lock, `current(row)` decides whether the caller's precondition
+   * still holds; if so the version is bumped in the same transaction, so a second caller holding the same
+   * precondition sees the new version and fails. `updated_at` is left alone: a claim is not a change of the user.
+   */
+  async claimIfCurrent(userId: string, current: (row: UserEntity) => boolean): Promise<{ claimed: number } | 'stale' | 'missing'> {
+    return this.db.transaction(async (tx) => {
+      const row = await tx.getRepository(UserEntity).findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
+      if (!row) return 'missing';
+      if (!current(row)) return 'stale';
+      await tx.query(`UPDATE auth.users SET version = version + 1 WHERE id = $1`, [userId]);
+      this.changed(tx, { userId, status: row.status, previousStatus: row.status, tokensValidAfter: row.tokensValidAfter });
+      return { claimed: row.version + 1 };
+    });
+  }
+
+  /** Gives a claim back (the action it was taken for was refused), unless another claim came after it. */
+  async releaseClaim(userId: string, claimed: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const rows = updatedRows<{ status: UserStatus; tokens_valid_after: Date | null }>(
+        await tx.query(`UPDATE auth.users SET version = version - 1 WHERE id = $1 AND version = $2 RETURNING status, tokens_valid_after`, [userId, claimed]),
+      );
+      if (rows[0]) this.changed(tx, { userId, status: rows[0].status, previousStatus: rows[0].status, tokensValidAfter: rows[0].tokens_valid_after });
+    });
+  }
+
   /** Runs `fn` in one transaction; other modules' repositories pass the manager on so their rows commit together. */
   inTransaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(fn);
@@ -215,10 +248,33 @@ export class UsersRepository {
     return this.db.getRepository(UserEventEntity).find({ where: { userId }, order: { id: 'ASC' } });
   }
 
+  /**
+   * The one INSERT into the trail. Who asked (request id, address, user agent, role) comes from the request context,
+   * so call sites stay as they are; credential-like detail values are redacted. The row's place in the hash chain is
+   * sealed by the database when the transaction commits (migrations/1763861600000-audit-trail.ts).
+   */
   private async insertEvent(tx: EntityManager, e: NewUserEvent): Promise<void> {
+    const ctx = currentRequestContext();
+    const outcome = defaultOutcome(e.type);
+    const reason = e.reason !== undefined ? e.reason : typeof e.detail?.reason === 'string' ? e.detail.reason : null;
     await tx.query(
-      `INSERT INTO auth.user_events (user_id, actor, type, from_status, to_status, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [e.userId, e.actor, e.type, e.fromStatus ?? null, e.toStatus ?? null, JSON.stringify(e.detail ?? {})],
+      `INSERT INTO auth.user_events (user_id, actor, type, from_status, to_status, detail, actor_role, ip, user_agent, result, result_code, request_id, reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [
+        e.userId,
+        e.actor,
+        e.type,
+        e.fromStatus ?? null,
+        e.toStatus ?? null,
+        JSON.stringify(redactDetail(e.detail ?? {})),
+        ctx?.actorRole ?? null,
+        ctx?.ip ?? null,
+        ctx?.userAgent ?? null,
+        e.result ?? outcome.result,
+        e.resultCode !== undefined ? e.resultCode : e.result && e.result !== outcome.result ? null : outcome.code,
+        ctx?.requestId ?? null,
+        reason?.slice(0, 500) ?? null,
+      ],
     );
   }
 }

@@ -95,6 +95,15 @@ export class UsersService {
     }
   }
 
+  /** See UsersRepository.claimIfCurrent: the admin API's atomic `If-Match`. */
+  claimIfCurrent(userId: string, current: (row: UserEntity) => boolean): ReturnType<UsersRepository['claimIfCurrent']> {
+    return this.repo.claimIfCurrent(userId, current);
+  }
+
+  releaseClaim(userId: string, claimed: number): Promise<void> {
+    return this.repo.releaseClaim(userId, claimed);
+  }
+
   /** Deletes the user after recording why (the audit trail stays); false when there was no such user. */
   deleteUser(...args: Parameters<UsersRepository['deleteUser']>): Promise<boolean> {
     return this.repo.deleteUser(...args);

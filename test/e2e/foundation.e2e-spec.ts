@@ -45,6 +45,8 @@ describe('foundation (whole app on a real Postgres)', () => {
     const ds = t.app.get(DataSource);
     const rows: Array<{ table_name: string }> = await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'auth' ORDER BY 1`);
     expect(rows.map((r) => r.table_name)).toEqual([
+      'admin_bulk_requests',
+      'audit_chain',
       'billing_customers',
       'local_codes',
       'local_credentials',

@@ -1,6 +1,7 @@
 import { Body, Controller, Module, Post, Req } from '@nestjs/common';
 import type { RawBodyRequest } from '../../src/common/http/fastify-body';
 import { IsString } from 'class-validator';
+import { get as httpGet } from 'node:http';
 import { deflateRawSync, deflateSync } from 'node:zlib';
 import { DataSource } from 'typeorm';
 import { Public } from '../../src/common/decorators/public.decorator';
@@ -137,6 +138,21 @@ describe('HTTP edges: media types, body shape, encodings (issue #9 items 12, 17)
   });
 });
 
+/** A GET over plain HTTP with the Host header a browser at another name would send (fetch does not let Host be set). */
+function plainHttp(base: string, path: string, host: string): Promise<{ status: number; csp: string; hsts?: string; body: string }> {
+  const { port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpGet({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, csp: String(res.headers['content-security-policy'] ?? ''), hsts: res.headers['strict-transport-security'] as string | undefined, body }),
+      );
+    });
+    req.on('error', reject);
+  });
+}
+
 describe('CSP and the API docs switch (issue #9 item 18)', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -164,6 +180,20 @@ describe('CSP and the API docs switch (issue #9 item 18)', () => {
     expect(docs.status).toBe(200);
     expect(docs.csp).toContain("'unsafe-inline'");
     expect((await csp(t.url, '/api/docs/swagger-ui-init.js')).csp).toContain("'unsafe-inline'");
+  });
+
+  it('outside production the docs page never asks the browser to upgrade to https (plain HTTP at a name other than localhost, issue #12)', async () => {
+    // A browser at http://gatehouse.lan:3000/api/docs would rewrite every asset to https:// under
+    // `upgrade-insecure-requests` and show a blank page; the Host header is what such a browser sends.
+    for (const path of ['/api/docs', '/api/docs/swagger-ui-init.js', '/api/docs/openapi.json', '/api/v1/auth/status']) {
+      const answer = await plainHttp(t.url, path, 'gatehouse.lan:3000');
+      expect([path, answer.status]).toEqual([path, 200]);
+      expect([path, answer.csp]).toEqual([path, expect.not.stringContaining('upgrade-insecure-requests')]);
+      expect([path, answer.hsts]).toEqual([path, undefined]);
+    }
+    // The page's assets are relative, so they load from the address the page was opened at.
+    const page = await plainHttp(t.url, '/api/docs', 'gatehouse.lan:3000');
+    expect(page.body).not.toMatch(/(src|href)="https:/);
   });
 
   it('API_DOCS=false serves no docs at all', async () => {

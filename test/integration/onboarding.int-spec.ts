@@ -80,8 +80,18 @@ describe('onboarding transitions on a real Postgres', () => {
   it('disable → enable restores the progress without reading the audit trail', async () => {
     const id = await userFactory.row(db, { status: 'pending_subscription' });
     await ladder.apply(id, 'DISABLED', 'admin:1');
-    await db.query(`DELETE FROM auth.user_events WHERE user_id = $1`, [id]);
-    expect((await ladder.apply(id, 'ENABLED', 'admin:1')).status).toBe('pending_subscription');
+    // The trail is append-only: its rows go only inside a transaction with the triggers off, rolled back afterwards.
+    let status: string | undefined;
+    const rollback = new Error('roll back the emptied trail');
+    await expect(
+      t.app.get(UsersService).inTransaction(async (tx) => {
+        await tx.query(`SET LOCAL session_replication_role = replica`);
+        await tx.query(`DELETE FROM auth.user_events WHERE user_id = $1`, [id]);
+        status = (await ladder.apply(id, 'ENABLED', 'admin:1', {}, tx)).status;
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
+    expect(status).toBe('pending_subscription');
   });
 
   it("joins the caller's transaction: a failure after the ladder move leaves nothing applied", async () => {

@@ -29,15 +29,22 @@ export interface TestApp {
 /**
  * Boots the whole app with the production wiring (AppModule + configureApp) against the run's test database,
  * listening on a free loopback port. `extra` adds test-only modules (e.g. a probe controller); nothing is replaced
- * unless a test passes `override`. `logDestination` captures the app's log lines (set LOG_LEVEL in `env`). `port`: a
- * fixed one, for tests whose PUBLIC_URL must be the address they use (freePort() picks one).
+ * unless a test passes `override`. `logDestination` captures the app's log lines (set LOG_LEVEL in `env`);
+ * `databaseUrl` points it at another database (test/support/private-database.ts). `port`: a fixed one, for tests whose
+ * PUBLIC_URL must be the address they use (freePort() picks one).
  */
 export async function startTestApp(
   env: Env = {},
-  opts: { extra?: Array<Type | DynamicModule>; override?: Array<{ token: unknown; value: unknown }>; logDestination?: DestinationStream; port?: number } = {},
+  opts: {
+    extra?: Array<Type | DynamicModule>;
+    override?: Array<{ token: unknown; value: unknown }>;
+    logDestination?: DestinationStream;
+    databaseUrl?: string;
+    port?: number;
+  } = {},
 ): Promise<TestApp> {
   const config = testConfig(env);
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, testDatabaseUrl(), { logDestination: opts.logDestination }), ...(opts.extra ?? [])] });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, opts.databaseUrl ?? testDatabaseUrl(), { logDestination: opts.logDestination }), ...(opts.extra ?? [])] });
   for (const o of opts.override ?? []) builder = builder.overrideProvider(o.token).useValue(o.value);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config), { bodyParser: false, bufferLogs: true });

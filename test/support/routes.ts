@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
-import { API_PREFIX } from '../../src/app.setup';
+import { API_PREFIX, UNPREFIXED_PATHS } from '../../src/app.setup';
 import { OPTIONAL_AUTH_KEY } from '../../src/common/decorators/auth.decorators';
 import { IS_PUBLIC } from '../../src/common/decorators/public.decorator';
 
@@ -12,6 +12,9 @@ export interface RegisteredRoute {
   path: string;
   /** @Public() or @OptionalAuth(): served without a token. */
   open: boolean;
+  /** The handler and its controller class, for tests that read their metadata. */
+  handler: (...args: unknown[]) => unknown;
+  controller: new (...args: never[]) => object;
 }
 
 const join = (...parts: string[]): string => `/${parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
@@ -37,7 +40,9 @@ export function registeredRoutes(app: INestApplication): RegisteredRoute[] {
       if (path === undefined || method === undefined) continue;
       const targets = [handler, type];
       const open = Boolean(reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) || reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH_KEY, targets));
-      routes.push({ method: RequestMethod[method]!, path: join(API_PREFIX, base, path), open });
+      const local = join(base, path);
+      const prefixed = !(method === RequestMethod.GET && UNPREFIXED_PATHS.includes(local.slice(1)));
+      routes.push({ method: RequestMethod[method]!, path: prefixed ? join(API_PREFIX, local) : local, open, handler, controller: type });
     }
   }
   return routes;

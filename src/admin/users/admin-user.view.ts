@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { UserStatus } from '../../common/user-status';
-import type { DirectoryUser } from '../../auth';
+import type { DirectoryUserDetail, ProviderLock } from '../../auth';
+import type { Role } from '../../config/config.types';
 import { type Block, BLOCK_KINDS, deriveStatus, type OnboardingSteps, type UserEntity } from '../../users';
 
 /** The step a pending status waits for. */
@@ -22,13 +23,15 @@ export function waitingFor(user: UserEntity, steps: OnboardingSteps): string | n
 
 /**
  * A strong ETag over everything an administrator decides on: any change to the profile, the ladder, the role, MFA or
- * the watermark gives a new one, so `If-Match` with an older one is refused.
+ * the watermark gives a new one, so `If-Match` with an older one is refused. `version` moves with every `If-Match`
+ * claim, so one ETag serves one action (see AdminUsersService.claimed).
  */
 export function etagOf(user: UserEntity): string {
   const state = [
     user.id, user.email, user.fullName, user.role, user.status, user.organizationId, user.emailVerified, user.mfaMethod, user.mfaRequired,
     user.emailVerifiedAt?.toISOString(), user.approvedAt?.toISOString(), user.mfaEnrolledAt?.toISOString(), user.entitled,
     JSON.stringify(BLOCK_KINDS.map((k) => user.blocks[k] ?? null)), user.tokensValidAfter?.toISOString(), user.passwordResetAt?.toISOString(),
+    user.version,
   ];
   return `"${createHash('sha256').update(JSON.stringify(state)).digest('base64url').slice(0, 27)}"`;
 }
@@ -58,11 +61,33 @@ function blockView(b: Block) {
 
 /** The provider's own view of the user, or why it could not be read (the rest of the answer stands without it). */
 export type ProviderView =
-  | { available: true; enabled: boolean | null; status: string | null; emailVerified: boolean | null; mfa: string[]; preferredMfa: string | null }
+  | {
+      available: true;
+      enabled: boolean | null;
+      status: string | null;
+      emailVerified: boolean | null;
+      mfa: string[];
+      preferredMfa: string | null;
+      /** Cognito groups; null where the provider has none (local). */
+      groups: string[] | null;
+      groupRole: Role | null;
+      /** The provider's sign-in lock (local); null where the provider does not tell (Cognito). */
+      lock: ProviderLock | null;
+    }
   | { available: false; code: string };
 
-export function providerViewOf(d: DirectoryUser): ProviderView {
-  return { available: true, enabled: d.enabled ?? null, status: d.status ?? null, emailVerified: d.emailVerified ?? null, mfa: d.mfa ?? [], preferredMfa: d.preferredMfa ?? null };
+export function providerViewOf(d: DirectoryUserDetail): ProviderView {
+  return {
+    available: true,
+    enabled: d.enabled ?? null,
+    status: d.status ?? null,
+    emailVerified: d.emailVerified ?? null,
+    mfa: d.mfa ?? [],
+    preferredMfa: d.preferredMfa ?? null,
+    groups: d.groups,
+    groupRole: d.groupRole ?? null,
+    lock: d.lock,
+  };
 }
 
 /** The full record of one user for an administrator. */

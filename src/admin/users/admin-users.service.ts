@@ -107,7 +107,14 @@ export class AdminUsersService {
   approve = this.action((id, actor) => this.accounts.approve(id, actor));
   reactivate = this.action((id, actor) => this.accounts.reactivate(id, actor));
   enable = this.action(async (id, actor) => changed(await this.accounts.enable(id, actor)));
-  requireMfa = this.action(async (id, actor) => changed(await this.accounts.requireMfa(id, actor)));
+
+  /** Also says what the user meets at the next sign-in: a challenge (enrolled), or enrolment first (not enrolled). */
+  requireMfa(id: string, actor: AdminActor, ifMatch?: string): Promise<ActionAnswer<{ mfa: MfaRequirement }>> {
+    return this.act(id, actor, ifMatch, async () => {
+      const { changed: didChange, enrolled, challenged } = await this.accounts.requireMfa(id, actor);
+      return { changed: didChange, mfa: { required: true, enrolled, challenged, next: challenged ? 'challenge' : 'enrol' } };
+    });
+  }
   resetPassword = this.action(async (id, actor) => changed(await this.accounts.resetPassword(id, actor)));
 
   reject(id: string, reason: string, actor: AdminActor, ifMatch?: string): Promise<ActionAnswer> {
@@ -138,16 +145,17 @@ export class AdminUsersService {
   }
 
   async delete(id: string, reason: string, actor: AdminActor, ifMatch?: string): Promise<void> {
-    await this.precondition(id, ifMatch);
-    await this.accounts.delete(id, actor, reason);
+    await this.claimed(id, ifMatch, () => this.accounts.delete(id, actor, reason));
   }
 
-  /** Runs an action after the `If-Match` check and answers the user as it is afterwards. */
-  private async act(id: string, actor: AdminActor, ifMatch: string | undefined, run: () => Promise<ActionResult>): Promise<ActionAnswer> {
-    await this.precondition(id, ifMatch);
-    const { changed: didChange } = await run();
+  /**
+   * Runs an action under its `If-Match` claim and answers the user as it is afterwards. A refused action gives the
+   * claim back (its ETag stays good); a successful one keeps it, so the same ETag never serves two actions.
+   */
+  private async act<T extends object = object>(id: string, actor: AdminActor, ifMatch: string | undefined, run: () => Promise<ActionResult & T>): Promise<ActionAnswer<T>> {
+    const { changed: didChange, ...extra } = await this.claimed(id, ifMatch, run);
     const after = await this.detail(id);
-    return { etag: after.etag, body: { changed: didChange, user: after.body } };
+    return { etag: after.etag, body: { changed: didChange, ...(extra as T), user: after.body } };
   }
 
   private action(run: (id: string, actor: AdminActor) => Promise<ActionResult>) {
@@ -155,16 +163,22 @@ export class AdminUsersService {
   }
 
   /**
-   * `If-Match` (optional): the ETag the administrator decided on must still be the user's, else 412 and nothing
-   * happens. This closes the "two admins, one stale screen" case; it is a check before the action, not a lock.
+   * `If-Match` (optional), decided atomically with the action: the ETag is compared under the user's row lock and the
+   * row's version is bumped in the same transaction (UsersService.claimIfCurrent). Two administrators holding the same
+   * ETag cannot both act: the second compares against the bumped version and gets 412, whatever the timing. A check
+   * and a separate action (the old way) let both pass when they raced. Without `If-Match` there is nothing to claim.
    */
-  private async precondition(id: string, ifMatch: string | undefined): Promise<void> {
-    if (ifMatch === undefined) return;
-    const user = await this.load(id);
-    const current = etagOf(user);
+  private async claimed<R>(id: string, ifMatch: string | undefined, run: () => Promise<R>): Promise<R> {
+    if (ifMatch === undefined) return run();
     const offered = ifMatch.split(',').map((t) => t.trim().replace(/^W\//, ''));
-    if (!offered.includes('*') && !offered.includes(current)) {
-      throw new AppError('PRECONDITION_FAILED', 412, 'The user changed since it was read: reload and try again');
+    const claim = await this.users.claimIfCurrent(id, (row) => offered.includes('*') || offered.includes(etagOf(row)));
+    if (claim === 'missing') throw new AdminPortError('USER_NOT_FOUND', `no user ${id}`);
+    if (claim === 'stale') throw new AppError('PRECONDITION_FAILED', 412, 'The user changed since it was read: reload and try again');
+    try {
+      return await run();
+    } catch (err) {
+      await this.users.releaseClaim(id, claim.claimed);
+      throw err;
     }
   }
 
@@ -178,14 +192,22 @@ export class AdminUsersService {
   private async providerView(user: UserEntity): Promise<ProviderView> {
     if (user.authProvider !== this.accounts.port.provider) return { available: false, code: 'NOT_SUPPORTED' };
     try {
-      return providerViewOf(await this.accounts.port.getUser(user.id));
+      return providerViewOf(await this.accounts.inspect(user.id));
     } catch (err) {
       return { available: false, code: err instanceof AppError ? err.code : 'PROVIDER_UNAVAILABLE' };
     }
   }
 }
 
-export type ActionAnswer = Tagged<{ changed: boolean; user: AdminUserDetail }>;
+export type ActionAnswer<T extends object = object> = Tagged<{ changed: boolean; user: AdminUserDetail } & T>;
+
+/** What require-mfa leads to: `challenge` at the next sign-in, or `enrol` (no authenticator yet, held at enrolment). */
+export interface MfaRequirement {
+  required: true;
+  enrolled: boolean;
+  challenged: boolean;
+  next: 'challenge' | 'enrol';
+}
 
 const changed = (_: unknown): ActionResult => ({ changed: true });
 

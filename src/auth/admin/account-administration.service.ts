@@ -13,8 +13,11 @@ import {
   type AuthAdminPort,
   type CreateUserInput,
   type DirectoryUser,
+  type DirectoryUserDetail,
   type MfaPreference,
 } from '../providers/admin-port';
+import { ladderOutcome } from './action-outcome';
+import { type LoginLockState, LoginLockoutReader } from '../throttling/login-lockout.reader';
 import { type AdminAction, lastAdminAt, mayRemoveAdmin, selfActionForbidden } from './admin-safety';
 
 /** What an action did: `changed: false` when the user already was so (nothing written, no audit row). */
@@ -33,7 +36,18 @@ export class AccountAdministration {
     @Inject(AUTH_ADMIN_PORT) readonly port: AuthAdminPort,
     private readonly ladder: AccountLadder,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly lockout: LoginLockoutReader,
   ) {}
+
+  /** The provider's view of one user with its groups and sign-in lock (admin page, diagnosis). */
+  inspect(userId: string): Promise<DirectoryUserDetail> {
+    return this.port.inspectUser(userId);
+  }
+
+  /** Gatehouse's own login lockout on the user's address (every provider's sign-in passes through it). */
+  loginLock(user: Pick<UserEntity, 'email' | 'passwordResetAt'>): Promise<LoginLockState> {
+    return this.lockout.stateOf(user);
+  }
 
   /** pending_approval → the next step the facts call for. Nothing to do at the provider: approval is Gatehouse's. */
   approve(userId: string, actor: AdminActor): Promise<ActionResult> {
@@ -46,8 +60,7 @@ export class AccountAdministration {
    */
   reject(userId: string, reason: string, actor: AdminActor): Promise<ActionResult> {
     return this.guarded('reject', userId, actor, async (user) => {
-      if (user.blocks.rejected) return { changed: false };
-      if (!user.emailVerifiedAt || user.approvedAt) throw transitionRefused('REJECTED', user.status);
+      if (this.precheck(user, 'REJECTED') === 'unchanged') return { changed: false };
       await this.port.signOutEverywhere(userId, actor);
       return settled(await this.ladder.decide(userId, 'REJECTED', auditActor(actor), detailOf(actor, reason)), 'REJECTED', true);
     });
@@ -56,7 +69,7 @@ export class AccountAdministration {
   /** Sessions end at the provider, then `suspended` (watermark set); `until` ends it (see the admin module's sweep). */
   suspend(userId: string, opts: { reason: string; until?: Date }, actor: AdminActor): Promise<ActionResult> {
     return this.guarded('suspend', userId, actor, async (user) => {
-      if (user.blocks.suspended?.by === 'admin') return { changed: false };
+      if (this.precheck(user, 'SUSPENDED') === 'unchanged') return { changed: false };
       await this.port.signOutEverywhere(userId, actor);
       const outcome = await this.ladder.suspend(userId, auditActor(actor), { reason: opts.reason, until: opts.until ?? null }, detailOf(actor));
       return settled(outcome, 'SUSPENDED', true);
@@ -159,12 +172,15 @@ export class AccountAdministration {
     if (pref.totp && !pref.totp.enabled && user.mfaMethod) await this.ladder.mfaRemoved(userId, auditActor(actor));
   }
 
-  /** Gatehouse's flag is set whatever the provider says: a user without an authenticator is held at enrolment. */
-  async requireMfa(userId: string, actor: AdminActor): Promise<{ challenged: boolean }> {
+  /**
+   * Gatehouse's flag is set whatever the provider says: a user without an authenticator is held at enrolment. The
+   * answer says which: `challenged` at the next sign-in (an authenticator is enabled at the provider), or not yet.
+   */
+  async requireMfa(userId: string, actor: AdminActor): Promise<ActionResult & { enrolled: boolean; challenged: boolean }> {
     const user = await this.row(userId);
-    const result = await this.port.requireMfa(userId, actor);
+    const { challenged } = await this.port.requireMfa(userId, actor);
     if (!user.mfaRequired) await this.ladder.requireMfa(userId, auditActor(actor));
-    return result;
+    return { changed: !user.mfaRequired, enrolled: challenged || user.mfaMethod !== null, challenged };
   }
 
   async addToGroup(userId: string, group: string, actor: AdminActor): Promise<void> {
@@ -191,6 +207,16 @@ export class AccountAdministration {
       if (lastAdminAt(fresh, action, await otherActiveAdmins(userId), newRole)) throw new ConflictError('LAST_ADMIN', 'This would leave no active administrator');
       return run(fresh);
     });
+  }
+
+  /**
+   * The ladder's verdict before a provider-side effect (reject and suspend sign the user out first): the same rule
+   * (action-outcome.ts) the bulk dry run answers with. A refusal is a 409 and nothing has happened.
+   */
+  private precheck(user: UserEntity, event: 'REJECTED' | 'SUSPENDED'): 'apply' | 'unchanged' {
+    const verdict = ladderOutcome(user, event, true);
+    if (verdict.outcome === 'refused') throw transitionRefused(event, user.status);
+    return verdict.outcome === 'unchanged' ? 'unchanged' : 'apply';
   }
 
   private async row(userId: string): Promise<UserEntity> {

@@ -14,3 +14,14 @@ export function bearerToken(header: string | string[] | undefined): string | und
   if (!m) throw new TokenRejection(RejectReason.CREDENTIAL_MALFORMED, 'authorization header is not a bearer token');
   return m[1];
 }
+
+/**
+ * What follows `Bearer ` (any case) in a header, WITHOUT the character rule: only for looking the token up in the
+ * verified-token cache. Every token there passed full verification, which parsed it as three base64url segments
+ * (jwt-parts.ts), all of them bearer characters, so `bearerToken` gives the same token for the same header: a hit
+ * needs no second pass of the rule over the ~1 kB header. A miss must go through `bearerToken` (AuthGuard does).
+ */
+export function bearerCandidate(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string' || header.length < 8 || header.length > MAX_TOKEN_LENGTH + 7) return undefined;
+  return header.slice(0, 7).toLowerCase() === 'bearer ' ? header.slice(7) : undefined;
+}

@@ -5,6 +5,7 @@ import passport from 'passport';
 import { ACCEPT_ID_TOKEN_KEY, ALLOW_STATUS_KEY, OPTIONAL_AUTH_KEY, ROLES_KEY } from '../../common/decorators/auth.decorators';
 import { IS_PUBLIC } from '../../common/decorators/public.decorator';
 import type { Principal } from '../../common/principal';
+import { currentRequestContext } from '../../common/request-context';
 import type { UserStatus } from '../../common/user-status';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig, Role } from '../../config/config.types';
@@ -14,6 +15,7 @@ import { rejectionFrom } from '../tokens/token-verifier';
 import { VerifiedToken } from '../tokens/verified-token';
 import { allowedOrigins } from '../credentials/allowed-origins';
 import { sessionCookieNames } from '../credentials/session-cookies';
+import { bearerCandidate } from '../credentials/bearer';
 import { CredentialSource, RequestCredential, requestCredential } from '../credentials/request-credential';
 
 export { DEV_PRINCIPAL } from '../authenticator';
@@ -47,6 +49,18 @@ export class AuthGuard implements CanActivate {
     const rules = this.routeRules(context);
     if (rules.public) return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    // The hot path: a bearer token verified before is found by its hash alone (bearerCandidate says why the header's
+    // character rule need not run again); anything else, a miss included, takes the full extraction below.
+    const candidate = bearerCandidate(req.headers.authorization);
+    if (candidate !== undefined) {
+      const hot: RequestCredential = { token: candidate, via: 'bearer' };
+      const principal = this.authenticator.cached(hot, rules, req);
+      if (principal) {
+        req.gatehouseToken = candidate;
+        req.credentialSource = 'bearer';
+        return this.attach(req, hot, principal);
+      }
+    }
     let credential: RequestCredential | undefined;
     try {
       credential = requestCredential(req, this.sessionCookie, this.allowedOrigins);
@@ -63,7 +77,12 @@ export class AuthGuard implements CanActivate {
   }
 
   private attach(req: AuthenticatedRequest, credential: RequestCredential | undefined, principal: Principal | undefined): true {
-    if (principal) req.principal = principal;
+    if (principal) {
+      req.principal = principal;
+      // The audit trail records the role the caller acted with.
+      const ctx = currentRequestContext();
+      if (ctx) ctx.actorRole = principal.role;
+    }
     if (credential) req.accessToken = credential.token;
     return true;
   }

@@ -66,6 +66,27 @@ export interface DirectoryUser {
   updatedAt?: Date;
 }
 
+/** The provider's own hold on sign-in, where it keeps one Gatehouse can read (the local provider's tables). */
+export interface ProviderLock {
+  /** Any client locked out, or the address resting after repeated failures (see auth/throttling/login-lockout.ts). */
+  locked: boolean;
+  failures: number;
+  lockedClients: number;
+  lockedUntil: string | null;
+  /** The second-factor step locked after too many wrong codes, until then. */
+  mfaLockedUntil: string | null;
+}
+
+/** One user as the provider sees them, with what only a closer look tells: groups and the provider's sign-in lock. */
+export interface DirectoryUserDetail extends DirectoryUser {
+  /** The provider's groups (Cognito); null where the provider has none (local: the row holds one role). */
+  groups: string[] | null;
+  /** The role those groups map to through ROLE_GROUP_MAP; absent without groups. */
+  groupRole?: Role;
+  /** The provider's sign-in lock; null where the provider keeps its own and does not say (Cognito). */
+  lock: ProviderLock | null;
+}
+
 export interface DirectoryPage {
   users: DirectoryUser[];
   /** Pass back as `cursor` for the next page; absent on the last page. */
@@ -131,6 +152,8 @@ export interface AuthAdminPort {
   setPassword(userId: string, password: string, permanent: boolean, actor: AdminActor): Promise<void>;
   updateAttributes(userId: string, attributes: Record<string, string>, actor: AdminActor): Promise<void>;
   getUser(userId: string): Promise<DirectoryUser>;
+  /** getUser plus groups and the provider's sign-in lock (more calls: for one user's admin page and diagnosis). */
+  inspectUser(userId: string): Promise<DirectoryUserDetail>;
   listUsers(opts?: { limit?: number; cursor?: string; filter?: string }): Promise<DirectoryPage>;
   setMfaPreference(userId: string, pref: MfaPreference, actor: AdminActor): Promise<void>;
   /**

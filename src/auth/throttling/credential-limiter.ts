@@ -32,6 +32,18 @@ export interface LoginKeys {
   client: string;
 }
 
+/**
+ * The counters' keys for a sign-in to `email`: keyed by the last password reset too (its "generation"), so a reset
+ * or an administrator's new password lifts the counts.
+ */
+export function loginKeys(email: string, passwordResetAt: Date | null | undefined, ip: string): LoginKeys {
+  const address = `${email}:${passwordResetAt?.getTime() ?? 0}`;
+  return { address, client: `${address}:${ip}` };
+}
+
+/** The stored key of an address counter (the client counters name it in `address_key`). */
+export const addressCounterKey = (address: string): string => `a:${hashed(address)}`;
+
 type Row = Record<string, unknown>;
 const NO_LOCK = 2_147_483_647;
 
@@ -82,9 +94,9 @@ export class CredentialLimiter {
 
   /** Counts a failed sign-in for the client and the address; true once per window, when the owner should be told. */
   async loginFailed(keys: LoginKeys): Promise<boolean> {
-    const client = await this.countFailure(`c:${hashed(keys.client)}`, this.lockout.clientMax);
-    const addressKey = `a:${hashed(keys.address)}`;
-    const address = await this.countFailure(addressKey, NO_LOCK);
+    const addressKey = addressCounterKey(keys.address);
+    const client = await this.countFailure(`c:${hashed(keys.client)}`, this.lockout.clientMax, addressKey);
+    const address = await this.countFailure(addressKey, NO_LOCK, null);
     if (Math.random() < 0.01) await this.db.query(`DELETE FROM auth.login_failures WHERE window_ends_at < now() - interval '1 day' AND (locked_until IS NULL OR locked_until < now())`);
     if (!worthAlerting(client, address, this.lockout)) return false;
     const rows: Row[] = await this.db.query(`UPDATE auth.login_failures SET notified_at = now() WHERE key = $1 AND notified_at IS NULL RETURNING key`, [addressKey]);
@@ -100,12 +112,12 @@ export class CredentialLimiter {
   }
 
   /** One atomic upsert: a new window after the old one (or a served lock) ends; a lock once `lockAt` is reached. */
-  private async countFailure(key: string, lockAt: number): Promise<FailureCount> {
+  private async countFailure(key: string, lockAt: number, addressKey: string | null): Promise<FailureCount> {
     const restart = `(f.window_ends_at <= now() OR f.locked_until <= now())`;
     const count = `(CASE WHEN ${restart} THEN 1 ELSE f.failures + 1 END)`;
     const rows: Row[] = await this.db.query(
-      `INSERT INTO auth.login_failures AS f (key, failures, window_ends_at, last_failure_at, locked_until)
-       VALUES ($1, 1, now() + make_interval(secs => $2), clock_timestamp(), CASE WHEN 1 >= $3 THEN now() + make_interval(secs => $4) END)
+      `INSERT INTO auth.login_failures AS f (key, failures, window_ends_at, last_failure_at, locked_until, address_key)
+       VALUES ($1, 1, now() + make_interval(secs => $2), clock_timestamp(), CASE WHEN 1 >= $3 THEN now() + make_interval(secs => $4) END, $5)
        ON CONFLICT (key) DO UPDATE SET
          failures = ${count},
          window_ends_at = CASE WHEN ${restart} THEN now() + make_interval(secs => $2) ELSE f.window_ends_at END,
@@ -113,13 +125,13 @@ export class CredentialLimiter {
          last_failure_at = clock_timestamp(),
          locked_until = CASE WHEN ${count} >= $3 THEN now() + make_interval(secs => $4) WHEN ${restart} THEN NULL ELSE f.locked_until END
        RETURNING failures, last_failure_at, locked_until`,
-      [key, this.lockout.windowS, lockAt, this.lockout.lockoutS],
+      [key, this.lockout.windowS, lockAt, this.lockout.lockoutS, addressKey],
     );
     return failureCount(rows[0])!;
   }
 }
 
-function hashed(key: string): string {
+export function hashed(key: string): string {
   return createHash('sha256').update(key).digest('base64url').slice(0, 32);
 }
 

@@ -25,4 +25,15 @@ describe('VerifiedTokenCache', () => {
     now = 1_060_000;
     expect(cache.get(tokens[1]!)).toBeUndefined();
   });
+
+  it('holds nothing but three base64url segments (what verification parsed): the hot path relies on it', () => {
+    const cache = new VerifiedTokenCache(10, () => 0);
+    const verified = { expiresAt: 60 } as VerifiedToken;
+    for (const odd of ['a.b.c d', 'a.b', 'a.b.c.d', 'a+b.c.d', 'a.b.c=', 'ünïcode.x.y', '']) {
+      cache.set(odd, verified);
+      expect(cache.get(odd)).toBeUndefined();
+    }
+    cache.set('a-_.b.c', verified);
+    expect(cache.get('a-_.b.c')).toBe(verified);
+  });
 });

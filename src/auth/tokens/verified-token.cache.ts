@@ -1,6 +1,9 @@
 import { hash } from 'node:crypto';
 import type { VerifiedToken } from './verified-token';
 
+/** Three base64url segments: what full verification parsed. Nothing else is ever cached (see bearerCandidate). */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 /**
  * Remembers tokens that passed full verification, keyed by a SHA-256 of the whole token (so a look-up needs the
  * exact bytes that were verified, and raw tokens are not kept as keys), and never past the token's own `exp`.
@@ -31,7 +34,7 @@ export class VerifiedTokenCache {
   }
 
   set(token: string, verified: VerifiedToken): void {
-    if (verified.expiresAt * 1000 <= this.now()) return;
+    if (verified.expiresAt * 1000 <= this.now() || !COMPACT_JWS.test(token)) return;
     if (this.entries.size >= this.maxEntries) {
       // Drop the oldest tenth: Map iterates in insertion order.
       let n = Math.ceil(this.maxEntries / 10);

@@ -1,4 +1,6 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
+import { ACCESS_EXTENSION, ALLOW_STATUS_EXTENSION, ROLES_EXTENSION } from '../openapi/api-contract.decorators';
 import type { Role } from '../../config/config.types';
 import type { Principal } from '../principal';
 import type { UserStatus } from '../user-status';
@@ -8,14 +10,15 @@ export const ALLOW_STATUS_KEY = 'gatehouse:allow-status';
 export const OPTIONAL_AUTH_KEY = 'gatehouse:optional-auth';
 export const ACCEPT_ID_TOKEN_KEY = 'gatehouse:accept-id-token';
 
-/** Only callers with one of these roles pass (checked after authentication). */
-export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
+/** Only callers with one of these roles pass (checked after authentication). The decorators that decide access also mark the OpenAPI operation. */
+export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => applyDecorators(SetMetadata(ROLES_KEY, roles), ApiExtension(ROLES_EXTENSION, roles));
 
 /** Statuses allowed besides `active` (the default for every authenticated route). */
-export const AllowStatus = (...statuses: UserStatus[]): MethodDecorator & ClassDecorator => SetMetadata(ALLOW_STATUS_KEY, statuses);
+export const AllowStatus = (...statuses: UserStatus[]): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(ALLOW_STATUS_KEY, statuses), ApiExtension(ALLOW_STATUS_EXTENSION, statuses));
 
 /** Anonymous callers are served; a presented token must still be valid, and its principal is attached. */
-export const OptionalAuth = (): MethodDecorator & ClassDecorator => SetMetadata(OPTIONAL_AUTH_KEY, true);
+export const OptionalAuth = (): MethodDecorator & ClassDecorator => applyDecorators(SetMetadata(OPTIONAL_AUTH_KEY, true), ApiExtension(ACCESS_EXTENSION, 'optional'));
 
 /** Cognito ID tokens are accepted here as well as access tokens (the default is access tokens only). */
 export const AcceptIdToken = (): MethodDecorator & ClassDecorator => SetMetadata(ACCEPT_ID_TOKEN_KEY, true);

@@ -43,25 +43,31 @@ function frames(stack: string | undefined): string | undefined {
   return stack?.split('\n').filter((l) => /^\s+at /.test(l)).join('\n');
 }
 
-function redacted(err: Error, depth: number): Record<string, unknown> {
+/**
+ * An error as the log gets it: type, message (a database's redacted), own plain fields and stack frames, then its cause.
+ * Object-valued fields never go in: that is where SDK and HTTP-client errors keep their exchange (`headers`,
+ * `$response`, `request`), and with it tokens and cookies. Inside a chain that holds a database error, the fields
+ * that may quote the database's text go too (DROPPED_FIELDS).
+ */
+function redacted(err: Error, depth: number, dbChain: boolean): Record<string, unknown> {
   const e = err as ErrorRecord;
   const db = isDatabaseError(e);
   const out: Record<string, unknown> = { type: e.constructor.name, message: db ? redactDatabaseMessage(e) : e.message };
   if (db) {
     for (const f of KEPT_FIELDS) if (typeof field(e, f) === 'string') out[f] = field(e, f);
   } else {
-    for (const [k, v] of Object.entries(e)) if (!DROPPED_FIELDS.has(k) && k !== 'cause' && ['string', 'number', 'boolean'].includes(typeof v)) out[k] = v;
+    for (const [k, v] of Object.entries(e)) if (!(dbChain && DROPPED_FIELDS.has(k)) && k !== 'cause' && ['string', 'number', 'boolean'].includes(typeof v)) out[k] = v;
   }
   out.stack = frames(e.stack);
-  if (e.cause instanceof Error && depth < MAX_CAUSES) out.cause = redacted(e.cause, depth + 1);
+  if (e.cause instanceof Error && depth < MAX_CAUSES) out.cause = redacted(e.cause, depth + 1, dbChain);
   return out;
 }
 
 /**
- * pino's `err` serializer (pino-http hands it the standard serialization, the original error under `raw`). Errors
- * with no database error in their chain are left as the standard serializer made them.
+ * pino's `err` serializer (it replaces pino's own, so every error goes through here; pino-http would hand over the
+ * standard serialization with the original error under `raw`). Anything that is not an Error is left as it is.
  */
 export function errorLogSerializer(serialized: unknown): unknown {
   const raw = (serialized as { raw?: unknown } | null)?.raw ?? serialized;
-  return raw instanceof Error && chainHasDatabaseError(raw) ? redacted(raw, 0) : serialized;
+  return raw instanceof Error ? redacted(raw, 0, chainHasDatabaseError(raw)) : serialized;
 }

@@ -12,6 +12,25 @@ export class ErrorDetail {
 
   @ApiPropertyOptional({ description: 'The same id as the X-Request-Id header and the log lines' })
   requestId?: string;
+
+  @ApiPropertyOptional({
+    description: 'VALIDATION_FAILED: the failing fields, each with its messages',
+    type: 'object',
+    additionalProperties: { type: 'array', items: { type: 'string' } },
+  })
+  fields?: Record<string, string[]>;
+
+  @ApiPropertyOptional({ description: 'RATE_LIMITED: seconds to wait (also the Retry-After header), when known', type: 'integer' })
+  retryAfterS?: number;
+
+  @ApiPropertyOptional({ description: 'PASSWORD_POLICY: the shortest password the policy accepts', type: 'integer' })
+  minLength?: number;
+
+  @ApiPropertyOptional({ description: 'PASSWORD_POLICY (local provider): the longest password accepted', type: 'integer' })
+  maxLength?: number;
+
+  @ApiPropertyOptional({ description: 'ONBOARDING_INCOMPLETE, a blocked account, INVALID_TRANSITION: the user status it was refused in' })
+  status?: string;
 }
 
 /** `{ error: { code, message, requestId } }`, plus client-safe extras (`fields`, `status`, `minLength`, …) on some codes. */

@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { AppError } from './app-error';
+import { isDatabaseUnavailable } from './database-unavailable';
 import type { ErrorCode } from './error-codes';
 
 export interface ErrorBody {
@@ -61,6 +62,10 @@ export function mapError(err: unknown): MappedError {
   }
   const fromPlatform = platformError(err);
   if (fromPlatform instanceof AppError) return mapError(fromPlatform);
+  // Retryable and not our fault: the client gets 503 and the code, the log still gets the driver's error (redacted).
+  if (isDatabaseUnavailable(err)) {
+    return { status: 503, code: 'DATABASE_UNAVAILABLE', message: 'The database is not reachable; try again shortly', detail: (err as Error).message, fault: true };
+  }
   return { status: 500, code: 'INTERNAL_ERROR', message: 'Internal server error', fault: true };
 }
 

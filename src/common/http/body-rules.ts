@@ -46,6 +46,17 @@ export function isSignedRoute(url: string | undefined): boolean {
 }
 
 /**
+ * The auth gateway's prefix (src/gateway): bodies under it are the upstream's business, so they are streamed through
+ * untouched, never parsed, buffered or kept (a 100 MB upload must not sit in memory), and any media type or encoding
+ * passes. The gateway route still authenticates before a byte of the body is read.
+ */
+export const STREAMED_ROUTE_PREFIX = '/api/v1/gw/';
+
+export function isStreamedRoute(url: string | undefined): boolean {
+  return url !== undefined && url.startsWith(STREAMED_ROUTE_PREFIX);
+}
+
+/**
  * Only JSON is accepted: form and text/plain bodies are the "simple" requests a cross-site `<form>` can send without
  * a CORS preflight, so refusing them keeps other sites' pages from reaching the API with a victim's cookies.
  * The only exception is FORM_ROUTES (the hosted-login callback is a GET).

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 
 /**
  * onResponse: the one line per request, at info (error for 5xx), with the request id, route, path (never the query
- * string, which can hold a mailed link's token), client address (as TRUST_PROXY decides it), status and duration.
+ * string, which can hold a mailed link's token), client address (as TRUST_PROXY decides it), status, duration, and the
+ * user id once the guard has resolved who is calling (absent on public routes and refused requests).
  * Headers are never logged, so no token or cookie can reach the line.
  */
 export function requestLogHook(log: Logger): (req: FastifyRequest, reply: FastifyReply, done: () => void) => void {
@@ -15,6 +16,7 @@ export function requestLogHook(log: Logger): (req: FastifyRequest, reply: Fastif
       const q = req.url.indexOf('?');
       const line = {
         req: { id: req.id, method: req.method, url: q < 0 ? req.url : req.url.slice(0, q), route: req.routeOptions.url, ip: req.ip },
+        ...(userIdOf(req) ? { userId: userIdOf(req) } : {}),
         res: { statusCode: status },
         responseTime: Math.round(reply.elapsedTime * 100) / 100,
       };
@@ -23,4 +25,10 @@ export function requestLogHook(log: Logger): (req: FastifyRequest, reply: Fastif
     }
     done();
   };
+}
+
+/** The principal the auth guard attached (AuthenticatedRequest in auth), read by shape: common does not import auth. */
+function userIdOf(req: FastifyRequest): string | undefined {
+  const principal = (req as FastifyRequest & { principal?: { userId?: unknown } }).principal;
+  return typeof principal?.userId === 'string' ? principal.userId : undefined;
 }

@@ -31,11 +31,14 @@ export interface SecurityHeaderSets {
 
 /**
  * Responses are per caller and often carry tokens: nothing may be stored by browsers or proxies (`no-store`).
- * HSTS only in production (a development http:// origin must not pin itself to https).
+ * HSTS and `upgrade-insecure-requests` only in production: a development or evaluation server is reached over plain
+ * http:// at names other than localhost (http://gatehouse.lan:3000/api/docs), where an upgrade rewrites the docs
+ * page's assets to https:// and leaves it blank, and HSTS would pin the name to https.
  */
-export function securityHeaderSets(hsts: boolean): SecurityHeaderSets {
-  const render = (directives: Record<string, string[]>): HeaderSet => {
-    const headers = renderHelmet({ contentSecurityPolicy: { useDefaults: false, directives }, hsts });
+export function securityHeaderSets(production: boolean): SecurityHeaderSets {
+  const render = (base: Record<string, string[]>): HeaderSet => {
+    const directives = production ? { ...base, 'upgrade-insecure-requests': [] } : base;
+    const headers = renderHelmet({ contentSecurityPolicy: { useDefaults: false, directives }, hsts: production });
     headers.set('cache-control', 'no-store');
     return Object.freeze([...headers.entries()].map(([k, v]) => Object.freeze([k, v] as const)));
   };

@@ -55,6 +55,8 @@ describe('admin API: role rules on every route, and no secret in any answer (iss
         'PUT /api/v1/admin/users/:id/role',
         'PATCH /api/v1/admin/users/:id',
         'DELETE /api/v1/admin/users/:id',
+        'GET /api/v1/admin/users/:id/diagnosis',
+        'POST /api/v1/admin/users/:id/reconcile',
       ]),
     );
   });
@@ -94,6 +96,8 @@ describe('admin API: role rules on every route, and no secret in any answer (iss
       await api.get(`/api/v1/admin/users/${target.id}`, admin.token),
       await api.get(`/api/v1/admin/users/${admin.id}`, admin.token),
       await api.get(`/api/v1/admin/approvals`, admin.token),
+      await api.get(`/api/v1/admin/users/${target.id}/diagnosis`, admin.token),
+      await api.post(`/api/v1/admin/users/${target.id}/reconcile`, {}, admin.token),
       await api.post(`/api/v1/admin/users/${target.id}/require-mfa`, {}, admin.token),
       await api.post(`/api/v1/admin/users/${target.id}/set-password`, { password: 'another passphrase 9', permanent: false }, admin.token),
       await api.post(`/api/v1/admin/users`, { email: `created.${Date.now()}@example.com`, temporaryPassword: 'temporary passphrase 2', sendInvite: false }, admin.token),

@@ -11,6 +11,7 @@ import { CognitoAdmin } from '../../../src/auth/providers/cognito/cognito-admin.
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { AccountLadder } from '../../../src/auth/account-ladder';
+import { LoginLockoutReader } from '../../../src/auth/throttling/login-lockout.reader';
 import { AccountAdministration } from '../../../src/auth/admin/account-administration.service';
 import { CognitoIdentities } from '../../../src/auth/providers/cognito/cognito-identities';
 import { UsersService } from '../../../src/users/users.service';
@@ -132,7 +133,7 @@ describe('CognitoAdmin.resetPassword mirrors (mocked SDK: cognito-local lacks Ad
     cognito.on(AdminResetUserPasswordCommand).resolves({});
     cognito.on(AdminUserGlobalSignOutCommand).resolves({});
     const ladder = t.app.get(AccountLadder);
-    const accounts = new AccountAdministration(new CognitoAdmin(t.config, client, ladder, t.app.get(CognitoIdentities)), ladder, t.config);
+    const accounts = new AccountAdministration(new CognitoAdmin(t.config, client, ladder, t.app.get(CognitoIdentities)), ladder, t.config, t.app.get(LoginLockoutReader));
     const actor = { userId: randomUUID() };
     await accounts.resetPassword(userId, actor);
     expect((await t.app.get(UsersService).findById(userId))?.tokensValidAfter).toBeInstanceOf(Date);

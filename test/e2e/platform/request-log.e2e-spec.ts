@@ -1,5 +1,9 @@
+import { Module } from '@nestjs/common';
 import { Writable } from 'node:stream';
+import { DEV_PRINCIPAL } from '../../../src/auth/authenticator';
 import { startTestApp, TestApp } from '../../support/app';
+import { CurrentPrincipalProbe } from '../../support/probe';
+import { waitFor } from '../../support/wait-for';
 
 interface LogLine {
   level: number;
@@ -8,6 +12,7 @@ interface LogLine {
   req?: { id?: string; method?: string; url?: string; route?: string; ip?: string };
   res?: { statusCode?: number };
   responseTime?: number;
+  userId?: string;
 }
 
 describe('one structured log line per request (issue #10)', () => {
@@ -62,5 +67,37 @@ describe('one structured log line per request (issue #10)', () => {
     const found = await linesFor('log-404-1');
     expect(found).toHaveLength(1);
     expect(found[0]!.line).toMatchObject({ level: 30, req: { url: '/api/v1/nothing-here' }, res: { statusCode: 404 } });
+  });
+
+  it('names no user on a public or refused request', async () => {
+    await fetch(`${t.url}/health`, { headers: { 'x-request-id': 'log-nouser-1' } });
+    const found = await linesFor('log-nouser-1');
+    expect(found[0]!.line).not.toHaveProperty('userId');
+  });
+});
+
+@Module({ controllers: [CurrentPrincipalProbe] })
+class ProbeModule {}
+
+describe('the request line names the user once the guard knows who is calling (issue 12)', () => {
+  let t: TestApp;
+  const lines: LogLine[] = [];
+  beforeAll(async () => {
+    const capture = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine));
+        done();
+      },
+    });
+    // The development bypass is the one caller whose id needs no account set-up: the dev admin's fixed id.
+    t = await startTestApp({ LOG_LEVEL: 'info', NODE_ENV: 'development', ALLOW_DEV_AUTH_BYPASS: 'true' }, { extra: [ProbeModule], logDestination: capture });
+  });
+  afterAll(() => t.close());
+
+  it('an authenticated request logs the user id', async () => {
+    const res = await fetch(`${t.url}/api/v1/probe/whoami`, { headers: { 'x-request-id': 'log-user-1' } });
+    expect(res.status).toBe(200);
+    await waitFor(() => lines.some((l) => l.req?.id === 'log-user-1'), { timeoutMs: 2_000, what: 'the request line' });
+    expect(lines.find((l) => l.req?.id === 'log-user-1')).toMatchObject({ level: 30, userId: DEV_PRINCIPAL.userId, res: { statusCode: 200 } });
   });
 });

@@ -33,6 +33,7 @@ import {
   type DirectoryInfo,
   type DirectoryPage,
   type DirectoryUser,
+  type DirectoryUserDetail,
   type GroupChange,
   type MfaPreference,
 } from '../admin-port';
@@ -131,6 +132,17 @@ export class CognitoAdmin implements AuthAdminPort {
     return { ...toDirectoryUser(out), userId };
   }
 
+  /**
+   * AdminGetUser and AdminListGroupsForUser. Cognito's own lockout (after repeated wrong passwords) is not readable
+   * through its API: `lock` is null, and Gatehouse's login lockout is reported beside it by the caller.
+   */
+  async inspectUser(userId: string): Promise<DirectoryUserDetail> {
+    const { pool, username } = await this.target(userId);
+    const out = await this.call('AdminGetUser', () => this.client.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username })));
+    const groups = await this.listGroups(out.Username ?? username);
+    return { ...toDirectoryUser(out), userId, groups, groupRole: roleFor(groups, this.config.auth.roleGroupMap), lock: null };
+  }
+
   /** For Cognito's own event feed (CloudTrail names users by Username): undefined when Cognito no longer has the user. */
   async lookupByUsername(username: string): Promise<DirectoryUser | undefined> {
     const pool = this.pool();
@@ -192,7 +204,12 @@ export class CognitoAdmin implements AuthAdminPort {
   async groupsOf(name: string): Promise<string[]> {
     const pool = this.pool();
     const user = await this.call('AdminGetUser', () => this.client.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name })));
-    const username = user?.Username ?? name;
+    return this.listGroups(user?.Username ?? name);
+  }
+
+  /** AdminListGroupsForUser, every page, by the user's own Username. */
+  private async listGroups(username: string): Promise<string[]> {
+    const pool = this.pool();
     const groups: string[] = [];
     let NextToken: string | undefined;
     do {

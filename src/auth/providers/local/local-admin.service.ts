@@ -19,12 +19,14 @@ import {
   type DirectoryInfo,
   type DirectoryPage,
   type DirectoryUser,
+  type DirectoryUserDetail,
   type GroupChange,
   type MfaPreference,
 } from '../admin-port';
 import type { RequestContext } from '../auth-provider';
 import { LOCAL_LIMITS } from './local-limits';
 import { LocalRecovery } from './local-recovery';
+import { LocalUserInspection } from './local-user-inspection';
 import { LocalAuthRepository } from './local-auth.repository';
 import { attributePatch, decodeCursor, emailPrefixFilter, encodeCursor, normalizeEmail, pageLimit, passwordPolicyViolation, temporaryPassword, toDirectoryUser } from './local-directory';
 import { LOCAL_SECRETS, type LocalSecrets } from './local-secrets';
@@ -60,6 +62,7 @@ export class LocalAdmin implements AuthAdminPort {
     private readonly users: UsersService,
     private readonly ladder: AccountLadder,
     private readonly recovery: LocalRecovery,
+    private readonly inspection: LocalUserInspection,
   ) {
     this.hasher = secrets.hasher;
     this.box = new SecretBox(secrets.dataKey);
@@ -179,6 +182,12 @@ export class LocalAdmin implements AuthAdminPort {
 
   async getUser(userId: string): Promise<DirectoryUser> {
     return this.entry((await this.find(userId)).id);
+  }
+
+  /** The entry, the (absent) groups and the lock: see LocalUserInspection. */
+  async inspectUser(userId: string): Promise<DirectoryUserDetail> {
+    const user = await this.find(userId);
+    return this.inspection.detail(user, await this.entry(user.id));
   }
 
   /** Oldest first, keyed by (created_at, id); `filter` is an email prefix (or Cognito's `email ^= "prefix"`). */

@@ -27,6 +27,12 @@ export interface StoredCode {
   used: boolean;
 }
 
+/** Where a refresh token went: the request's client address and user agent. */
+export interface SessionClient {
+  ip?: string;
+  userAgent?: string;
+}
+
 export interface StoredRefreshToken {
   id: string;
   userId: string;
@@ -274,10 +280,11 @@ export class LocalAuthRepository {
 
   // ---- refresh tokens ---------------------------------------------------------------------------------------------
 
-  async insertRefreshToken(userId: string, familyId: string, tokenHash: string, ttlS: number, tx?: EntityManager): Promise<void> {
+  /** `client`: the device and address the token is issued to (shown in the user's session list). */
+  async insertRefreshToken(userId: string, familyId: string, tokenHash: string, ttlS: number, tx?: EntityManager, client?: SessionClient): Promise<void> {
     await this.q(tx).query(
-      `INSERT INTO auth.local_refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,
-      [userId, familyId, tokenHash, ttlS],
+      `INSERT INTO auth.local_refresh_tokens (user_id, family_id, token_hash, expires_at, user_agent, ip) VALUES ($1, $2, $3, now() + make_interval(secs => $4), $5, $6)`,
+      [userId, familyId, tokenHash, ttlS, client?.userAgent?.slice(0, 300) ?? null, client?.ip ?? null],
     );
   }
 

@@ -5,6 +5,7 @@ import { MailModule } from '../../../mail';
 import { UsersModule } from '../../../users';
 import { AccountLadderModule } from '../../account-ladder';
 import { SessionRevocationModule } from '../../sessions/session-revocation.module';
+import { LoginLockoutReader } from '../../throttling/login-lockout.reader';
 import { LocalAccounts } from './local-accounts';
 import { LocalAdmin } from './local-admin.service';
 import { LocalAuthProvider } from './local-auth.provider';
@@ -12,9 +13,11 @@ import { LocalAuthRepository } from './local-auth.repository';
 import { LocalFactors } from './local-factors';
 import { LocalRecovery } from './local-recovery';
 import { LocalRegistration } from './local-registration';
+import { LocalSessionDirectory } from './local-session-directory';
 import { LocalSessionStore } from './local-session.store';
 import { LocalSessions } from './local-sessions';
 import { LocalSignIn } from './local-sign-in';
+import { LocalUserInspection } from './local-user-inspection';
 import { LOCAL_SECRETS, loadLocalSecrets } from './local-secrets';
 import { WellKnownController } from './well-known.controller';
 
@@ -36,8 +39,11 @@ import { WellKnownController } from './well-known.controller';
     LocalSignIn,
     LocalRecovery,
     LocalAuthProvider,
+    LoginLockoutReader,
+    LocalUserInspection,
     LocalAdmin,
+    LocalSessionDirectory,
   ],
-  exports: [LocalAuthProvider, LocalAdmin, LOCAL_SECRETS],
+  exports: [LocalAuthProvider, LocalAdmin, LocalSessionDirectory, LOCAL_SECRETS],
 })
 export class LocalProviderModule {}

@@ -12,6 +12,16 @@ export interface RotatedRefreshToken {
   successorEnc: string | null;
 }
 
+/** One live refresh family as a session list shows it. */
+export interface LocalSessionRow {
+  familyId: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  userAgent: string | null;
+  ip: string | null;
+}
+
 /**
  * The session queries the local flows added on top of LocalAuthRepository: rotation with a sealed successor (the
  * refresh grace), the live refresh families of a user, and TOTP replacement. Kept apart so each file stays small.
@@ -56,6 +66,36 @@ export class LocalSessionStore {
       [userId, keep ?? null],
     );
     return rows.map((r) => r.family_id as string);
+  }
+
+  /**
+   * The user's live sessions, one per refresh family that can still refresh: created = its first token, last used =
+   * its newest token (each refresh issues one), the device of its first sign-in and the address of its last refresh.
+   */
+  async sessionsOf(userId: string): Promise<LocalSessionRow[]> {
+    const rows: Row[] = await this.db.query(
+      `SELECT family_id,
+              min(created_at) AS created_at,
+              max(created_at) AS last_used_at,
+              max(expires_at) AS expires_at,
+              (array_agg(user_agent ORDER BY created_at ASC))[1] AS user_agent,
+              (array_agg(ip ORDER BY created_at DESC))[1] AS ip
+         FROM auth.local_refresh_tokens
+        WHERE user_id = $1
+          AND family_id IN (SELECT family_id FROM auth.local_refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now())
+        GROUP BY family_id
+        ORDER BY max(created_at) DESC
+        LIMIT 200`,
+      [userId],
+    );
+    return rows.map((r) => ({
+      familyId: r.family_id as string,
+      createdAt: r.created_at as Date,
+      lastUsedAt: r.last_used_at as Date,
+      expiresAt: r.expires_at as Date,
+      userAgent: (r.user_agent as string | null) ?? null,
+      ip: (r.ip as string | null) ?? null,
+    }));
   }
 
   async revokeFamilies(userId: string, familyIds: string[], reason: string, tx?: EntityManager): Promise<number> {

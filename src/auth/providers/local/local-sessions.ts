@@ -8,7 +8,7 @@ import { ProviderError } from '../provider-errors';
 import { SessionRevocations } from '../../sessions/session-revocations';
 import { LOCAL_TOKEN_AUDIENCE } from '../../tokens/key-source';
 import { LocalAccounts } from './local-accounts';
-import { LocalAuthRepository, StoredRefreshToken } from './local-auth.repository';
+import { LocalAuthRepository, type SessionClient, StoredRefreshToken } from './local-auth.repository';
 import { LOCAL_ACTOR, LOCAL_LIMITS } from './local-limits';
 import { LOCAL_SECRETS, LocalSecrets } from './local-secrets';
 import { LocalSessionStore } from './local-session.store';
@@ -37,15 +37,15 @@ export class LocalSessions {
     private readonly revocations: SessionRevocations,
   ) {}
 
-  /** A new session (refresh family) for a user who has passed every sign-in step. */
-  async issueTokens(user: UserEntity): Promise<TokenSet> {
+  /** A new session (refresh family) for a user who has passed every sign-in step; `client` is shown in session lists. */
+  async issueTokens(user: UserEntity, client?: SessionClient): Promise<TokenSet> {
     const refresh = opaqueToken();
     const familyId = randomUUID();
-    await this.repo.insertRefreshToken(user.id, familyId, this.accounts.box.mac('refresh', refresh), this.config.auth.local.refreshTokenTtlS);
+    await this.repo.insertRefreshToken(user.id, familyId, this.accounts.box.mac('refresh', refresh), this.config.auth.local.refreshTokenTtlS, undefined, client);
     return this.tokenSet(user, refresh, familyId);
   }
 
-  async refreshToken(refreshToken: string, _ctx: RequestContext): Promise<TokenSet> {
+  async refreshToken(refreshToken: string, ctx: RequestContext): Promise<TokenSet> {
     const box = this.accounts.box;
     const stored = await this.repo.findRefreshToken(box.mac('refresh', refreshToken));
     if (!stored) throw new ProviderError('REFRESH_TOKEN_INVALID', 'unknown refresh token');
@@ -56,7 +56,7 @@ export class LocalSessions {
     const next = opaqueToken();
     const rotated = await this.users.inTransaction(async (tx) => {
       if (!(await this.store.rotate(tx, stored.id, stored.familyId, box.encrypt(next, successorContext(stored.id))))) return false;
-      await this.repo.insertRefreshToken(user.id, stored.familyId, box.mac('refresh', next), this.config.auth.local.refreshTokenTtlS, tx);
+      await this.repo.insertRefreshToken(user.id, stored.familyId, box.mac('refresh', next), this.config.auth.local.refreshTokenTtlS, tx, ctx);
       return true;
     });
     // Lost the race to another use of the same token (the second tab): judged like any replay, grace included.
@@ -85,6 +85,21 @@ export class LocalSessions {
     });
     await this.users.recordEvent({ userId, actor: LOCAL_ACTOR, type: 'sessions.revoked', detail: { reason, families: families.length } });
     return families.length;
+  }
+
+  /**
+   * Ends one session (refresh family) of the user: its refresh tokens fail at once and the access tokens it bought are
+   * refused on their next request (the `sid` revocation). False when the user has no live session by that id (never
+   * another user's: the family is matched with its owner).
+   */
+  async revokeSession(userId: string, familyId: string, reason: string): Promise<boolean> {
+    const live = await this.store.liveFamilies(userId, undefined);
+    if (!live.includes(familyId)) return false;
+    await this.users.inTransaction(async (tx) => {
+      await this.store.revokeFamilies(userId, [familyId], reason, tx);
+      await this.revocations.revoke(userId, [sidKey(familyId)], reason, this.accessTokensDeadBy(), tx);
+    });
+    return true;
   }
 
   private async liveUser(stored: StoredRefreshToken): Promise<UserEntity> {

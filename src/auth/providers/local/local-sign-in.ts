@@ -57,10 +57,10 @@ export class LocalSignIn {
       throw new ProviderError('AUTH_FAILED', 'temporary password expired');
     }
     if (creds.mustChangePassword && creds.totpSecretEnc === null) return this.openChallenge(user, 'new_password');
-    return this.afterPasswordStep(user, creds.totpSecretEnc !== null);
+    return this.afterPasswordStep(user, creds.totpSecretEnc !== null, ctx);
   }
 
-  async respondToMfaChallenge(input: { session: string; code: string; email?: string }, _ctx: RequestContext): Promise<AuthResult> {
+  async respondToMfaChallenge(input: { session: string; code: string; email?: string }, ctx: RequestContext): Promise<AuthResult> {
     const [id, secret] = input.session.split('.');
     if (!id || !secret || !/^[0-9a-f-]{36}$/.test(id)) throw new ProviderError('MFA_SESSION_INVALID', 'malformed session');
     const challenge = await this.repo.takeChallengeAttempt(id, LOCAL_LIMITS.challengeAttempts);
@@ -74,7 +74,7 @@ export class LocalSignIn {
     if (user.tokensValidAfter && challenge.createdAt < user.tokensValidAfter) throw new ProviderError('MFA_SESSION_INVALID', 'challenge predates revocation');
     this.accounts.refuseBlocked(user);
     // The kind is stored with the session, so a NEW_PASSWORD_REQUIRED session never accepts a TOTP code and vice versa.
-    if (challenge.kind === 'new_password') return this.answerNewPassword(user, challenge.id, input.code);
+    if (challenge.kind === 'new_password') return this.answerNewPassword(user, challenge.id, input.code, ctx);
     const creds = await this.repo.credentials(user.id);
     if (!creds?.totpSecretEnc) throw new ProviderError('MFA_SESSION_INVALID', 'TOTP no longer enabled');
 
@@ -90,7 +90,7 @@ export class LocalSignIn {
     if (!(await this.repo.useChallenge(challenge.id))) throw new ProviderError('MFA_SESSION_INVALID', 'challenge used concurrently');
     if (creds.mustChangePassword) return this.openChallenge(user, 'new_password');
     await this.users.recordEvent({ userId: user.id, actor: LOCAL_ACTOR, type: 'login.succeeded', detail: { mfa: method } });
-    return { kind: 'tokens', tokens: await this.sessions.issueTokens(user) };
+    return { kind: 'tokens', tokens: await this.sessions.issueTokens(user, ctx) };
   }
 
   /** The failure that spends the budget locks the MFA step: the owner is told once (their password is known). */
@@ -110,17 +110,17 @@ export class LocalSignIn {
   }
 
   /** After the password (and, when one was required, the new password): the TOTP challenge, or tokens. */
-  private async afterPasswordStep(user: UserEntity, totpEnabled: boolean): Promise<AuthResult> {
+  private async afterPasswordStep(user: UserEntity, totpEnabled: boolean, ctx: RequestContext): Promise<AuthResult> {
     if (totpEnabled) return this.openChallenge(user, 'mfa');
     await this.users.recordEvent({ userId: user.id, actor: LOCAL_ACTOR, type: 'login.succeeded', detail: { mfa: false } });
-    return { kind: 'tokens', tokens: await this.sessions.issueTokens(user) };
+    return { kind: 'tokens', tokens: await this.sessions.issueTokens(user, ctx) };
   }
 
   /**
    * Answers NEW_PASSWORD_REQUIRED: `newPassword` replaces the temporary one, which the session proved knowledge of.
    * The session is spent in the same transaction as the change, so two concurrent answers cannot both set one.
    */
-  private async answerNewPassword(user: UserEntity, challengeId: string, newPassword: string): Promise<AuthResult> {
+  private async answerNewPassword(user: UserEntity, challengeId: string, newPassword: string, ctx: RequestContext): Promise<AuthResult> {
     const creds = await this.repo.credentials(user.id);
     // Cleared meanwhile (the user's own reset, an admin's permanent password): this session has nothing left to do.
     if (!creds?.mustChangePassword) throw new ProviderError('MFA_SESSION_INVALID', 'no password change pending');
@@ -139,6 +139,6 @@ export class LocalSignIn {
     await this.users.recordEvent({ userId: user.id, actor: LOCAL_ACTOR, type: 'password.changed', detail: { via: 'new_password_required' } });
     // A TOTP user reached this step only after answering the TOTP challenge.
     await this.users.recordEvent({ userId: user.id, actor: LOCAL_ACTOR, type: 'login.succeeded', detail: { mfa: creds.totpSecretEnc !== null, newPassword: true } });
-    return { kind: 'tokens', tokens: await this.sessions.issueTokens(user) };
+    return { kind: 'tokens', tokens: await this.sessions.issueTokens(user, ctx) };
   }
 }

@@ -1,7 +1,8 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../../common/decorators/public.decorator';
 import { ApiErrorResponses } from '../../../common/errors/error-response.dto';
+import { ApiErrors } from '../../../common/openapi/api-contract.decorators';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { LOCAL_SECRETS, type LocalSecrets } from './local-secrets';
@@ -25,6 +26,8 @@ export class WellKnownController {
   // Verifiers cache the key set; a short max-age lets a rotation reach them within minutes.
   @Header('Cache-Control', 'public, max-age=300')
   @ApiOperation({ summary: "The local provider's public signing keys (RFC 7517)" })
+  @ApiOkResponse({ schema: { type: 'object', properties: { keys: { type: 'array', items: { type: 'object', additionalProperties: true } } }, required: ['keys'] } })
+  @ApiErrors()
   jwks(): { keys: PublicJwk[] } {
     return this.secrets.signingKey.jwks();
   }
@@ -33,6 +36,8 @@ export class WellKnownController {
   @Get('openid-configuration')
   @Header('Cache-Control', 'public, max-age=300')
   @ApiOperation({ summary: 'Discovery document for the tokens the local provider issues: issuer and keys only' })
+  @ApiOkResponse({ schema: { type: 'object', properties: { issuer: { type: 'string' }, jwks_uri: { type: 'string' } }, additionalProperties: true } })
+  @ApiErrors()
   discovery(): Record<string, unknown> {
     const base = this.config.publicUrl;
     // Only what is true: Gatehouse is not an OAuth authorization server (no authorize or token endpoint, no ID tokens,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AccountLadder } from '../../account-ladder';
-import { AdminPortError, type AuthAdminPort, type DirectoryUser } from '../admin-port';
+import { AdminPortError, type AuthAdminPort, type DirectoryUser, type DirectoryUserDetail } from '../admin-port';
 
 const notSupported = (what: string): Promise<never> => Promise.reject(new AdminPortError('NOT_SUPPORTED', `${what}: the OIDC issuer owns its directory`));
 
@@ -40,6 +40,11 @@ export class OidcAdmin implements AuthAdminPort {
       enabled: user.status !== 'disabled',
       attributes: { sub: user.subject, ...(user.email ? { email: user.email } : {}) },
     };
+  }
+
+  /** The issuer's groups and locks are the issuer's: nothing more to see than getUser. */
+  async inspectUser(userId: string): Promise<DirectoryUserDetail> {
+    return { ...(await this.getUser(userId)), groups: null, lock: null };
   }
 
   createUser(): Promise<never> {
