@@ -249,7 +249,8 @@ describeInBrowser('admin console in a browser (local provider)', () => {
       await dialog.getByLabel(/Reason/).fill('Investigating a report');
       await dialog.getByRole('button', { name: 'Suspend' }).click();
       await page.locator('#announcer').filter({ hasText: 'Suspend: done for Sam Suspendable.' }).waitFor();
-      await page.getByText('Investigating a report').waitFor();
+      // In the blocks section (the audit tab below shows the reason too).
+      await page.locator('section[aria-labelledby="section-blocks"]').getByText('Investigating a report').waitFor();
       expect(await page.getByTestId('user-status').textContent()).toBe('suspended');
       expect(await actions()).toEqual(['reactivate', 'disable', 'require-mfa', 'reset-password', 'role', 'delete']);
       await screenIsClean(cp, 'user-suspended');
