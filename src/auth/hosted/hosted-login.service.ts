@@ -5,6 +5,7 @@ import type { Principal } from '../../common/principal';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config.types';
 import { PrincipalResolver } from '../principal.resolver';
+import { SESSION_DIRECTORY, type SessionDirectory } from '../sessions/session-directory';
 import { SessionRevocations, sessionKeys } from '../sessions/session-revocations';
 import { TokenVerifier } from '../tokens/token-verifier';
 import { RejectReason, TokenRejection, VerifiedToken } from '../tokens/verified-token';
@@ -56,6 +57,7 @@ export class HostedLoginService {
     private readonly verifier: TokenVerifier,
     private readonly principals: PrincipalResolver,
     private readonly revocations: SessionRevocations,
+    @Inject(SESSION_DIRECTORY) private readonly sessions: SessionDirectory,
   ) {
     this.target = hostedTarget(config);
     if (this.target && config.auth.hosted.sessionSecret) this.sealer = new LoginTransactionSealer(config.auth.hosted.sessionSecret);
@@ -178,6 +180,10 @@ export class HostedLoginService {
       throw err;
     }
     await this.revocations.revoke(principal.userId, sessionKeys(verified), 'logout', new Date((verified.expiresAt + this.config.auth.clockSkewS) * 1000));
+    // A local cookie session (POST /auth/session/login) began a refresh family nobody holds the token of: end it too,
+    // so it leaves the session lists instead of showing as live until it expires. Cognito and OIDC sessions have no
+    // per-session record here; the keys above and the issuer's logout URL end them.
+    if (verified.sessionId && this.sessions.provider === 'local') await this.sessions.revoke(principal.userId, verified.sessionId, 'logout');
     this.logger.log({ userId: principal.userId }, 'hosted-login session ended');
   }
 

@@ -120,6 +120,22 @@ describe('admin console: serving, CSP, assets and the cookie sign-in', () => {
     expect(cookieOf(res)).toBeUndefined();
   });
 
+  it('a cookie session is listed honestly (current) and signing out ends its refresh family: it leaves the session list', async () => {
+    const origin = new URL(t.url).origin;
+    const user = await account(t, 'user', 'active');
+    const a = cookieOf(await login(origin, user.email))!.split(';')[0]!;
+    const b = cookieOf(await login(origin, user.email))!.split(';')[0]!;
+    type Listed = { sessions: Array<{ id: string; current: boolean }> };
+    const list = async (cookie: string) => ((await (await fetch(`${t.url}/api/v1/auth/sessions`, { headers: { cookie } })).json()) as Listed).sessions;
+    const before = await list(a);
+    expect(before.map((x) => x.current).sort()).toEqual([false, true]);
+    const logout = await fetch(`${t.url}/api/v1/auth/logout`, { method: 'POST', headers: { cookie: a, origin, 'content-type': 'application/json' }, body: '{}' });
+    expect(logout.status).toBe(200);
+    const after = await list(b);
+    expect(after).toEqual([expect.objectContaining({ current: true })]);
+    expect(after[0]!.id).not.toBe(before.find((x) => x.current)!.id);
+  });
+
   it("a forged cross-origin POST riding the admin's cookie is refused and changes nothing; the console's own origin passes", async () => {
     const cookie = cookieOf(await login(new URL(t.url).origin))!.split(';')[0]!;
     const approve = (origin: string) =>
