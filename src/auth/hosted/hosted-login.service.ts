@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import * as oidc from 'openid-client';
 import { AuthenticationError } from '../../common/errors/app-error';
+import { CONSOLE_PATH } from '../../common/http/content-security';
 import type { Principal } from '../../common/principal';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config.types';
@@ -10,6 +11,7 @@ import { SessionRevocations, sessionKeys } from '../sessions/session-revocations
 import { TokenVerifier } from '../tokens/token-verifier';
 import { RejectReason, TokenRejection, VerifiedToken } from '../tokens/verified-token';
 import { HostedLoginFailedError, HostedLoginIssuerDownError, HostedLoginUnavailableError } from './hosted-login.errors';
+import type { HostedReturn } from './hosted-login.dto';
 import { HostedTarget, hostedTarget } from './hosted-target';
 import { LoginTransactionSealer } from './login-transaction';
 import { OidcClientFactory } from './oidc-client.factory';
@@ -27,6 +29,8 @@ export interface HostedLoginResult {
   /** Seconds until the access token expires (the session cookie lives exactly as long). */
   maxAgeS: number;
   principal: Principal;
+  /** Where the browser goes next: the console when the login was started from it, else the front end. */
+  returnUrl: string;
 }
 
 export interface HostedStatus {
@@ -68,7 +72,7 @@ export class HostedLoginService {
   }
 
   /** The issuer's authorize URL with S256 PKCE, state and nonce; the three secrets go into the sealed transaction. */
-  async start(): Promise<HostedLoginStart> {
+  async start(returnTo?: HostedReturn): Promise<HostedLoginStart> {
     const { target, sealer } = this.require();
     const configuration = await this.configuration(target);
     const verifier = oidc.randomPKCECodeVerifier();
@@ -92,7 +96,7 @@ export class HostedLoginService {
       this.logger.warn({ issuer: target.issuer, reason: describe(err) }, 'hosted login: cannot build the authorize URL');
       throw new HostedLoginIssuerDownError(describe(err));
     }
-    const transaction = sealer.seal({ issuer: target.issuer, verifier, state, nonce, expiresAt: Date.now() + LOGIN_TRANSACTION_TTL_S * 1000 });
+    const transaction = sealer.seal({ issuer: target.issuer, verifier, state, nonce, expiresAt: Date.now() + LOGIN_TRANSACTION_TTL_S * 1000, ...(returnTo ? { returnTo } : {}) });
     return { authorizationUrl: authorizationUrl.href, transaction };
   }
 
@@ -161,7 +165,8 @@ export class HostedLoginService {
       throw err;
     }
     const maxAgeS = Math.max(0, verified.expiresAt - Math.floor(Date.now() / 1000));
-    return { sessionToken: tokens.access_token, maxAgeS, principal };
+    const returnUrl = tx.returnTo === 'console' ? `${this.config.publicUrl}${CONSOLE_PATH}/` : this.frontendUrl();
+    return { sessionToken: tokens.access_token, maxAgeS, principal, returnUrl };
   }
 
   /**

@@ -18,7 +18,7 @@ export function signInScreen(main, status, onSignedIn, notice) {
   const form = h('form', { class: 'signin', novalidate: true }, field('Email', email), field('Password', password), error, submit);
   const heading = h('h1', { tabindex: '-1' }, 'Sign in to Gatehouse admin');
   const hosted = status.hostedLogin
-    ? h('p', {}, h('a', { class: 'button', href: '/api/v1/auth/hosted/login' }, 'Sign in with the hosted login page'))
+    ? h('p', {}, h('a', { class: 'button', href: '/api/v1/auth/hosted/login?returnTo=console' }, 'Sign in with the hosted login page'))
     : null;
   const why = notice ? h('p', { class: 'error', role: 'alert' }, `Your session ended: ${notice}`) : null;
   replace(main, heading, why, hosted, hosted ? h('p', {}, 'Or with a password:') : null, form);
