@@ -93,6 +93,21 @@ describeInBrowser('admin console: sessions, audit and diagnosis (local provider)
     }
   });
 
+  it("an admin's own page marks the console's cookie session as this console, and offers no End all sessions (the API refuses it on oneself)", async () => {
+    const cp = await as(admin);
+    try {
+      const { page } = cp;
+      await page.goto(`/admin/#/users/${admin.id}`);
+      await heading(page, admin.email);
+      const sessions = section(page, 'sessions');
+      await sessions.locator('table').waitFor();
+      expect(await sessions.getByRole('row').filter({ hasText: '(this console)' }).count()).toBe(1);
+      expect(await sessions.getByRole('button', { name: 'End all sessions' }).count()).toBe(0);
+    } finally {
+      await cp.close();
+    }
+  });
+
   it('the diagnosis names the lockout with its fix and a factor only Gatehouse records as drift; Reconcile fixes the drift (audited)', async () => {
     const u = await account(t, 'user', 'active', 'Dee Drift');
     await announced(t.app.get(EventEmitter2), async () => {
