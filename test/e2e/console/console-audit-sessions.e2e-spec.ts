@@ -202,6 +202,16 @@ describeInBrowser('admin console: sessions, audit and diagnosis (local provider)
       await section(page, 'audit').locator('table').waitFor();
       expect(await page.getByRole('button', { name: /End session|End all sessions|Reconcile/ }).count()).toBe(0);
       await screenIsClean(cp, 'user-auditor');
+      // The calls the admin's buttons make, forged from the auditor's page: the API refuses them and nothing changes.
+      const sid = await section(page, 'sessions').locator('tr[data-session-id]').first().getAttribute('data-session-id');
+      const forged = (await page.evaluate(`Promise.all([
+        fetch('/api/v1/admin/users/${u.id}/sessions/${sid}', { method: 'DELETE' }),
+        fetch('/api/v1/admin/users/${u.id}/reconcile', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+      ]).then((rs) => Promise.all(rs.map(async (r) => [r.status, (await r.json()).error.code])))`)) as Array<[number, string]>;
+      expect(forged).toEqual([[403, 'FORBIDDEN'], [403, 'FORBIDDEN']]);
+      await page.reload();
+      await section(page, 'sessions').getByText('Rita laptop').waitFor();
+      await section(page, 'diagnosis').locator('[data-finding="MFA_MISSING_AT_PROVIDER"]').waitFor();
       await page.goto('/admin/#/audit');
       await heading(page, 'Audit trail');
       await page.getByRole('button', { name: 'Verify chain' }).click();

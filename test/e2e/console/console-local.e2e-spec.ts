@@ -284,7 +284,7 @@ describeInBrowser('admin console in a browser (local provider)', () => {
     const cp = await asAdmin({ width: 640, height: 450 });
     try {
       const { page } = cp;
-      for (const route of ['#/approvals', '#/users', `#/users/${admin.id}`, '#/provider', '#/billing']) {
+      for (const route of ['#/approvals', '#/users', `#/users/${admin.id}`, '#/audit', '#/provider', '#/billing']) {
         await page.goto(`/admin/${route}`);
         await page.locator('main h1').waitFor();
         await page.waitForLoadState('networkidle');
