@@ -75,4 +75,20 @@ export default tseslint.config(
     files: ['test/**/*.ts', '**/*.spec.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
+  // The admin console's browser modules (plain ES modules, served as they are). Text only, never HTML: the HTML sinks
+  // and storage are refused here, so a user-typed name can never become markup and no token can land in storage.
+  {
+    files: ['src/admin/console/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'history', 'fetch', 'URLSearchParams', 'FormData', 'Node', 'setTimeout', 'console'].map((g) => [g, 'readonly']),
+      ),
+    },
+    rules: {
+      'no-restricted-properties': ['error', ...['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'write', 'writeln'].map((property) => ({ property, message: 'Build DOM with h() and text nodes (dom.js); never parse HTML.' }))],
+      'no-restricted-globals': ['error', 'localStorage', 'sessionStorage', 'eval'],
+      'no-console': 'error',
+    },
+  },
 );

@@ -9,15 +9,16 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
 import { byteSize } from './common/http/body-rules';
-import { isDocsPath, DOCS_PATH } from './common/http/content-security';
+import { DOCS_PATH } from './common/http/content-security';
 import { completeErrorContract } from './common/openapi/error-contract';
 import { installBodyParser, refuseUnacceptedBody } from './common/http/fastify-body';
 import { installRequestContext } from './common/http/request-context.hook';
 import { requestLogHook } from './common/http/request-log';
 import { serializeReply } from './common/http/shared-answers';
-import { HeaderSet, securityHeaderSets } from './common/http/security-headers';
+import { headerSetFor, SecurityHeaderSets, securityHeaderSets } from './common/http/security-headers';
 import { QuietFrameworkLogger, requestIdFor, ROOT_LOGGER } from './common/logging';
 import { AppConfig } from './config/config.types';
+import { serveConsole } from './admin';
 import { installGateway } from './gateway';
 import { RealtimeIoAdapter } from './realtime';
 
@@ -58,7 +59,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   app.useLogger(new QuietFrameworkLogger(app.get(Logger)));
   const fastify = app.getHttpAdapter().getInstance();
   const headers = securityHeaderSets(config.isProduction);
-  fastify.addHook('onRequest', config.apiDocs ? withDocsHeaders(headers) : withHeaders(headers.strict));
+  fastify.addHook('onRequest', withHeaders(headers, config.apiDocs));
   // JSON only, forms on FORM_ROUTES alone; compressed bodies refused; both before the body is read.
   fastify.addHook('onRequest', refuseUnacceptedBody);
   fastify.addHook('onResponse', requestLogHook(app.get<PinoLogger>(ROOT_LOGGER)));
@@ -84,23 +85,19 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   });
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_PATHS.map((path) => ({ path, method: RequestMethod.GET })) });
   if (config.apiDocs) setupOpenApi(app);
+  // The admin console's static files under /admin (its CSP is chosen by the header hook above).
+  await serveConsole(app);
   // socket.io on the same server, with the realtime limits (WS_*) fixed when it is created.
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
 }
 
-/** One hook, header values computed once: the strict set on every answer, plus the request id. */
-function withHeaders(set: HeaderSet) {
+/**
+ * One hook, header values computed once: the strict set on every answer, the console's under /admin, Swagger UI's
+ * under /api/docs when the docs are served (see content-security.ts); plus the request id.
+ */
+function withHeaders(sets: SecurityHeaderSets, docsEnabled: boolean) {
   return function securityHeaders(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
-    for (const [name, value] of set) reply.header(name, value);
-    reply.header('x-request-id', req.id);
-    done();
-  };
-}
-
-/** As withHeaders, but Swagger UI under /api/docs gets the relaxed CSP it needs (see content-security.ts). */
-function withDocsHeaders(sets: { strict: HeaderSet; docs: HeaderSet }) {
-  return function securityHeaders(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
-    for (const [name, value] of isDocsPath(req.url) ? sets.docs : sets.strict) reply.header(name, value);
+    for (const [name, value] of headerSetFor(req.url, sets, docsEnabled)) reply.header(name, value);
     reply.header('x-request-id', req.id);
     done();
   };

@@ -1,2 +1,3 @@
-// What the composition root uses of `admin`: the module.
+// What the composition root uses of `admin`: the module, and the console's static files (app.setup.ts serves them).
 export { AdminModule } from './admin.module';
+export { serveConsole } from './console/console-assets';

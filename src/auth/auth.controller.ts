@@ -40,9 +40,9 @@ import { CredentialThrottlerGuard, NoSensitiveBudget, SensitiveCredentialRoute }
 const ACCEPTED = (message: string): AcceptedDto => ({ status: 'accepted', message });
 
 /** Every route here: the per-IP budget (CredentialThrottlerGuard), whose Redis store fails closed; the provider. */
-const BASE: ErrorCode[] = ['RATE_LIMITED', 'RATE_LIMIT_UNAVAILABLE', 'NOT_SUPPORTED', 'PROVIDER_UNAVAILABLE'];
+export const CREDENTIAL_ROUTE_ERRORS: ErrorCode[] = ['RATE_LIMITED', 'RATE_LIMIT_UNAVAILABLE', 'NOT_SUPPORTED', 'PROVIDER_UNAVAILABLE'];
 /** A sign-in that reaches the account: its block, or its address held by another user (Cognito). */
-const ACCOUNT_REFUSALS: ErrorCode[] = ['USER_SUSPENDED', 'USER_DISABLED', 'USER_REJECTED', 'EMAIL_IN_USE'];
+export const ACCOUNT_REFUSALS: ErrorCode[] = ['USER_SUSPENDED', 'USER_DISABLED', 'USER_REJECTED', 'EMAIL_IN_USE'];
 /** A plain `{ status }` answer. */
 const statusSchema = (value: string) => ({ schema: { type: 'object', properties: { status: { type: 'string', enum: [value] } }, required: ['status'] } });
 const HTML = { description: 'An HTML page', content: { 'text/html': { schema: { type: 'string' } } } };
@@ -75,7 +75,7 @@ export class AuthController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Create an account and mail a verification code; the same answer whether or not the address is known' })
   @ApiAcceptedResponse({ type: AcceptedDto })
-  @ApiErrors(...BASE, 'PASSWORD_POLICY', 'MAIL_UNAVAILABLE')
+  @ApiErrors(...CREDENTIAL_ROUTE_ERRORS, 'PASSWORD_POLICY', 'MAIL_UNAVAILABLE')
   async register(@Body() body: RegisterDto, @Req() req: Request): Promise<AcceptedDto> {
     await this.auth.register(body, context(req));
     return ACCEPTED('If the address can be registered, a verification code is on its way.');
@@ -86,7 +86,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Verify the address with the mailed code' })
   @ApiOkResponse(statusSchema('verified'))
-  @ApiErrors(...BASE, 'CODE_INVALID', 'CODE_EXPIRED', 'EMAIL_IN_USE')
+  @ApiErrors(...CREDENTIAL_ROUTE_ERRORS, 'CODE_INVALID', 'CODE_EXPIRED', 'EMAIL_IN_USE')
   async confirmEmail(@Body() body: ConfirmEmailDto, @Req() req: Request): Promise<{ status: 'verified' }> {
     await this.auth.confirmEmail(body.email, body.code.trim(), context(req));
     return { status: 'verified' };
@@ -101,7 +101,7 @@ export class AuthController {
   @ApiOperation({ summary: 'The mailed link: a page whose form POSTs the token to /auth/confirm-email-link (changes nothing itself)' })
   @ApiProduces('text/html')
   @ApiOkResponse(HTML)
-  @ApiErrors(...BASE)
+  @ApiErrors(...CREDENTIAL_ROUTE_ERRORS)
   confirmEmailLinkPage(@Query() query: ConfirmEmailLinkQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response): string {
     this.auth.assertEmailLinks();
     void res.headers(CONFIRM_PAGE_HEADERS);
@@ -119,7 +119,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Verify the address with the token of the mailed link' })
   @ApiOkResponse({ description: 'JSON for API clients; a result page for a browser form when FRONTEND_URL is unset', content: { 'application/json': statusSchema('verified'), 'text/html': HTML.content['text/html'] } })
   @ApiRedirect(303, 'A browser form with FRONTEND_URL set: the front end, with `email_verified=true|false` (and `error=<code>`) in its query')
-  @ApiErrors(...BASE, 'CODE_INVALID', 'EMAIL_IN_USE')
+  @ApiErrors(...CREDENTIAL_ROUTE_ERRORS, 'CODE_INVALID', 'EMAIL_IN_USE')
   async confirmEmailLink(@Body() body: ConfirmEmailLinkQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ status: 'verified' } | string | undefined> {
     if (!isFormMediaType(req.headers['content-type']) || wantsJsonOnly(req.headers.accept)) {
       await this.auth.confirmEmailLink(body.token);
@@ -147,7 +147,7 @@ export class AuthController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Mail a new verification code; always 202' })
   @ApiAcceptedResponse({ type: AcceptedDto })
-  @ApiErrors(...BASE, 'MAIL_UNAVAILABLE')
+  @ApiErrors(...CREDENTIAL_ROUTE_ERRORS, 'MAIL_UNAVAILABLE')
   async resendVerification(@Body() body: EmailDto, @Req() req: Request): Promise<AcceptedDto> {
     await this.auth.resendVerification(body.email, context(req));
     return ACCEPTED('If the address is waiting for verification, a new code is on its way.');
@@ -159,7 +159,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in: tokens, or a challenge to answer at /auth/mfa/challenge' })
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenSetDto) }, { $ref: getSchemaPath(ChallengeDto) }] } })
-  @ApiErrors(...BASE, 'AUTH_FAILED', 'MFA_REQUIRED', 'EMAIL_NOT_VERIFIED', ...ACCOUNT_REFUSALS)
+  @ApiErrors(...CREDENTIAL_ROUTE_ERRORS, 'AUTH_FAILED', 'MFA_REQUIRED', 'EMAIL_NOT_VERIFIED', ...ACCOUNT_REFUSALS)
   async login(@Body() body: LoginDto, @Req() req: Request): Promise<TokenSet | ChallengeDto> {
     return answer(await this.auth.login(body.email, body.password, context(req)));
   }
@@ -170,7 +170,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Finish a sign-in with a TOTP code or a recovery code' })
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenSetDto) }, { $ref: getSchemaPath(ChallengeDto) }] } })
-  @ApiErrors(...BASE, 'MFA_SESSION_INVALID', 'MFA_CODE_INVALID', 'MFA_REQUIRED', 'PASSWORD_POLICY', ...ACCOUNT_REFUSALS)
+  @ApiErrors(...CREDENTIAL_ROUTE_ERRORS, 'MFA_SESSION_INVALID', 'MFA_CODE_INVALID', 'MFA_REQUIRED', 'PASSWORD_POLICY', ...ACCOUNT_REFUSALS)
   async mfaChallenge(@Body() body: MfaChallengeDto, @Req() req: Request): Promise<TokenSet | ChallengeDto> {
     return answer(await this.auth.respondToMfaChallenge(body, context(req)));
   }
@@ -180,7 +180,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a refresh token for a new token pair (the old refresh token stops working)' })
   @ApiOkResponse({ type: TokenSetDto })
-  @ApiErrors(...BASE, 'REFRESH_TOKEN_INVALID')
+  @ApiErrors(...CREDENTIAL_ROUTE_ERRORS, 'REFRESH_TOKEN_INVALID')
   refresh(@Body() body: RefreshDto, @Req() req: Request): Promise<TokenSet> {
     return this.auth.refresh(body.refreshToken, context(req));
   }
@@ -191,7 +191,7 @@ export class AuthController {
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Start TOTP enrolment: a secret and an otpauth:// URL for a QR code (replacing an enabled factor needs its current `code`)' })
   @ApiOkResponse({ type: MfaEnrollmentDto })
-  @ApiErrors(...BASE, 'MFA_CODE_REQUIRED', 'MFA_CODE_INVALID', 'REAUTHENTICATION_REQUIRED', 'MFA_UNAVAILABLE')
+  @ApiErrors(...CREDENTIAL_ROUTE_ERRORS, 'MFA_CODE_REQUIRED', 'MFA_CODE_INVALID', 'REAUTHENTICATION_REQUIRED', 'MFA_UNAVAILABLE')
   enroll(@CurrentUser() principal: Principal, @Req() req: AuthenticatedRequest, @Body() body: MfaProofDto): Promise<MfaEnrollmentDto> {
     return this.auth.startMfaEnrollment(caller(principal, req), body?.code?.trim());
   }
@@ -202,7 +202,7 @@ export class AuthController {
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Confirm TOTP enrolment with a code; returns recovery codes once' })
   @ApiOkResponse({ type: MfaEnabledDto })
-  @ApiErrors(...BASE, 'MFA_CODE_INVALID', 'MFA_NOT_ENROLLED', 'MFA_ALREADY_ENABLED', 'MFA_UNAVAILABLE')
+  @ApiErrors(...CREDENTIAL_ROUTE_ERRORS, 'MFA_CODE_INVALID', 'MFA_NOT_ENROLLED', 'MFA_ALREADY_ENABLED', 'MFA_UNAVAILABLE')
   async verify(@CurrentUser() principal: Principal, @Req() req: AuthenticatedRequest, @Body() body: MfaCodeDto): Promise<MfaEnabledDto> {
     const { recoveryCodes } = await this.auth.verifyMfaEnrollment(caller(principal, req), body.code.trim());
     return recoveryCodes ? { enabled: true, recoveryCodes } : { enabled: true };
@@ -214,7 +214,7 @@ export class AuthController {
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Replace the recovery codes (needs a current TOTP code); the old ones stop working' })
   @ApiOkResponse({ type: RecoveryCodesDto })
-  @ApiErrors(...BASE, 'MFA_CODE_INVALID', 'MFA_NOT_ENROLLED')
+  @ApiErrors(...CREDENTIAL_ROUTE_ERRORS, 'MFA_CODE_INVALID', 'MFA_NOT_ENROLLED')
   async recoveryCodes(@CurrentUser() principal: Principal, @Req() req: AuthenticatedRequest, @Body() body: MfaCodeDto): Promise<RecoveryCodesDto> {
     return { recoveryCodes: await this.auth.regenerateRecoveryCodes(caller(principal, req), body.code.trim()) };
   }
@@ -225,7 +225,7 @@ export class AuthController {
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Turn TOTP off with the current `code` (409 MFA_REQUIRED past the onboarding MFA step, MFA_REQUIRED_BY_ADMIN while an admin requires it)' })
   @ApiNoContentResponse()
-  @ApiErrors(...BASE, 'MFA_CODE_REQUIRED', 'MFA_CODE_INVALID', 'MFA_NOT_ENROLLED', 'MFA_REQUIRED_BY_ADMIN', 'MFA_REQUIRED_BY_ONBOARDING', 'REAUTHENTICATION_REQUIRED')
+  @ApiErrors(...CREDENTIAL_ROUTE_ERRORS, 'MFA_CODE_REQUIRED', 'MFA_CODE_INVALID', 'MFA_NOT_ENROLLED', 'MFA_REQUIRED_BY_ADMIN', 'MFA_REQUIRED_BY_ONBOARDING', 'REAUTHENTICATION_REQUIRED')
   async disableMfa(@CurrentUser() principal: Principal, @Req() req: AuthenticatedRequest, @Body() body: MfaProofDto): Promise<void> {
     await this.auth.disableMfa(caller(principal, req), body?.code?.trim());
   }
@@ -236,7 +236,7 @@ export class AuthController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Mail a password reset code; always 202' })
   @ApiAcceptedResponse({ type: AcceptedDto })
-  @ApiErrors(...BASE)
+  @ApiErrors(...CREDENTIAL_ROUTE_ERRORS)
   async forgot(@Body() body: EmailDto, @Req() req: Request): Promise<AcceptedDto> {
     await this.auth.requestPasswordReset(body.email, context(req));
     return ACCEPTED('If the address has an account, a reset code is on its way.');
@@ -248,7 +248,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Set a new password with the mailed code; signs out every session' })
   @ApiOkResponse(statusSchema('password_reset'))
-  @ApiErrors(...BASE, 'CODE_INVALID', 'CODE_EXPIRED', 'PASSWORD_POLICY')
+  @ApiErrors(...CREDENTIAL_ROUTE_ERRORS, 'CODE_INVALID', 'CODE_EXPIRED', 'PASSWORD_POLICY')
   async reset(@Body() body: ResetPasswordDto, @Req() req: Request): Promise<{ status: 'password_reset' }> {
     await this.auth.confirmPasswordReset({ email: body.email, code: body.code.trim(), newPassword: body.newPassword }, context(req));
     return { status: 'password_reset' };
@@ -260,7 +260,7 @@ export class AuthController {
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Sign out everywhere: every refresh and access token of the user stops working' })
   @ApiNoContentResponse()
-  @ApiErrors(...BASE)
+  @ApiErrors(...CREDENTIAL_ROUTE_ERRORS)
   async signOut(@CurrentUser() principal: Principal, @Req() req: AuthenticatedRequest): Promise<void> {
     await this.auth.signOut(caller(principal, req));
   }

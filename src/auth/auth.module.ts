@@ -10,6 +10,7 @@ import { AccountFacts } from './account-facts.service';
 import { AuthCoreModule } from './auth-core.module';
 import { AuthProviderBindingModule } from './auth-provider.binding';
 import { AuthController } from './auth.controller';
+import { CookieLoginController } from './cookie-login.controller';
 import { AuthService } from './auth.service';
 import { AuthSessionsController } from './sessions/auth-sessions.controller';
 import { AuthGuard } from './guards/auth.guard';
@@ -45,7 +46,7 @@ export class AuthModule implements OnApplicationBootstrap {
           storage: throttlerStorageFor(config.redisUrl),
         }),
       ],
-      controllers: [AuthController, AuthSessionsController, HostedLoginController],
+      controllers: [AuthController, AuthSessionsController, CookieLoginController, HostedLoginController],
       providers: [
         JwtStrategy,
         OidcClientFactory,

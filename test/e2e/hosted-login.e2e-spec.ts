@@ -120,6 +120,18 @@ describe('hosted login (authorization code + PKCE) against a real OpenID provide
     expect(Buffer.from(tx.slice(3), 'base64url').toString('latin1')).not.toContain(q.get('nonce')!);
   });
 
+  it('the admin console\'s button (?returnTo=console) lands on PUBLIC_URL/admin/ after the callback; an unknown returnTo is a 400 and starts nothing', async () => {
+    const start = await request(gh.url).get('/api/v1/auth/hosted/login?returnTo=console').expect(302);
+    const cb = await signInAt(new URL(start.headers.location!).href, `carol-${Date.now()}`, CALLBACK);
+    const res = await callback(cb, cookieValue(start, TX)).expect(302);
+    expect(res.headers.location).toBe(`${PUBLIC_URL}/admin/`);
+    expect(setCookie(res, SESSION)).toBeDefined();
+    // A closed list, never a URL: nothing can turn the callback into an open redirect.
+    const bad = await request(gh.url).get(`/api/v1/auth/hosted/login?returnTo=${encodeURIComponent('https://evil.example/')}`).expect(400);
+    expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    expect(setCookie(bad, TX)).toBeUndefined();
+  });
+
   it('happy path: provisions the user by (iss, sub), sets the session cookie and redirects to the front end; the cookie authorizes /users/me', async () => {
     const account = `alice-${Date.now()}`;
     const { authorize, tx } = await begin();

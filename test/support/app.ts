@@ -1,6 +1,7 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { createServer } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { AppModule } from '../../src/app.module';
 import { configureApp, createAdapter } from '../../src/app.setup';
@@ -29,11 +30,18 @@ export interface TestApp {
  * Boots the whole app with the production wiring (AppModule + configureApp) against the run's test database,
  * listening on a free loopback port. `extra` adds test-only modules (e.g. a probe controller); nothing is replaced
  * unless a test passes `override`. `logDestination` captures the app's log lines (set LOG_LEVEL in `env`);
- * `databaseUrl` points it at another database (test/support/private-database.ts).
+ * `databaseUrl` points it at another database (test/support/private-database.ts). `port`: a fixed one, for tests whose
+ * PUBLIC_URL must be the address they use (freePort() picks one).
  */
 export async function startTestApp(
   env: Env = {},
-  opts: { extra?: Array<Type | DynamicModule>; override?: Array<{ token: unknown; value: unknown }>; logDestination?: DestinationStream; databaseUrl?: string } = {},
+  opts: {
+    extra?: Array<Type | DynamicModule>;
+    override?: Array<{ token: unknown; value: unknown }>;
+    logDestination?: DestinationStream;
+    databaseUrl?: string;
+    port?: number;
+  } = {},
 ): Promise<TestApp> {
   const config = testConfig(env);
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, opts.databaseUrl ?? testDatabaseUrl(), { logDestination: opts.logDestination }), ...(opts.extra ?? [])] });
@@ -41,7 +49,19 @@ export async function startTestApp(
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config), { bodyParser: false, bufferLogs: true });
   await configureApp(app, config);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(opts.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return { app, config, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+}
+
+/** A loopback port free right now (for a test that must know its PUBLIC_URL before the app listens). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

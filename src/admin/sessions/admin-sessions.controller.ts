@@ -24,11 +24,12 @@ export class AdminSessionsController {
 
   @Get()
   @Roles('admin', 'auditor')
-  @ApiOperation({ summary: "The user's sessions: device, address, created, last used (Cognito: `listed: false` and why)" })
+  @ApiOperation({ summary: "The user's sessions: device, address, created, last used, `current` on one's own (Cognito: `listed: false` and why)" })
   @ApiOkResponse({ schema: { type: 'object', properties: { listed: { type: 'boolean' }, sessions: { type: 'array', items: { type: 'object', additionalProperties: true } } }, additionalProperties: true } })
   @ApiErrors('USER_NOT_FOUND', 'NOT_SUPPORTED', 'PROVIDER_UNAVAILABLE')
-  list(@Param() p: UserIdParam): Promise<SessionList> {
-    return this.sessions.list(p.id);
+  list(@Param() p: UserIdParam, @CurrentUser() me: Principal): Promise<SessionList> {
+    // An administrator looking at their own sessions sees which one is this request's (the console's cookie session).
+    return this.sessions.list(p.id, me.userId === p.id ? me.sessionId : undefined);
   }
 
   @Delete(':sid')

@@ -37,7 +37,7 @@ export function requestCredential(req: CredentialRequest, cookieName: string, al
 
 /**
  * Cross-site request forgery defence for cookie-authenticated requests: a state-changing method (anything but GET,
- * HEAD, OPTIONS) must carry an `Origin` that is exactly one of CORS_ORIGINS. A missing Origin is refused too: every
+ * HEAD, OPTIONS) must carry an `Origin` that is exactly one of CORS_ORIGINS or Gatehouse's own (allowed-origins.ts). A missing Origin is refused too: every
  * current browser sends it on cross-origin and on same-origin non-GET fetches, so its absence means an old client or
  * a stripped header, neither of which should ride on ambient cookies. SameSite=Lax is the first line; this covers
  * same-site attackers (a sibling subdomain) and browsers that ignore SameSite.

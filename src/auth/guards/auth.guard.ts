@@ -13,6 +13,7 @@ import { Authenticator, type RouteRules } from '../authenticator';
 import { JWT_STRATEGY, RequestWithToken } from '../jwt.strategy';
 import { rejectionFrom } from '../tokens/token-verifier';
 import { VerifiedToken } from '../tokens/verified-token';
+import { allowedOrigins } from '../credentials/allowed-origins';
 import { sessionCookieNames } from '../credentials/session-cookies';
 import { bearerCandidate } from '../credentials/bearer';
 import { CredentialSource, RequestCredential, requestCredential } from '../credentials/request-credential';
@@ -39,7 +40,7 @@ export class AuthGuard implements CanActivate {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.sessionCookie = sessionCookieNames(config.isProduction).session;
-    this.allowedOrigins = new Set(config.corsOrigins);
+    this.allowedOrigins = allowedOrigins(config);
   }
 
   /** Synchronous when the token and the user are both cached (the common case); async only on a miss. */

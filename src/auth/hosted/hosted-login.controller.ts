@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, OptionalAuth } from '../../common/decorators/auth.decorators';
@@ -9,7 +9,9 @@ import type { Principal } from '../../common/principal';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config.types';
 import type { AuthenticatedRequest } from '../guards/auth.guard';
+import { allowedOrigins } from '../credentials/allowed-origins';
 import { assertOriginAllowed } from '../credentials/request-credential';
+import { HostedLoginQuery } from './hosted-login.dto';
 import { HostedLoginService, HostedStatus } from './hosted-login.service';
 import { clearCookieOptions, cookieOptions, LOGIN_TRANSACTION_TTL_S, SessionCookieNames, sessionCookieNames } from '../credentials/session-cookies';
 
@@ -42,7 +44,7 @@ export class HostedLoginController {
   ) {
     this.secure = config.isProduction;
     this.cookies = sessionCookieNames(this.secure);
-    this.allowedOrigins = new Set(config.corsOrigins);
+    this.allowedOrigins = allowedOrigins(config);
   }
 
   @Public()
@@ -50,8 +52,8 @@ export class HostedLoginController {
   @ApiOperation({ summary: "Redirects to the issuer's sign-in page (authorization code + PKCE)" })
   @ApiRedirect(302, "The issuer's sign-in page; the login transaction cookie is set")
   @ApiErrors('HOSTED_LOGIN_UNAVAILABLE', 'HOSTED_LOGIN_ISSUER_UNAVAILABLE')
-  async login(@Res() res: FastifyReply): Promise<void> {
-    const { authorizationUrl, transaction } = await this.hosted.start();
+  async login(@Query() query: HostedLoginQuery, @Res() res: FastifyReply): Promise<void> {
+    const { authorizationUrl, transaction } = await this.hosted.start(query.returnTo);
     res.setCookie(this.cookies.transaction, transaction, cookieOptions(this.secure, LOGIN_TRANSACTION_TTL_S));
     await res.redirect(authorizationUrl, 302);
   }
@@ -59,7 +61,7 @@ export class HostedLoginController {
   @Public()
   @Get('hosted/callback')
   @ApiOperation({ summary: 'Where the issuer returns: exchanges the code, sets the session cookie, redirects to the front end' })
-  @ApiRedirect(302, 'The front end (FRONTEND_URL); the session cookie is set')
+  @ApiRedirect(302, 'The front end (FRONTEND_URL), or the admin console when the login began there (returnTo=console); the session cookie is set')
   @ApiErrors('HOSTED_LOGIN_FAILED', 'HOSTED_LOGIN_UNAVAILABLE', 'HOSTED_LOGIN_ISSUER_UNAVAILABLE', 'AUTH_TOKEN_INVALID', 'AUTH_TOKEN_EXPIRED', 'AUTH_TOKEN_REVOKED', 'USER_SUSPENDED', 'USER_DISABLED', 'USER_REJECTED', 'EMAIL_IN_USE')
   async callback(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const queryAt = req.url.indexOf('?');
@@ -68,7 +70,7 @@ export class HostedLoginController {
     res.clearCookie(this.cookies.transaction, clearCookieOptions(this.secure));
     const result = await this.hosted.complete(queryAt < 0 ? '' : req.url.slice(queryAt), cookies?.[this.cookies.transaction]);
     res.setCookie(this.cookies.session, result.sessionToken, cookieOptions(this.secure, result.maxAgeS));
-    await res.redirect(this.hosted.frontendUrl(), 302);
+    await res.redirect(result.returnUrl, 302);
   }
 
   /** Public so that an expired session can still be cleared; a present session cookie must pass the Origin rule. */

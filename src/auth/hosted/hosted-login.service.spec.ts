@@ -3,6 +3,7 @@ import type { AppConfig } from '../../config/config.types';
 import type { PrincipalResolver } from '../principal.resolver';
 import type { TokenVerifier } from '../tokens/token-verifier';
 import type { SessionRevocations } from '../sessions/session-revocations';
+import type { SessionDirectory } from '../sessions/session-directory';
 import { HostedLoginIssuerDownError } from './hosted-login.errors';
 import { HostedLoginService } from './hosted-login.service';
 import { OidcClientFactory } from './oidc-client.factory';
@@ -24,7 +25,7 @@ describe('HostedLoginService.start', () => {
     }).config;
     // As if validation had let it through: production (no insecure requests allowed) with an http:// domain.
     const config: AppConfig = { ...base, isProduction: true, nodeEnv: 'production' };
-    return new HostedLoginService(config, new OidcClientFactory(config), {} as TokenVerifier, {} as PrincipalResolver, {} as SessionRevocations);
+    return new HostedLoginService(config, new OidcClientFactory(config), {} as TokenVerifier, {} as PrincipalResolver, {} as SessionRevocations, {} as SessionDirectory);
   }
 
   it('answers 503 HOSTED_LOGIN_ISSUER_UNAVAILABLE, not a 500, when the authorize URL cannot be built', async () => {
@@ -47,7 +48,7 @@ describe('HostedLoginService.start', () => {
       COGNITO_CLIENT_ID: 'client',
       SESSION_SECRET: 's'.repeat(32),
     }).config;
-    const hosted = new HostedLoginService(config, new OidcClientFactory(config), {} as TokenVerifier, {} as PrincipalResolver, {} as SessionRevocations);
+    const hosted = new HostedLoginService(config, new OidcClientFactory(config), {} as TokenVerifier, {} as PrincipalResolver, {} as SessionRevocations, {} as SessionDirectory);
     await expect(hosted.start()).rejects.toMatchObject({ code: 'HOSTED_LOGIN_ISSUER_UNAVAILABLE', status: 503 });
   });
 });

@@ -1,14 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import * as oidc from 'openid-client';
 import { AuthenticationError } from '../../common/errors/app-error';
+import { CONSOLE_PATH } from '../../common/http/content-security';
 import type { Principal } from '../../common/principal';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config.types';
 import { PrincipalResolver } from '../principal.resolver';
+import { SESSION_DIRECTORY, type SessionDirectory } from '../sessions/session-directory';
 import { SessionRevocations, sessionKeys } from '../sessions/session-revocations';
 import { TokenVerifier } from '../tokens/token-verifier';
 import { RejectReason, TokenRejection, VerifiedToken } from '../tokens/verified-token';
 import { HostedLoginFailedError, HostedLoginIssuerDownError, HostedLoginUnavailableError } from './hosted-login.errors';
+import type { HostedReturn } from './hosted-login.dto';
 import { HostedTarget, hostedTarget } from './hosted-target';
 import { LoginTransactionSealer } from './login-transaction';
 import { OidcClientFactory } from './oidc-client.factory';
@@ -26,6 +29,8 @@ export interface HostedLoginResult {
   /** Seconds until the access token expires (the session cookie lives exactly as long). */
   maxAgeS: number;
   principal: Principal;
+  /** Where the browser goes next: the console when the login was started from it, else the front end. */
+  returnUrl: string;
 }
 
 export interface HostedStatus {
@@ -56,6 +61,7 @@ export class HostedLoginService {
     private readonly verifier: TokenVerifier,
     private readonly principals: PrincipalResolver,
     private readonly revocations: SessionRevocations,
+    @Inject(SESSION_DIRECTORY) private readonly sessions: SessionDirectory,
   ) {
     this.target = hostedTarget(config);
     if (this.target && config.auth.hosted.sessionSecret) this.sealer = new LoginTransactionSealer(config.auth.hosted.sessionSecret);
@@ -66,7 +72,7 @@ export class HostedLoginService {
   }
 
   /** The issuer's authorize URL with S256 PKCE, state and nonce; the three secrets go into the sealed transaction. */
-  async start(): Promise<HostedLoginStart> {
+  async start(returnTo?: HostedReturn): Promise<HostedLoginStart> {
     const { target, sealer } = this.require();
     const configuration = await this.configuration(target);
     const verifier = oidc.randomPKCECodeVerifier();
@@ -90,7 +96,7 @@ export class HostedLoginService {
       this.logger.warn({ issuer: target.issuer, reason: describe(err) }, 'hosted login: cannot build the authorize URL');
       throw new HostedLoginIssuerDownError(describe(err));
     }
-    const transaction = sealer.seal({ issuer: target.issuer, verifier, state, nonce, expiresAt: Date.now() + LOGIN_TRANSACTION_TTL_S * 1000 });
+    const transaction = sealer.seal({ issuer: target.issuer, verifier, state, nonce, expiresAt: Date.now() + LOGIN_TRANSACTION_TTL_S * 1000, ...(returnTo ? { returnTo } : {}) });
     return { authorizationUrl: authorizationUrl.href, transaction };
   }
 
@@ -159,7 +165,8 @@ export class HostedLoginService {
       throw err;
     }
     const maxAgeS = Math.max(0, verified.expiresAt - Math.floor(Date.now() / 1000));
-    return { sessionToken: tokens.access_token, maxAgeS, principal };
+    const returnUrl = tx.returnTo === 'console' ? `${this.config.publicUrl}${CONSOLE_PATH}/` : this.frontendUrl();
+    return { sessionToken: tokens.access_token, maxAgeS, principal, returnUrl };
   }
 
   /**
@@ -178,6 +185,10 @@ export class HostedLoginService {
       throw err;
     }
     await this.revocations.revoke(principal.userId, sessionKeys(verified), 'logout', new Date((verified.expiresAt + this.config.auth.clockSkewS) * 1000));
+    // A local cookie session (POST /auth/session/login) began a refresh family nobody holds the token of: end it too,
+    // so it leaves the session lists instead of showing as live until it expires. Cognito and OIDC sessions have no
+    // per-session record here; the keys above and the issuer's logout URL end them.
+    if (verified.sessionId && this.sessions.provider === 'local') await this.sessions.revoke(principal.userId, verified.sessionId, 'logout');
     this.logger.log({ userId: principal.userId }, 'hosted-login session ended');
   }
 

@@ -12,6 +12,8 @@ export interface LoginTransaction {
   nonce: string;
   /** Milliseconds since epoch after which the transaction is refused, whatever the cookie's Max-Age says. */
   expiresAt: number;
+  /** Where the callback sends the browser (hosted-login.dto.ts); absent: FRONTEND_URL. */
+  returnTo?: 'console';
 }
 
 /**

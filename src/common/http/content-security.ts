@@ -3,6 +3,8 @@
  * nothing; only Swagger UI, under DOCS_PATH, needs inline scripts and styles. Pure, so it ports to another platform.
  */
 export const DOCS_PATH = '/api/docs';
+/** The admin console's pages and assets (src/admin/console). */
+export const CONSOLE_PATH = '/admin';
 
 type Directives = Record<string, string[]>;
 
@@ -26,6 +28,27 @@ export const DOCS_CSP: Directives = {
   'frame-ancestors': ["'none'"],
 };
 
+/**
+ * The admin console (issue #16): its own scripts, styles and API calls, nothing else; no inline script or style and
+ * no eval (script-src without 'unsafe-*'), images only from here or data: URLs, never framed, no <base>.
+ */
+export const CONSOLE_CSP: Directives = {
+  'default-src': ["'none'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'"],
+  'connect-src': ["'self'"],
+  'img-src': ["'self'", 'data:'],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'base-uri': ["'none'"],
+};
+
+/** `/admin` and everything below it (not `/administrator`, not `/api/v1/admin`); the query string is ignored. */
+export function isConsolePath(url: string): boolean {
+  const path = url.split('?', 1)[0]!;
+  return path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`);
+}
+
 /** `/api/docs` and everything below it (not `/api/docsx`); the query string is ignored. */
 export function isDocsPath(url: string): boolean {
   const path = url.split('?', 1)[0]!;
@@ -33,5 +56,6 @@ export function isDocsPath(url: string): boolean {
 }
 
 export function cspFor(url: string, docsEnabled: boolean): Directives {
+  if (isConsolePath(url)) return CONSOLE_CSP;
   return docsEnabled && isDocsPath(url) ? DOCS_CSP : STRICT_CSP;
 }

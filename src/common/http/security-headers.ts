@@ -1,6 +1,6 @@
 import helmet from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DOCS_CSP, STRICT_CSP } from './content-security';
+import { CONSOLE_CSP, DOCS_CSP, isConsolePath, isDocsPath, STRICT_CSP } from './content-security';
 
 export type HeaderSet = ReadonlyArray<readonly [name: string, value: string]>;
 
@@ -25,6 +25,8 @@ export interface SecurityHeaderSets {
   strict: HeaderSet;
   /** Swagger UI under /api/docs: the relaxed CSP it needs. */
   docs: HeaderSet;
+  /** The admin console under /admin: its own scripts, styles and API calls only. */
+  console: HeaderSet;
 }
 
 /**
@@ -40,5 +42,11 @@ export function securityHeaderSets(production: boolean): SecurityHeaderSets {
     headers.set('cache-control', 'no-store');
     return Object.freeze([...headers.entries()].map(([k, v]) => Object.freeze([k, v] as const)));
   };
-  return { strict: render(STRICT_CSP), docs: render(DOCS_CSP) };
+  return { strict: render(STRICT_CSP), docs: render(DOCS_CSP), console: render(CONSOLE_CSP) };
+}
+
+/** The set a request's answer gets: the console's under /admin, Swagger UI's under /api/docs when served, else strict. */
+export function headerSetFor(url: string, sets: SecurityHeaderSets, docsEnabled: boolean): HeaderSet {
+  if (isConsolePath(url)) return sets.console;
+  return docsEnabled && isDocsPath(url) ? sets.docs : sets.strict;
 }
