@@ -20,7 +20,7 @@ export class AuditController {
 
   @Get()
   @ApiOperation({ summary: 'The audit trail, newest first: filters combine; keyset paging (nextCursor). The read is itself audited' })
-  @ApiOkResponse({ schema: { type: 'object', properties: { items: { type: 'array', items: { type: 'object', additionalProperties: true } }, nextCursor: { type: 'string', nullable: true } } } })
+  @ApiOkResponse({ schema: { type: 'object', properties: { entries: { type: 'array', items: { type: 'object', additionalProperties: true } }, nextCursor: { type: 'string', nullable: true } } } })
   @ApiErrors('INVALID_INPUT')
   list(@Query() query: AuditListQuery, @CurrentUser() me: Principal): Promise<AuditPage> {
     return this.audit.list(query, me);
