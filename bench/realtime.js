@@ -18,6 +18,13 @@ const HANDSHAKES = Number(process.env.BENCH_WS_HANDSHAKES || 3000);
 const IN_FLIGHT = Number(process.env.BENCH_WS_IN_FLIGHT || 50);
 const IDLE = Number(process.env.BENCH_WS_IDLE || 5000);
 const ROUNDS = Number(process.env.BENCH_WS_ROUNDS || 2);
+// Handshakes per server before the counted rounds: the target is for a warm server, and a thousand left the counted
+// rounds still JIT-compiling (the first round cost twice the later ones).
+const WARMUP = Number(process.env.BENCH_WS_WARMUP || 4000);
+// socket.io-client's default transports (HTTP long-polling first, then the upgrade to a WebSocket: several HTTP
+// requests per handshake) are measured too, over fewer handshakes: BENCH_WS_POLLING_HANDSHAKES, 0 to skip.
+const POLLING_HANDSHAKES = Number(process.env.BENCH_WS_POLLING_HANDSHAKES || 1000);
+const TRANSPORTS = { websocket: ['websocket'], 'polling+upgrade': null };
 const TICK_MS = 1000 / 100; // CLK_TCK is 100 on Linux
 
 function cpuMs(pid) {
@@ -30,34 +37,41 @@ function rssKb(pid) {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 }
 
-function open(url, token) {
+function open(url, token, transports = TRANSPORTS.websocket) {
   return new Promise((resolve, reject) => {
-    const socket = io(`${url}/realtime`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 20_000 });
+    const socket = io(`${url}/realtime`, { auth: { token }, ...(transports ? { transports } : {}), reconnection: false, forceNew: true, timeout: 20_000 });
     socket.once('connect_error', (err) => {
       socket.close();
       reject(new Error(`connect_error ${err.data ? err.data.code : err.message}`));
     });
-    socket.once('connect', () =>
+    socket.once('connect', () => {
+      if (!transports) {
+        // polling+upgrade: the handshake is done when the WebSocket has taken over (as a client settles on it).
+        if (socket.io.engine.transport.name === 'websocket') return ack();
+        return socket.io.engine.once('upgrade', ack);
+      }
+      ack();
+    });
+    const ack = () =>
       socket.timeout(20_000).emit('whoami', (err, me) => {
         if (err || !me || me.error) {
           socket.close();
           return reject(new Error(`whoami failed: ${err ? err.message : JSON.stringify(me)}`));
         }
         resolve(socket);
-      }),
-    );
+      });
   });
 }
 
 /** N handshakes with `inFlight` at a time; returns the server's CPU ms per handshake and handshakes/s. */
-async function handshakes(url, pid, tokens, n, inFlight) {
+async function handshakes(url, pid, tokens, n, inFlight, transports) {
   let next = 0;
   const cpu0 = cpuMs(pid);
   const t0 = process.hrtime.bigint();
   const worker = async () => {
     while (next < n) {
       const i = next++;
-      const s = await open(url, tokens[i % tokens.length]);
+      const s = await open(url, tokens[i % tokens.length], transports);
       s.close();
     }
   };
@@ -97,18 +111,49 @@ async function waitConnectable(url, ms) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** `app`: { url, pid } of the running Gatehouse; `tokens` it has seen before; `issuer`/`client` for the peer. */
-async function runRealtime({ app, tokens, issuer, client, peerPort }) {
-  const peerUrl = `http://127.0.0.1:${peerPort}`;
-  const peer = spawn(process.execPath, [join(__dirname, 'realtime-peer.js')], {
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', PEER_PORT: String(peerPort), PEER_ISSUER: issuer, PEER_CLIENT: client },
+function spawnServer(file, port, env = {}) {
+  return spawn(process.execPath, [join(__dirname, file)], {
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', PEER_PORT: String(port), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+}
+
+function stop(child) {
+  if (child.exitCode !== null) return Promise.resolve();
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+/** Interleaved rounds of `n` handshakes per server over one transport setting; name -> [{ cpuMs, perSecond }]. */
+async function rounds(servers, tokens, n, transports, label) {
+  const results = new Map(servers.map(([name]) => [name, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const [name, url, pid] of round % 2 ? servers : [...servers].reverse()) {
+      const r = await handshakes(url, pid, tokens, n, IN_FLIGHT, transports);
+      results.get(name).push(r);
+      console.log(`round ${round} ${label.padEnd(16)} ${name.padEnd(44)} ${r.cpuMs.toFixed(3)} ms server CPU/handshake   ${Math.round(r.perSecond)} handshakes/s`);
+    }
+  }
+  return results;
+}
+
+/** `app`: { url, pid } of the running Gatehouse; `tokens` it has seen before; `issuer`/`client` for the peer. */
+async function runRealtime({ app, tokens, issuer, client, peerPort, floorPort }) {
+  const peerUrl = `http://127.0.0.1:${peerPort}`;
+  const floorUrl = `http://127.0.0.1:${floorPort}`;
+  const peer = spawnServer('realtime-peer.js', peerPort, { PEER_ISSUER: issuer, PEER_CLIENT: client });
+  const floor = spawnServer('realtime-floor.js', floorPort);
   try {
     await waitConnectable(peerUrl, 30_000);
+    await waitConnectable(floorUrl, 30_000);
+    const GATEHOUSE = 'Gatehouse /realtime';
+    const PEER = 'peer (aws-jwt-verify in handleConnection)';
+    const FLOOR = 'bare socket.io (no Nest, no token check)';
     const servers = [
-      ['Gatehouse /realtime', app.url, app.pid],
-      ['peer (aws-jwt-verify in handleConnection)', peerUrl, peer.pid],
+      [GATEHOUSE, app.url, app.pid],
+      [PEER, peerUrl, peer.pid],
+      [FLOOR, floorUrl, floor.pid],
     ];
     // A peer that accepted anything would be cheap: check it refuses a bad signature before measuring.
     await open(peerUrl, `${tokens[0]}x`).then(
@@ -118,40 +163,36 @@ async function runRealtime({ app, tokens, issuer, client, peerPort }) {
       },
       () => undefined,
     );
-    console.log(`\nrealtime: ${HANDSHAKES} handshakes x ${ROUNDS} interleaved rounds, ${IN_FLIGHT} in flight, then ${IDLE} idle sockets each`);
-    for (const [, url, pid] of servers) await handshakes(url, pid, tokens, Math.min(1000, HANDSHAKES), IN_FLIGHT); // warm-up
-    const results = new Map(servers.map(([name]) => [name, []]));
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const [name, url, pid] of round % 2 ? servers : [...servers].reverse()) {
-        const r = await handshakes(url, pid, tokens, HANDSHAKES, IN_FLIGHT);
-        results.get(name).push(r);
-        console.log(`round ${round} ${name.padEnd(44)} ${r.cpuMs.toFixed(3)} ms server CPU/handshake   ${Math.round(r.perSecond)} handshakes/s`);
-      }
+    console.log(`\nrealtime: after ${WARMUP} handshakes per server, ${HANDSHAKES} websocket-only handshakes x ${ROUNDS} interleaved rounds, ${IN_FLIGHT} in flight; ${POLLING_HANDSHAKES} with the client's default transports (polling, then the upgrade) x ${ROUNDS}; then ${IDLE} idle sockets each`);
+    for (const [, url, pid] of servers) await handshakes(url, pid, tokens, WARMUP, IN_FLIGHT, TRANSPORTS.websocket);
+    const byTransport = { websocket: await rounds(servers, tokens, HANDSHAKES, TRANSPORTS.websocket, 'websocket') };
+    if (POLLING_HANDSHAKES > 0) {
+      for (const [, url, pid] of servers) await handshakes(url, pid, tokens, Math.ceil(WARMUP / 4), IN_FLIGHT, TRANSPORTS['polling+upgrade']);
+      byTransport['polling+upgrade'] = await rounds(servers, tokens, POLLING_HANDSHAKES, TRANSPORTS['polling+upgrade'], 'polling+upgrade');
     }
     const idle = new Map();
-    for (const [name, url, pid] of servers) {
+    for (const [name, url, pid] of servers.slice(0, 2)) {
       idle.set(name, await idleCost(url, pid, tokens, IDLE));
       console.log(`${name.padEnd(52)} ${idle.get(name).held} sockets held, ${idle.get(name).kbPerSocket.toFixed(1)} KB RSS per idle socket`);
     }
-    const fig = (name) => ({
+    const fig = (results, name) => ({
       cpuMs: median(results.get(name).map((r) => r.cpuMs)),
       perSecond: median(results.get(name).map((r) => r.perSecond)),
-      ...idle.get(name),
     });
-    const g = fig(servers[0][0]);
-    const p = fig(servers[1][0]);
     const verdict = (ok) => (ok ? 'met' : 'NOT met');
-    console.log(`\nrealtime medians           Gatehouse      peer`);
-    console.log(`  server CPU / handshake   ${g.cpuMs.toFixed(3).padStart(8)} ms  ${p.cpuMs.toFixed(3).padStart(8)} ms   target <= 0.4 ms: ${verdict(g.cpuMs <= 0.4)}`);
-    console.log(`  handshakes/s (${IN_FLIGHT} in flight) ${String(Math.round(g.perSecond)).padStart(6)}     ${String(Math.round(p.perSecond)).padStart(6)}`);
-    console.log(`  RSS per idle socket      ${g.kbPerSocket.toFixed(1).padStart(8)} KB  ${p.kbPerSocket.toFixed(1).padStart(8)} KB   target <= 15 KB: ${verdict(g.kbPerSocket <= 15)}`);
-    console.log(`  idle sockets held        ${String(g.held).padStart(8)}     ${String(p.held).padStart(8)}      target ${IDLE} on one instance: ${verdict(g.held >= IDLE)}`);
-  } finally {
-    if (peer.exitCode === null) {
-      const exited = new Promise((r) => peer.once('exit', r));
-      peer.kill('SIGTERM');
-      await exited;
+    const ms = (x) => `${x.toFixed(3).padStart(8)} ms`;
+    console.log(`\nrealtime medians                          Gatehouse         peer   bare socket.io`);
+    for (const [transport, results] of Object.entries(byTransport)) {
+      const [g, p, f] = [GATEHOUSE, PEER, FLOOR].map((name) => fig(results, name));
+      const target = transport === 'websocket' ? `   target <= 0.4 ms: ${verdict(g.cpuMs <= 0.4)}` : '';
+      console.log(`  ${transport.padEnd(16)} CPU / handshake ${ms(g.cpuMs)}  ${ms(p.cpuMs)}  ${ms(f.cpuMs)}${target}`);
+      console.log(`  ${transport.padEnd(16)} handshakes/s    ${String(Math.round(g.perSecond)).padStart(8)}     ${String(Math.round(p.perSecond)).padStart(8)}     ${String(Math.round(f.perSecond)).padStart(8)}`);
     }
+    const [gi, pi] = [idle.get(GATEHOUSE), idle.get(PEER)];
+    console.log(`  RSS per idle socket               ${gi.kbPerSocket.toFixed(1).padStart(8)} KB  ${pi.kbPerSocket.toFixed(1).padStart(8)} KB   target <= 15 KB: ${verdict(gi.kbPerSocket <= 15)}`);
+    console.log(`  idle sockets held                 ${String(gi.held).padStart(8)}     ${String(pi.held).padStart(8)}      target ${IDLE} on one instance: ${verdict(gi.held >= IDLE)}`);
+  } finally {
+    await Promise.all([stop(peer), stop(floor)]);
   }
 }
 

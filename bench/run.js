@@ -153,7 +153,11 @@ async function main() {
   // BENCH_CPU_PROF=<dir>: Gatehouse writes a V8 CPU profile there when it stops (open it in Chrome DevTools, or
   // summarise it with bench/profile-top.js); BENCH_ONLY=<substring> keeps the HTTP targets whose name contains it
   // (and skips the realtime part and the bare verifier); BENCH_ONLY=realtime or =gateway runs that part alone.
-  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // BENCH_APP_NODE_ARGS: extra node flags for Gatehouse's process (e.g. a V8 heap setting being measured).
+  const nodeArgs = [
+    ...(process.env.BENCH_APP_NODE_ARGS ? process.env.BENCH_APP_NODE_ARGS.split(' ').filter(Boolean) : []),
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+  ];
   const app = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const peer = spawn(process.execPath, [join(__dirname, 'peer.js')], {
     env: { PATH: process.env.PATH, NODE_ENV: 'production', PEER_PORT: String(peerPort), PEER_ISSUER: issuer, PEER_CLIENT: CLIENT },
@@ -243,7 +247,7 @@ async function main() {
       await require('./gateway').runGateway({ app: { url, pid: app.pid }, tokens, issuer, client: CLIENT, upstream: gatewayUpstream.url, peerPort: await freePort() });
     }
     const realtime = process.env.BENCH_REALTIME !== '0' && (!only || only === 'realtime');
-    if (realtime) await require('./realtime').runRealtime({ app: { url, pid: app.pid }, tokens, issuer, client: CLIENT, peerPort: await freePort() });
+    if (realtime) await require('./realtime').runRealtime({ app: { url, pid: app.pid }, tokens, issuer, client: CLIENT, peerPort: await freePort(), floorPort: await freePort() });
   } finally {
     await Promise.all([stop(app), stop(peer)]);
     server.close();
