@@ -1,19 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './load-config';
+import { loadConfig } from './load-config';
+import { problemsOf } from '../../test/support/config-problems';
 
 const SECRET = 'x'.repeat(32);
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 function file(content: string): string {
   const path = join(tmpdir(), `gw-config-${process.pid}-${Math.random()}.json`);

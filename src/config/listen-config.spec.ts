@@ -1,16 +1,7 @@
-import { ConfigError, loadConfig } from './load-config';
+import { loadConfig } from './load-config';
+import { problemsOf } from '../../test/support/config-problems';
 
 const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgres://h/d', PUBLIC_URL: 'https://gh.example.com', AUTH_PROVIDER: 'oidc', OIDC_ISSUER: 'https://idp.example.com', OIDC_AUDIENCE: 'api' };
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 describe('PUBLIC_URL follows PORT in development (issue 12)', () => {
   it('is derived from PORT when unset', () => {

@@ -1,15 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigError, loadConfig } from './load-config';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+import { loadConfig } from './load-config';
+import { problemsOf } from '../../test/support/config-problems';
 
 describe('loadConfig', () => {
   it('gives working defaults for an empty environment (local provider, embedded database)', () => {

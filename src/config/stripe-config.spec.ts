@@ -1,14 +1,5 @@
-import { ConfigError, loadConfig } from './load-config';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+import { loadConfig } from './load-config';
+import { problemsOf } from '../../test/support/config-problems';
 
 describe('STRIPE_* configuration', () => {
   it('takes several comma-separated whsec_ secrets (a rolled secret keeps working in the overlap)', () => {
