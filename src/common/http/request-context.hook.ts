@@ -1,9 +1,37 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Role } from '../../config/config.types';
 import { type RequestContext, runWithRequestContext, userAgentOf } from '../request-context';
 import { clientAddress } from './client-address';
 
 const CONTEXT = Symbol('gatehouse.requestContext');
 type WithContext = FastifyRequest & { [CONTEXT]?: RequestContext };
+
+/**
+ * One HTTP request's context. The client address and the cleaned user agent are worked out on first read, not in the
+ * hook: only audit writers read them, and most requests (every cached authenticated read) write no audit row, so the
+ * hot path pays for one small object and no header parsing.
+ */
+class HttpRequestContext implements RequestContext {
+  actorRole?: Role;
+  private address?: string | null;
+  private agent?: string | null;
+
+  constructor(private readonly req: FastifyRequest) {}
+
+  get requestId(): string {
+    return this.req.id;
+  }
+
+  get ip(): string | null {
+    if (this.address === undefined) this.address = clientAddress(this.req);
+    return this.address;
+  }
+
+  get userAgent(): string | null {
+    if (this.agent === undefined) this.agent = userAgentOf(this.req.headers['user-agent']);
+    return this.agent;
+  }
+}
 
 /**
  * Opens the request context (common/request-context.ts) in onRequest, and enters it again in preHandler: reading the
@@ -12,7 +40,7 @@ type WithContext = FastifyRequest & { [CONTEXT]?: RequestContext };
  */
 export function installRequestContext(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (req: WithContext, _reply, done) => {
-    const ctx: RequestContext = { requestId: req.id, ip: clientAddress(req), userAgent: userAgentOf(req.headers['user-agent']) };
+    const ctx = new HttpRequestContext(req);
     req[CONTEXT] = ctx;
     runWithRequestContext(ctx, done);
   });
