@@ -153,12 +153,13 @@ async function main() {
   // BENCH_CPU_PROF=<dir>: Gatehouse writes a V8 CPU profile there when it stops (open it in Chrome DevTools, or
   // summarise it with bench/profile-top.js); BENCH_ONLY=<substring> keeps the HTTP targets whose name contains it
   // (and skips the realtime part and the bare verifier); BENCH_ONLY=realtime or =gateway runs that part alone.
+  // BENCH_APP_LOG=<file>: Gatehouse's log lines go there instead of /dev/null (to see why a run failed).
   // BENCH_APP_NODE_ARGS: extra node flags for Gatehouse's process (e.g. a V8 heap setting being measured).
   const nodeArgs = [
     ...(process.env.BENCH_APP_NODE_ARGS ? process.env.BENCH_APP_NODE_ARGS.split(' ').filter(Boolean) : []),
     ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
   ];
-  const app = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const app = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'main.js')], { env, stdio: ['ignore', process.env.BENCH_APP_LOG ? require('node:fs').openSync(process.env.BENCH_APP_LOG, 'w') : 'ignore', 'inherit'] });
   const peer = spawn(process.execPath, [join(__dirname, 'peer.js')], {
     env: { PATH: process.env.PATH, NODE_ENV: 'production', PEER_PORT: String(peerPort), PEER_ISSUER: issuer, PEER_CLIENT: CLIENT },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -176,7 +177,7 @@ async function main() {
     for (let i = 0; i < tokens.length; i += 25) {
       const batch = tokens.slice(i, i + 25).map((t) => fetch(`${url}/api/v1/users/me`, { headers: { authorization: `Bearer ${t}` } }).then((r) => r.status));
       const statuses = await Promise.all(batch);
-      if (statuses.some((s) => s !== 200)) throw new Error(`provisioning failed: ${statuses.join(',')}`);
+      if (statuses.some((s) => s !== 200)) { const r = await fetch(`${url}/api/v1/users/me`, { headers: { authorization: `Bearer ${tokens[i]}` } }); throw new Error(`provisioning failed: ${statuses.join(',')} ${await r.text()}`); }
     }
     const peerCheck = await fetch(`${peerUrl}/api/v1/users/me`, { headers: { authorization: `Bearer ${tokens[0]}` } });
     if (peerCheck.status !== 200) throw new Error(`peer refused a valid token: ${peerCheck.status}`);

@@ -1,16 +1,20 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Role } from '../config/config.types';
+import type { Principal } from './principal';
 
 /**
  * Who is asking, for the audit trail: set for every HTTP request by a Fastify hook (request id, client address,
- * user agent) and completed by the auth guard (the caller's role) once the token is verified. Audit writers read it
- * here instead of every call site passing it on. Outside a request (jobs, the CLI, sockets) there is none.
+ * user agent); the caller is whoever the auth guard attached to the request. Audit writers read it here instead of
+ * every call site passing it on. Outside a request (jobs, the CLI, sockets) there is none.
  */
 export interface RequestContext {
-  requestId: string;
-  ip: string | null;
-  userAgent: string | null;
-  actorRole?: Role;
+  readonly requestId: string;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  /** The authenticated caller, once the guard has admitted one (absent on public routes and before the guard). */
+  readonly principal?: Principal;
+  /** The role the caller acts with (the principal's). */
+  readonly actorRole?: Role;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -22,6 +26,15 @@ export function runWithRequestContext<T>(ctx: RequestContext, fn: () => T): T {
 
 export function currentRequestContext(): RequestContext | undefined {
   return storage.getStore();
+}
+
+/**
+ * The principal the auth guard attached to the current HTTP request. For hot-path handlers: a parameter decorator
+ * (@Req(), a custom one) makes Nest resolve the handler's arguments through an async chain of promises on every call,
+ * which a route that answers from memory would otherwise not pay.
+ */
+export function currentPrincipal(): Principal | undefined {
+  return storage.getStore()?.principal;
 }
 
 /** A user agent as stored: control characters out, at most 300 characters (it is the client's own text). */

@@ -1,10 +1,12 @@
-import { Controller, Get, Req } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AllowStatus } from '../common/decorators/auth.decorators';
 import { NotFoundError } from '../common/errors/app-error';
 import { ApiErrorResponses } from '../common/errors/error-response.dto';
 import { ApiErrors } from '../common/openapi/api-contract.decorators';
 import type { Principal } from '../common/principal';
+import { AuthenticationError } from '../common/errors/app-error';
+import { currentPrincipal } from '../common/request-context';
 import { NOT_DISABLED_STATUSES } from '../common/user-status';
 import { UserProfileDto } from './user-profile.dto';
 import { UsersService } from './users.service';
@@ -22,11 +24,11 @@ export class UsersController {
   @ApiOperation({ summary: "The caller's profile and onboarding status" })
   @ApiOkResponse({ type: UserProfileDto })
   @ApiErrors('USER_NOT_FOUND')
-  me(@Req() req: { principal?: Principal }): UserProfileDto | Promise<UserProfileDto> {
-    // The request, not @CurrentUser(): a custom decorator's value goes through the global ValidationPipe's chain of
-    // promises (which hands it back untouched) on every call; this route is the hot path. The guard has attached the
-    // principal (the route is not optional).
-    const principal = req.principal as Principal;
+  me(): UserProfileDto | Promise<UserProfileDto> {
+    // No parameter decorator (see currentPrincipal): this route is the hot path.
+    const principal = currentPrincipal();
+    // The route is not optional, so the guard has attached a principal; fail closed if that ever changes.
+    if (!principal) throw new AuthenticationError('AUTH_TOKEN_MISSING');
     // The guard has just read this row from the cache, so it is answered without an await (Nest sends a plain return
     // value as it is); only a row evicted in between is loaded.
     const cached = this.users.peekCachedById(principal.userId);

@@ -5,7 +5,6 @@ import passport from 'passport';
 import { ACCEPT_ID_TOKEN_KEY, ALLOW_STATUS_KEY, OPTIONAL_AUTH_KEY, ROLES_KEY } from '../../common/decorators/auth.decorators';
 import { IS_PUBLIC } from '../../common/decorators/public.decorator';
 import type { Principal } from '../../common/principal';
-import { currentRequestContext } from '../../common/request-context';
 import type { UserStatus } from '../../common/user-status';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig, Role } from '../../config/config.types';
@@ -77,12 +76,8 @@ export class AuthGuard implements CanActivate {
   }
 
   private attach(req: AuthenticatedRequest, credential: RequestCredential | undefined, principal: Principal | undefined): true {
-    if (principal) {
-      req.principal = principal;
-      // The audit trail records the role the caller acted with.
-      const ctx = currentRequestContext();
-      if (ctx) ctx.actorRole = principal.role;
-    }
+    // The request context (audit trail, currentPrincipal) reads the principal from here.
+    if (principal) req.principal = principal;
     if (credential) req.accessToken = credential.token;
     return true;
   }

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Role } from '../../config/config.types';
+import type { Principal } from '../principal';
 import { type RequestContext, runWithRequestContext, userAgentOf } from '../request-context';
 import { clientAddress } from './client-address';
 
 const CONTEXT = Symbol('gatehouse.requestContext');
-type WithContext = FastifyRequest & { [CONTEXT]?: RequestContext };
+type WithContext = FastifyRequest & { [CONTEXT]?: RequestContext; principal?: Principal };
 
 /**
  * One HTTP request's context. The client address and the cleaned user agent are worked out on first read, not in the
@@ -12,11 +13,19 @@ type WithContext = FastifyRequest & { [CONTEXT]?: RequestContext };
  * hot path pays for one small object and no header parsing.
  */
 class HttpRequestContext implements RequestContext {
-  actorRole?: Role;
   private address?: string | null;
   private agent?: string | null;
 
-  constructor(private readonly req: FastifyRequest) {}
+  constructor(private readonly req: WithContext) {}
+
+  /** Read from the request, where the auth guard attaches it (common does not import auth): the guard writes nothing here. */
+  get principal(): Principal | undefined {
+    return this.req.principal;
+  }
+
+  get actorRole(): Role | undefined {
+    return this.req.principal?.role;
+  }
 
   get requestId(): string {
     return this.req.id;

@@ -14,9 +14,10 @@ export function requestLogHook(log: Logger): (req: FastifyRequest, reply: Fastif
     const status = reply.statusCode;
     if (status >= 500 ? error : info) {
       const q = req.url.indexOf('?');
+      // One object literal (the same shape on every line); an undefined userId is left out by the serializer.
       const line = {
         req: { id: req.id, method: req.method, url: q < 0 ? req.url : req.url.slice(0, q), route: req.routeOptions.url, ip: req.ip },
-        ...(userIdOf(req) ? { userId: userIdOf(req) } : {}),
+        userId: userIdOf(req),
         res: { statusCode: status },
         responseTime: Math.round(reply.elapsedTime * 100) / 100,
       };

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Authenticator } from '../../../src/auth/authenticator';
 import type { Principal } from '../../../src/common/principal';
+import { runWithRequestContext } from '../../../src/common/request-context';
 import { UsersController } from '../../../src/users/users.controller';
 import { startTestApp, TestApp } from '../../support/app';
 import { JwksIssuer } from '../../support/jwks-issuer';
@@ -71,7 +72,8 @@ describe('the hot path: a cached token and user', () => {
     await me(tok).expect(200);
     const principal = t.app.get(Authenticator).cached({ token: tok, via: 'bearer' }, ME_RULES) as Principal;
     expect(principal).toMatchObject({ userId: id });
-    const answer = t.app.get(UsersController).me({ principal });
+    // As inside a request: the guard's principal is read from the request context.
+    const answer = runWithRequestContext({ requestId: 'hot-path', ip: null, userAgent: null, principal }, () => t.app.get(UsersController).me());
     expect(answer).not.toBeInstanceOf(Promise);
     expect(answer).toMatchObject({ id, status: 'active' });
   });
