@@ -10,6 +10,7 @@ import { AdminProviderModule } from './provider/admin-provider.module';
 import { AdminBulkController } from './bulk/admin-bulk.controller';
 import { AdminBulkService } from './bulk/admin-bulk.service';
 import { BulkRequests } from './bulk/bulk-requests.store';
+import { BulkRequestsRetention } from './bulk/bulk-requests-retention';
 import { AdminSessionsController } from './sessions/admin-sessions.controller';
 import { SuspensionExpiry } from './suspensions/suspension-expiry';
 import { AdminUsersController } from './users/admin-users.controller';
@@ -24,6 +25,6 @@ import { AdminUsersService } from './users/admin-users.service';
 @Module({
   imports: [UsersModule, AuthCoreModule, AccountLadderModule, AdminProviderModule],
   controllers: [AdminBulkController, AdminUsersController, AdminSessionsController, DiagnosisController, AuditController],
-  providers: [AdminUsersService, SuspensionExpiry, AdminBulkService, BulkRequests, DiagnosisService, AuditService, AuditRetention],
+  providers: [AdminUsersService, SuspensionExpiry, AdminBulkService, BulkRequests, BulkRequestsRetention, DiagnosisService, AuditService, AuditRetention],
 })
 export class AdminModule {}

@@ -121,6 +121,14 @@ export interface AuditConfig {
   retentionDays: number;
 }
 
+/**
+ * How long a bulk request's Idempotency-Key record is kept (ADMIN_BULK_IDEMPOTENCY_HOURS): at least this long, as the
+ * daily prune removes only older records. Never 0: a record that is not kept makes every retry run again.
+ */
+export interface AdminBulkConfig {
+  idempotencyHours: number;
+}
+
 export interface AppConfig {
   nodeEnv: NodeEnv;
   isProduction: boolean;
@@ -150,6 +158,7 @@ export interface AppConfig {
   stripe: StripeConfig;
   realtime: RealtimeConfig;
   audit: AuditConfig;
+  adminBulk: AdminBulkConfig;
   /** The auth gateway's upstreams (GATEWAY_*). */
   gateway: GatewayConfig;
 }

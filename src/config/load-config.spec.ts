@@ -27,6 +27,12 @@ describe('loadConfig', () => {
     expect(problemsOf({ AUDIT_RETENTION_DAYS: '-1' })).toEqual(['AUDIT_RETENTION_DAYS must be a whole number from 0 to 36500 (got "-1")']);
   });
 
+  it('keeps bulk idempotency records 24 hours by default; a record is always kept an hour at least', () => {
+    expect(loadConfig({}).config.adminBulk).toEqual({ idempotencyHours: 24 });
+    expect(loadConfig({ ADMIN_BULK_IDEMPOTENCY_HOURS: '72' }).config.adminBulk).toEqual({ idempotencyHours: 72 });
+    expect(problemsOf({ ADMIN_BULK_IDEMPOTENCY_HOURS: '0' })).toEqual(['ADMIN_BULK_IDEMPOTENCY_HOURS must be a whole number from 1 to 8760 (got "0")']);
+  });
+
   it('names the variable and what is expected, one line per problem', () => {
     const problems = problemsOf({ PORT: 'eighty', JWT_SECRET_KEY: 'short', AUTH_PROVIDER: 'ldap' });
     expect(problems).toEqual([

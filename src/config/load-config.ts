@@ -129,6 +129,7 @@ export function loadConfig(env: Env): LoadedConfig {
       pingTimeoutMs: r.int('WS_PING_TIMEOUT_MS', 20_000, 1_000, 300_000),
     },
     audit: { retentionDays: r.int('AUDIT_RETENTION_DAYS', 400, 0, 36_500) },
+    adminBulk: { idempotencyHours: r.int('ADMIN_BULK_IDEMPOTENCY_HOURS', 24, 1, 8_760) },
     gateway: readGateway(r),
   };
 

@@ -42,10 +42,24 @@ export class BulkRequests {
       throw err;
     }
   }
+
+  /**
+   * Deletes the records created before `cutoff` and answers how many went. A request still running is invisible here
+   * (its row is uncommitted), and one that outlived the cutoff would only lose its replay, never its effect.
+   */
+  async prune(cutoff: Date): Promise<number> {
+    const result: unknown = await this.db.query(`DELETE FROM auth.admin_bulk_requests WHERE created_at < $1`, [cutoff]);
+    return affected(result);
+  }
 }
 
 /** INSERT … RETURNING through TypeORM's pg driver answers the rows (UPDATE answers [rows, count]). */
 function rowsOf(result: unknown): unknown[] {
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as unknown[];
   return Array.isArray(result) ? result : [];
+}
+
+/** DELETE through TypeORM's pg driver answers [rows, count]. */
+function affected(result: unknown): number {
+  return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AdminBulkService } from '../../../src/admin/bulk/admin-bulk.service';
+import { BulkRequestsRetention } from '../../../src/admin/bulk/bulk-requests-retention';
 import { startTestApp, TestApp } from '../../support/app';
 import { JsonClient, type JsonAnswer } from '../../support/http';
 import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
@@ -108,6 +109,33 @@ describe('admin bulk actions: dry run, idempotency, per-id outcomes (issue #15)'
     expect(answers[0]!.body.counts).toEqual({ applied: 2, unchanged: 0, refused: 0 });
     expect(answers.filter((a) => a.headers.get('idempotent-replayed') === 'true')).toHaveLength(2);
     for (const u of users) expect(await suspensions(u.id)).toBe(1);
+  });
+
+  it('retention: the daily run prunes records older than ADMIN_BULK_IDEMPOTENCY_HOURS (24) and keeps younger ones, which still answer replays', async () => {
+    const target = await member(t, 'user');
+    const body = { action: 'require-mfa', ids: [target.id], reason: 'policy' };
+    const [young, old] = [`young-${randomUUID()}`, `old-${randomUUID()}`];
+    const first = await bulk(body, young);
+    expect(first.body.counts).toEqual({ applied: 1, unchanged: 0, refused: 0 });
+    expect((await bulk(body, old)).body.counts).toEqual({ applied: 0, unchanged: 1, refused: 0 });
+    const age = (key: string, hours: number) =>
+      db.query(`UPDATE auth.admin_bulk_requests SET created_at = now() - make_interval(hours => $3) WHERE admin_id = $1 AND idem_key = $2`, [admin.id, key, hours]);
+    await age(young, 23);
+    await age(old, 25);
+    const keys = async () =>
+      ((await db.query(`SELECT idem_key FROM auth.admin_bulk_requests WHERE admin_id = $1 AND idem_key = ANY($2::text[])`, [admin.id, [young, old]])) as Array<{ idem_key: string }>).map((r) => r.idem_key);
+
+    expect(await t.app.get(BulkRequestsRetention).daily(new Date())).toBeGreaterThanOrEqual(1);
+    expect(await keys()).toEqual([young]);
+
+    // Within the window the record still answers: the first run's answer, replayed, nothing applied again.
+    const replay = await bulk(body, young);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual(first.body);
+    // Past it the key is new again: the request runs (and finds nothing left to do).
+    const rerun = await bulk(body, old);
+    expect(rerun.headers.get('idempotent-replayed')).toBeNull();
+    expect(rerun.body.counts).toEqual({ applied: 0, unchanged: 1, refused: 0 });
   });
 
   it('outcomes per action: unchanged on a repeat, an illegal transition refused with its code, an unknown id refused', async () => {

@@ -1,5 +1,5 @@
 import { AppError } from '../../../common/errors/app-error';
-import { COGNITO_ERROR_TABLE, CognitoCallContext, cognitoErrorCode, mapCognitoError } from './cognito-errors';
+import { COGNITO_ERROR_TABLE, CognitoCallContext, cognitoErrorCode, loginRefusalReason, mapCognitoError } from './cognito-errors';
 
 const awsError = (name: string, message = `AWS says ${name} for someone@example.com`): Error =>
   Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } });
@@ -82,5 +82,33 @@ describe('Cognito error mapping', () => {
   it('passes an AppError through unchanged', () => {
     const own = new AppError('MFA_REQUIRED_BY_ADMIN', 409, 'x');
     expect(mapCognitoError(own, 'account', 'Op')).toBe(own);
+  });
+});
+
+/** Why a refused sign-in is audited as refused: [AWS error, its message, the reason on the login.failed row]. */
+const REFUSALS: Array<[string, string, string | undefined]> = [
+  ['NotAuthorizedException', 'Incorrect username or password.', 'password'],
+  ['NotAuthorizedException', 'User is disabled.', 'disabled'],
+  ['NotAuthorizedException', 'Password attempts exceeded', 'locked'],
+  ['NotAuthorizedException', 'Temporary password has expired and must be reset by an administrator.', 'temporary_password_expired'],
+  // A message that merely quotes the words (an address, say) decides nothing.
+  ['NotAuthorizedException', 'Incorrect username or password for user is disabled.', 'password'],
+  ['InvalidPasswordException', 'Invalid password', 'password'],
+  ['UserNotConfirmedException', 'User is not confirmed.', 'email_not_verified'],
+  ['PasswordResetRequiredException', 'Password reset required for the user', 'password_reset_required'],
+  ['UserNotFoundException', 'User does not exist.', undefined],
+  ['TooManyRequestsException', 'Too many requests', undefined],
+  ['InternalErrorException', 'User is disabled.', undefined],
+  ['constructor', 'x', undefined],
+];
+
+describe('Cognito sign-in refusal reasons', () => {
+  it.each(REFUSALS)('%s "%s" → %s', (name, message, reason) => {
+    expect(loginRefusalReason(awsError(name, message))).toBe(reason);
+  });
+
+  it('names no reason for something that is not an AWS error', () => {
+    expect(loginRefusalReason(new Error('connect ECONNREFUSED'))).toBeUndefined();
+    expect(loginRefusalReason(undefined)).toBeUndefined();
   });
 });

@@ -83,3 +83,34 @@ export function isCognitoError(err: unknown, ...names: string[]): boolean {
   const name = cognitoErrorName(err);
   return name !== undefined && names.includes(name);
 }
+
+/** Why a sign-in was refused, as the `login.failed` row says it (the local provider's words where they overlap). */
+export type LoginRefusalReason = 'password' | 'disabled' | 'locked' | 'temporary_password_expired' | 'email_not_verified' | 'password_reset_required';
+
+/** InitiateAuth refusals that name a user. UserNotFoundException names nobody; throttling and outages refuse no one. */
+const LOGIN_REFUSALS: Readonly<Record<string, LoginRefusalReason>> = {
+  NotAuthorizedException: 'password',
+  // cognito-local's answer to a wrong password (real Cognito: NotAuthorizedException).
+  InvalidPasswordException: 'password',
+  UserNotConfirmedException: 'email_not_verified',
+  PasswordResetRequiredException: 'password_reset_required',
+};
+
+/** Real Cognito answers a wrong password, a disabled user and a lockout with the one NotAuthorizedException; only its fixed message tells them apart. */
+const NOT_AUTHORIZED_MESSAGES: ReadonlyArray<readonly [RegExp, LoginRefusalReason]> = [
+  [/^User is disabled/i, 'disabled'],
+  [/^Password attempts exceeded/i, 'locked'],
+  [/^Temporary password has expired/i, 'temporary_password_expired'],
+];
+
+/**
+ * Why Cognito refused a sign-in (pure; for the audit row, never for the client, which sees AUTH_FAILED whatever the
+ * reason). Undefined when the failure refuses no known user. The AWS text itself is never returned.
+ */
+export function loginRefusalReason(err: unknown): LoginRefusalReason | undefined {
+  const name = cognitoErrorName(err);
+  const reason = name !== undefined && Object.hasOwn(LOGIN_REFUSALS, name) ? LOGIN_REFUSALS[name] : undefined;
+  if (reason !== 'password' || name !== 'NotAuthorizedException') return reason;
+  const message = err instanceof Error ? err.message : '';
+  return NOT_AUTHORIZED_MESSAGES.find(([pattern]) => pattern.test(message))?.[1] ?? reason;
+}

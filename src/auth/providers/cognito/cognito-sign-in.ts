@@ -7,6 +7,7 @@ import {
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Inject, Injectable } from '@nestjs/common';
+import { DeferredWork } from '../../../common/deferred/deferred-work';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig, CognitoConfig } from '../../../config/config.types';
 import { type UserEntity, UsersService } from '../../../users';
@@ -15,7 +16,7 @@ import { CredentialLimiter } from '../../throttling/credential-limiter';
 import type { AuthResult, ChallengeName, RequestContext, TokenSet } from '../auth-provider';
 import { ProviderError } from '../provider-errors';
 import { COGNITO_CLIENT, secretHashParam } from './cognito-client.factory';
-import { CognitoCallContext, mapCognitoError } from './cognito-errors';
+import { CognitoCallContext, LoginRefusalReason, loginRefusalReason, mapCognitoError } from './cognito-errors';
 import { COGNITO_ACTOR, CognitoIdentities } from './cognito-identities';
 import { CHALLENGE_TTL_MS, ChallengeSessionSealer, toTokenSet, unverifiedAuthTimeMs, unverifiedSub, unwrapRefreshToken, wrapRefreshToken } from './cognito-session';
 
@@ -39,20 +40,40 @@ export class CognitoSignIn {
     private readonly users: UsersService,
     private readonly identities: CognitoIdentities,
     private readonly limiter: CredentialLimiter,
+    private readonly deferred: DeferredWork,
   ) {
     // SESSION_SECRET when set (every instance opens every session); else a per-process key: a challenge then has to be
     // answered at the instance that issued it, within five minutes anyway.
     this.sealer = new ChallengeSessionSealer(config.auth.hosted.sessionSecret ?? randomBytes(32));
   }
 
-  async authenticate(email: string, password: string, _ctx: RequestContext): Promise<AuthResult> {
+  async authenticate(email: string, password: string, ctx: RequestContext): Promise<AuthResult> {
     const c = this.cognito();
-    const out = await this.call('login', 'InitiateAuth', () =>
-      this.client.send(
+    let out: InitiateAuthCommandOutput;
+    try {
+      out = await this.client.send(
         new InitiateAuthCommand({ ClientId: c.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password, ...secretHashParam(c, email) } }),
-      ),
-    );
+      );
+    } catch (err) {
+      const reason = loginRefusalReason(err);
+      // After the answer, as the local provider does: finding whom a refusal concerns reads more for a known address
+      // than for an unknown one, and a failed audit write must not change what the client is told.
+      if (reason) this.deferred.run('login-failed-audit', ctx.requestId, () => this.recordRefusal(email, reason));
+      throw mapCognitoError(err, 'login', 'InitiateAuth');
+    }
     return this.toAuthResult(out, email);
+  }
+
+  /**
+   * `login.failed` on the row of the identity Cognito refused, found by sub (an address can have moved to another
+   * identity since Gatehouse last saw it). Addresses no Cognito row carries stop at the database: a spray of unknown
+   * addresses never reaches Cognito's admin API.
+   */
+  private async recordRefusal(email: string, reason: LoginRefusalReason): Promise<void> {
+    if (!(await this.users.findByEmail(email, 'cognito'))) return;
+    const identity = await this.identities.lookup(email);
+    const user = identity && (await this.identities.rowOf(identity.sub));
+    if (user) await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'login.failed', detail: { reason } });
   }
 
   /**

@@ -1,115 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Role } from '../../../config/config.types';
-import type { UserStatus } from '../../../common/user-status';
-import { LOCAL_USER_ISSUER } from '../../tokens/key-source';
+import type { ChallengeKind, CodePurpose, LocalCredentials, Row, SessionClient, StoredChallenge, StoredCode, StoredRefreshToken } from './local-auth.records';
+import { rowsOf } from './local-auth.records';
 
-export type CodePurpose = 'email_verification' | 'password_reset';
-
-export interface LocalCredentials {
-  userId: string;
-  passwordHash: string;
-  passwordChangedAt: Date;
-  totpSecretEnc: string | null;
-  totpPendingEnc: string | null;
-  totpLastStep: number | null;
-  totpEnabledAt: Date | null;
-  /** Set for a temporary password (admin-made): the next sign-in must choose a new one first. */
-  mustChangePassword: boolean;
-}
-
-export interface StoredCode {
-  id: string;
-  codeHash: string;
-  attempts: number;
-  expired: boolean;
-  used: boolean;
-}
-
-/** Where a refresh token went: the request's client address and user agent. */
-export interface SessionClient {
-  ip?: string;
-  userAgent?: string;
-}
-
-export interface StoredRefreshToken {
-  id: string;
-  userId: string;
-  familyId: string;
-  expired: boolean;
-  rotated: boolean;
-  revoked: boolean;
-  createdAt: Date;
-}
-
-/** What a challenge session stands for: the second factor, or choosing a new password instead of a temporary one. */
-export type ChallengeKind = 'mfa' | 'new_password';
-
-export interface StoredChallenge {
-  id: string;
-  userId: string;
-  secretHash: string;
-  createdAt: Date;
-  kind: ChallengeKind;
-}
-
-/** A local user as the admin directory shows it: the user row plus the credential facts the directory reports. */
-export interface LocalDirectoryRow {
-  id: string;
-  subject: string;
-  email: string | null;
-  emailVerified: boolean;
-  fullName: string | null;
-  status: UserStatus;
-  role: Role;
-  organizationId: string | null;
-  mustChangePassword: boolean;
-  totpEnabled: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-  /** created_at with microseconds (JS dates stop at milliseconds): the exact key a page cursor continues after. */
-  createdAtKey: string;
-}
-
-type Row = Record<string, unknown>;
-
-/** TypeORM's Postgres driver answers UPDATE/DELETE … RETURNING with `[rows, rowCount]`. */
-function rowsOf(result: unknown): Row[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as Row[];
-  if (Array.isArray(result)) return result as Row[];
-  throw new Error('unexpected query result shape');
-}
-
-/** Local users (issuer and provider both local) that have credentials: the local directory. `$1` is the issuer. */
-const DIRECTORY_SELECT = `
-  SELECT u.id, u.subject, u.email, u.email_verified, u.full_name, u.status, u.role, u.organization_id, u.created_at, u.updated_at,
-         to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key,
-         c.must_change_password, c.totp_secret_enc IS NOT NULL AS totp_enabled
-    FROM auth.users u JOIN auth.local_credentials c ON c.user_id = u.id
-   WHERE u.issuer = $1 AND u.auth_provider = 'local'`;
-
-function directoryRow(r: Row): LocalDirectoryRow {
-  return {
-    id: r.id as string,
-    subject: r.subject as string,
-    email: (r.email as string | null) ?? null,
-    emailVerified: r.email_verified as boolean,
-    fullName: (r.full_name as string | null) ?? null,
-    status: r.status as UserStatus,
-    role: r.role as Role,
-    organizationId: (r.organization_id as string | null) ?? null,
-    mustChangePassword: r.must_change_password as boolean,
-    totpEnabled: r.totp_enabled as boolean,
-    createdAt: r.created_at as Date,
-    updatedAt: r.updated_at as Date,
-    createdAtKey: r.created_key as string,
-  };
-}
+export type { ChallengeKind, CodePurpose, LocalCredentials, SessionClient, StoredChallenge, StoredCode, StoredRefreshToken } from './local-auth.records';
 
 /**
- * The local provider's persistence: credentials, mailed codes, refresh-token families, MFA challenges, recovery codes
- * and development secrets. Every single-use or limited thing is consumed by one conditional UPDATE, so two concurrent
+ * The local provider's persistence for its flows: credentials, mailed codes, refresh-token families, MFA challenges,
+ * recovery codes and development secrets (the admin directory's reads are LocalDirectoryRepository's). Every single-use or limited thing is consumed by one conditional UPDATE, so two concurrent
  * requests can never both spend it.
  */
 @Injectable()
@@ -375,39 +274,6 @@ export class LocalAuthRepository {
 
   async remainingRecoveryCodes(userId: string): Promise<number> {
     const rows: Row[] = await this.db.query(`SELECT count(*)::int AS n FROM auth.local_recovery_codes WHERE user_id = $1 AND used_at IS NULL`, [userId]);
-    return rows[0]!.n as number;
-  }
-
-  // ---- admin directory --------------------------------------------------------------------------------------------
-
-  /**
-   * One page of local users in (created_at, id) order, after the key `after` (exclusive). `emailPrefix` matches the
-   * start of the address case-insensitively; LIKE's wildcards in it are escaped, so "%" finds a literal percent sign
-   * and cannot turn a prefix search into a scan of everybody.
-   */
-  async directoryPage(opts: { limit: number; after?: { createdAtKey: string; id: string }; emailPrefix?: string }): Promise<LocalDirectoryRow[]> {
-    const pattern = opts.emailPrefix === undefined ? null : `${opts.emailPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const rows: Row[] = await this.db.query(
-      `${DIRECTORY_SELECT}
-          AND ($2::timestamptz IS NULL OR (u.created_at, u.id) > ($2::timestamptz, $3::uuid))
-          AND ($4::text IS NULL OR u.email::text ILIKE $4 ESCAPE '\\')
-        ORDER BY u.created_at, u.id
-        LIMIT $5`,
-      [LOCAL_USER_ISSUER, opts.after?.createdAtKey ?? null, opts.after?.id ?? null, pattern, opts.limit],
-    );
-    return rows.map(directoryRow);
-  }
-
-  async directoryEntry(userId: string): Promise<LocalDirectoryRow | null> {
-    const rows: Row[] = await this.db.query(`${DIRECTORY_SELECT} AND u.id = $2`, [LOCAL_USER_ISSUER, userId]);
-    return rows[0] ? directoryRow(rows[0]) : null;
-  }
-
-  async countDirectory(): Promise<number> {
-    const rows: Row[] = await this.db.query(
-      `SELECT count(*)::int AS n FROM auth.users u JOIN auth.local_credentials c ON c.user_id = u.id WHERE u.issuer = $1 AND u.auth_provider = 'local'`,
-      [LOCAL_USER_ISSUER],
-    );
     return rows[0]!.n as number;
   }
 

@@ -1,4 +1,4 @@
-import type { LocalDirectoryRow } from './local-auth.repository';
+import type { LocalDirectoryRow } from './local-directory.repository';
 import {
   attributePatch,
   decodeCursor,

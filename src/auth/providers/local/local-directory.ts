@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseEmail } from '../../../common/email';
 import type { DirectoryUser } from '../admin-port';
-import type { LocalDirectoryRow } from './local-auth.repository';
+import type { LocalDirectoryRow } from './local-directory.repository';
 
 /**
  * The local directory's pure rules, for LocalAdmin: how a user looks through the admin port, page cursors, which

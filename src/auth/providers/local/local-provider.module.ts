@@ -8,8 +8,11 @@ import { SessionRevocationModule } from '../../sessions/session-revocation.modul
 import { LoginLockoutReader } from '../../throttling/login-lockout.reader';
 import { LocalAccounts } from './local-accounts';
 import { LocalAdmin } from './local-admin.service';
+import { LocalAdminDirectory } from './local-admin-directory';
+import { LocalAdminEnrolment } from './local-admin-enrolment';
 import { LocalAuthProvider } from './local-auth.provider';
 import { LocalAuthRepository } from './local-auth.repository';
+import { LocalDirectoryRepository } from './local-directory.repository';
 import { LocalFactors } from './local-factors';
 import { LocalRecovery } from './local-recovery';
 import { LocalRegistration } from './local-registration';
@@ -30,6 +33,7 @@ import { WellKnownController } from './well-known.controller';
   controllers: [WellKnownController],
   providers: [
     LocalAuthRepository,
+    LocalDirectoryRepository,
     LocalSessionStore,
     { provide: LOCAL_SECRETS, inject: [APP_CONFIG, LocalAuthRepository], useFactory: (config: AppConfig, repo: LocalAuthRepository) => loadLocalSecrets(config, repo) },
     LocalAccounts,
@@ -41,6 +45,8 @@ import { WellKnownController } from './well-known.controller';
     LocalAuthProvider,
     LoginLockoutReader,
     LocalUserInspection,
+    LocalAdminDirectory,
+    LocalAdminEnrolment,
     LocalAdmin,
     LocalSessionDirectory,
   ],
