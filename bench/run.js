@@ -148,6 +148,8 @@ async function main() {
     ONBOARDING_REQUIRE_SUBSCRIPTION: 'false',
     GATEWAY_ROUTES: `svc=${gatewayUpstream.url}`,
     GATEWAY_SIGNING_SECRET: randomBytes(32).toString('hex'),
+    // Room for the gateway part's 300 MiB upload (the default limit is 256mb).
+    GATEWAY_BODY_LIMIT: '512mb',
   };
   // Gatehouse's log lines (one per request at info) go to /dev/null, as a production log shipper would take them.
   // BENCH_CPU_PROF=<dir>: Gatehouse writes a V8 CPU profile there when it stops (open it in Chrome DevTools, or
