@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/config.types';
+import { startDaily, type DailyRun } from '../../common/schedule/daily-run';
 import { AuditTrail, type PruneOutcome } from '../../users';
 
 const DAY_MS = 86_400_000;
 
 /**
- * Once a day on every instance: prunes the audit trail past AUDIT_RETENTION_DAYS and writes the chain head to the
+ * Once a day on every instance (the first run ten minutes after start-up: common/schedule): prunes the audit trail past AUDIT_RETENTION_DAYS and writes the chain head to the
  * application log, so a copy of the head lives outside the database (a rewritten chain no longer ends on a head that
  * was logged). Concurrent runs are harmless: the prune function locks the head; the second finds nothing to cut.
  * `now` is a parameter so tests drive it.
@@ -14,7 +15,7 @@ const DAY_MS = 86_400_000;
 @Injectable()
 export class AuditRetention implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('AuditTrail');
-  private timer?: NodeJS.Timeout;
+  private schedule?: DailyRun;
 
   constructor(
     private readonly trail: AuditTrail,
@@ -22,14 +23,14 @@ export class AuditRetention implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.daily(new Date()).catch((err: unknown) => this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit retention failed'));
-    }, DAY_MS);
-    this.timer.unref();
+    this.schedule = startDaily(
+      () => this.daily(new Date()),
+      (err: unknown) => this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit retention failed'),
+    );
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.schedule?.stop();
   }
 
   /** The daily run: prune when a retention is set (which logs the head), else just log the head. */
