@@ -28,8 +28,15 @@ export function dataSourceOptions(url: string): DataSourceOptions {
 /** An arbitrary constant: every Gatehouse instance takes this advisory lock, so two instances never migrate at once. */
 const MIGRATION_LOCK_KEY = 727_274_001;
 
-/** Applies pending migrations under an advisory lock; returns the names of those applied. */
+/**
+ * Applies pending migrations under an advisory lock; returns the names of those applied. Refuses to go on when no
+ * migration was found at all: a partial build (dist/ without dist/migrations) would otherwise start, pass /ready on an
+ * empty database and answer every request with a 500.
+ */
 export async function runMigrations(ds: DataSource): Promise<string[]> {
+  if (ds.migrations.length === 0) {
+    throw new Error(`no migrations found at ${migrationsGlob()}: the build is incomplete (npm run build compiles them)`);
+  }
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {
