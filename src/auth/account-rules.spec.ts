@@ -1,5 +1,5 @@
 import { USER_STATUSES } from '../common/user-status';
-import { sessionMfaVerdict, sessionNeedsMfaCheck, signInRefusal } from './account-rules';
+import { blockedSignInAudit, sessionMfaVerdict, sessionNeedsMfaCheck, signInRefusal } from './account-rules';
 
 describe('account rules', () => {
   describe('a session at its first sight (#20.4)', () => {
@@ -33,6 +33,11 @@ describe('account rules', () => {
     it('every other status (and no row yet) is not refused here', () => {
       for (const status of USER_STATUSES.filter((s) => !['suspended', 'disabled', 'rejected'].includes(s))) expect(signInRefusal({ status })).toBeNull();
       expect(signInRefusal(null)).toBeNull();
+    });
+
+    it('is audited as login.failed with the status as the reason and the code the client saw', () => {
+      const user = { id: 'u1', status: 'suspended' } as const;
+      expect(blockedSignInAudit(user, signInRefusal(user)!)).toEqual({ userId: 'u1', type: 'login.failed', detail: { reason: 'suspended' }, resultCode: 'USER_SUSPENDED' });
     });
   });
 });

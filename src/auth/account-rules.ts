@@ -1,6 +1,6 @@
 import { ForbiddenError } from '../common/errors/app-error';
-import { blockedStatusCode } from '../common/errors/error-codes';
-import { BLOCKED_STATUSES } from '../common/user-status';
+import { blockedStatusCode, type ErrorCode } from '../common/errors/error-codes';
+import { BLOCKED_STATUSES, type UserStatus } from '../common/user-status';
 import type { UserEntity } from '../users';
 
 /**
@@ -38,4 +38,16 @@ export function sessionMfaVerdict(user: Pick<UserEntity, 'mfaMethod'>, totpOnAtP
 export function signInRefusal(user: Pick<UserEntity, 'status'> | null): ForbiddenError | null {
   if (!user || !BLOCKED_STATUSES.includes(user.status)) return null;
   return new ForbiddenError(blockedStatusCode(user.status) ?? 'FORBIDDEN', 'This account cannot sign in', { status: user.status });
+}
+
+/**
+ * The audit row of a sign-in refused by signInRefusal once the provider had accepted the password: `login.failed` with
+ * the status as the reason and the block's code as the result (the client saw USER_DISABLED, not AUTH_FAILED). The
+ * caller adds its actor and writes it after the answer.
+ */
+export function blockedSignInAudit(
+  user: Pick<UserEntity, 'id' | 'status'>,
+  refusal: ForbiddenError,
+): { userId: string; type: 'login.failed'; detail: { reason: UserStatus }; resultCode: ErrorCode } {
+  return { userId: user.id, type: 'login.failed', detail: { reason: user.status }, resultCode: refusal.code };
 }

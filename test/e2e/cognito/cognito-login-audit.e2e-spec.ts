@@ -4,16 +4,20 @@ import { DataSource } from 'typeorm';
 import { DeferredWork } from '../../../src/common/deferred/deferred-work';
 import { AWS_CREDENTIALS_ENV, COGNITO_CLIENT, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
+import type { OnboardingEvent } from '../../../src/users/onboarding/transitions';
+import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../../src/users/users.service';
 import { startTestApp, TestApp } from '../../support/app';
 import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 import { errorShape, JsonClient } from '../../support/http';
+import { totp } from '../../support/totp';
 import { userFactory } from '../../support/user-factory';
 import { waitFor } from '../../support/wait-for';
 
 /**
  * A sign-in Cognito refuses leaves a `login.failed` row on the user Gatehouse knows, written after the answer: the
- * client sees exactly what an unknown address sees, and a failed audit write changes nothing it sees.
+ * client sees exactly what an unknown address sees, and a failed audit write changes nothing it sees. The same holds
+ * for a wrong MFA code (`login.mfa_failed`) and for a password Cognito accepted of a user Gatehouse blocks.
  */
 describe('Cognito sign-in refusals are audited (cognito-local)', () => {
   let cl: CognitoLocal;
@@ -49,6 +53,24 @@ describe('Cognito sign-in refusals are audited (cognito-local)', () => {
   const failedRowsOf = async (requestId: unknown): Promise<number> =>
     Number(((await db.query(`SELECT count(*)::int AS n FROM auth.user_events WHERE type = 'login.failed' AND request_id = $1`, [requestId])) as Array<{ n: number }>)[0]!.n);
   const requestIdOf = (body: unknown) => (body as { error: { requestId: string } }).error.requestId;
+  const eventsOf = async (address: string, type: string) => (await t.app.get(UsersService).eventsFor((await userOf(address)).id)).filter((e) => e.type === type);
+  const block = async (address: string, event: OnboardingEvent) => t.app.get(OnboardingService).apply((await userOf(address)).id, event, 'admin:test');
+  const answer = (session: string, code: string) => api.post<Record<string, unknown>>('/api/v1/auth/mfa/challenge', { session, code });
+
+  /** A user with TOTP enrolled at cognito-local (approved first: enrolment is the pending_mfa step). */
+  async function totpUser(): Promise<{ address: string; secret: string }> {
+    const address = await confirmedUser();
+    await t.app.get(OnboardingService).apply((await userOf(address)).id, 'APPROVED', 'admin:test');
+    const token = (await login(address, PASSWORD)).body.accessToken as string;
+    const enrol = await api.post<{ secret: string }>('/api/v1/auth/mfa/enroll', {}, token);
+    expect((await api.post('/api/v1/auth/mfa/verify', { code: totp(enrol.body.secret) }, token)).status).toBe(200);
+    return { address, secret: enrol.body.secret };
+  }
+  async function challenged(address: string): Promise<string> {
+    const res = await login(address, PASSWORD);
+    expect(res.body).toEqual({ challenge: 'SOFTWARE_TOKEN_MFA', session: expect.any(String) });
+    return res.body.session as string;
+  }
 
   it('a wrong password answers like an unknown address and records login.failed (reason password, no credential)', async () => {
     const address = await confirmedUser();
@@ -113,5 +135,117 @@ describe('Cognito sign-in refusals are audited (cognito-local)', () => {
       spy.mockRestore();
     }
     expect((await login(address, PASSWORD)).status).toBe(200);
+  });
+
+  describe('a wrong MFA code (login.mfa_failed)', () => {
+    it('records login.mfa_failed on the challenged user, without the code or the session, and answers MFA_CODE_INVALID as before', async () => {
+      const { address, secret } = await totpUser();
+      const session = await challenged(address);
+      const wrong = await answer(session, '000000');
+      expect(wrong.status).toBe(400);
+      expect(wrong.body).toMatchObject({ error: { code: 'MFA_CODE_INVALID' } });
+      await afterAnswer();
+
+      const rows = await eventsOf(address, 'login.mfa_failed');
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ actor: 'provider:cognito', result: 'refused', resultCode: 'MFA_CODE_INVALID', requestId: requestIdOf(wrong.body) });
+      expect(rows[0]!.detail).toEqual({ method: 'totp' });
+      expect(JSON.stringify(rows[0])).not.toContain('000000');
+      expect(JSON.stringify(rows[0])).not.toContain(session);
+
+      // The right code writes no failure.
+      const right = await answer(await challenged(address), totp(secret, Date.now() + 30_000));
+      expect(right.status).toBe(200);
+      await afterAnswer();
+      expect(await eventsOf(address, 'login.mfa_failed')).toHaveLength(1);
+    });
+
+    it('the answer does not wait for the row, and a failed write leaves the refusal MFA_CODE_INVALID', async () => {
+      const { address } = await totpUser();
+      const session = await challenged(address);
+      const users = t.app.get(UsersService);
+      let fail!: (err: Error) => void;
+      const spy = jest.spyOn(users, 'recordEvent').mockImplementationOnce(() => new Promise<void>((_resolve, reject) => (fail = reject)));
+      try {
+        const res = await answer(session, '000000');
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ error: { code: 'MFA_CODE_INVALID' } });
+        await waitFor(() => spy.mock.calls.length > 0, { timeoutMs: 5000, what: 'the audit write after the answer' });
+        expect(spy).toHaveBeenCalledWith(expect.objectContaining({ type: 'login.mfa_failed' }));
+        fail(new Error('audit write failed'));
+        await afterAnswer();
+      } finally {
+        spy.mockRestore();
+      }
+    });
+  });
+
+  describe('a password Cognito accepts of a user Gatehouse blocks (login.failed, reason the status)', () => {
+    it.each([
+      ['DISABLED', 'disabled', 'USER_DISABLED'],
+      ['SUSPENDED', 'suspended', 'USER_SUSPENDED'],
+      ['REJECTED', 'rejected', 'USER_REJECTED'],
+    ] as const)('%s: 403 with the block code, one login.failed row with reason %s', async (event, status, code) => {
+      // cognito-local lets the user in whatever Gatehouse says (it never checks Enabled): Gatehouse refuses.
+      const address = await confirmedUser();
+      await block(address, event);
+      const res = await login(address, PASSWORD);
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ error: { code } });
+      await afterAnswer();
+
+      expect(await failedRowsOf(requestIdOf(res.body))).toBe(1);
+      const rows = await failures(address);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ actor: 'provider:cognito', reason: status, result: 'refused', resultCode: code, requestId: requestIdOf(res.body) });
+    });
+
+    it('blocked between the password and the TOTP answer: the right code gets 403 and one login.failed row', async () => {
+      const { address, secret } = await totpUser();
+      const session = await challenged(address);
+      await block(address, 'DISABLED');
+      const res = await answer(session, totp(secret, Date.now() + 30_000));
+      expect(res.body).toMatchObject({ error: { code: 'USER_DISABLED' } });
+      await afterAnswer();
+      expect(await failedRowsOf(requestIdOf(res.body))).toBe(1);
+      expect((await failures(address)).map((e) => e.reason)).toEqual(['disabled']);
+      expect(await eventsOf(address, 'login.mfa_failed')).toHaveLength(0);
+    });
+
+    it('disabled at Cognito too (real Cognito refuses first): one row for the request, not two', async () => {
+      const address = await confirmedUser();
+      const user = await block(address, 'DISABLED');
+      const mock = mockClient(t.app.get<CognitoIdentityProviderClient>(COGNITO_CLIENT));
+      try {
+        mock.on(AdminGetUserCommand).resolves({ Username: user.subject, UserAttributes: [{ Name: 'sub', Value: user.subject }] });
+        mock.on(InitiateAuthCommand).rejects(Object.assign(new Error('User is disabled.'), { name: 'NotAuthorizedException', $metadata: {} }));
+        const res = await login(address, PASSWORD);
+        expect(res.body).toMatchObject({ error: { code: 'AUTH_FAILED' } });
+        await afterAnswer();
+        expect(await failedRowsOf(requestIdOf(res.body))).toBe(1);
+      } finally {
+        mock.restore();
+      }
+      expect((await failures(address)).map((e) => e.reason)).toEqual(['disabled']);
+    });
+
+    it('the 403 does not wait for the row, and a failed write leaves it a 403', async () => {
+      const address = await confirmedUser();
+      await block(address, 'SUSPENDED');
+      const users = t.app.get(UsersService);
+      let fail!: (err: Error) => void;
+      const spy = jest.spyOn(users, 'recordEvent').mockImplementationOnce(() => new Promise<void>((_resolve, reject) => (fail = reject)));
+      try {
+        const res = await login(address, PASSWORD);
+        expect(res.status).toBe(403);
+        expect(res.body).toMatchObject({ error: { code: 'USER_SUSPENDED' } });
+        await waitFor(() => spy.mock.calls.length > 0, { timeoutMs: 5000, what: 'the audit write after the answer' });
+        expect(spy).toHaveBeenCalledWith(expect.objectContaining({ type: 'login.failed' }));
+        fail(new Error('audit write failed'));
+        await afterAnswer();
+      } finally {
+        spy.mockRestore();
+      }
+    });
   });
 });

@@ -11,7 +11,7 @@ import { DeferredWork } from '../../../common/deferred/deferred-work';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig, CognitoConfig } from '../../../config/config.types';
 import { type UserEntity, UsersService } from '../../../users';
-import { signInRefusal } from '../../account-rules';
+import { blockedSignInAudit, signInRefusal } from '../../account-rules';
 import { CredentialLimiter } from '../../throttling/credential-limiter';
 import type { AuthResult, ChallengeName, RequestContext, TokenSet } from '../auth-provider';
 import { ProviderError } from '../provider-errors';
@@ -61,7 +61,7 @@ export class CognitoSignIn {
       if (reason) this.deferred.run('login-failed-audit', ctx.requestId, () => this.recordRefusal(email, reason));
       throw mapCognitoError(err, 'login', 'InitiateAuth');
     }
-    return this.toAuthResult(out, email);
+    return this.toAuthResult(out, email, ctx);
   }
 
   /**
@@ -74,6 +74,18 @@ export class CognitoSignIn {
     const identity = await this.identities.lookup(email);
     const user = identity && (await this.identities.rowOf(identity.sub));
     if (user) await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'login.failed', detail: { reason } });
+  }
+
+  /**
+   * `login.mfa_failed` on the row of the identity the challenge was issued to (the sealed session's Cognito username,
+   * resolved to its sub as recordRefusal does), with the factor's kind as the local provider writes it; never the code
+   * or the session.
+   */
+  private async recordMfaFailure(username: string, challenge: ChallengeName): Promise<void> {
+    const identity = await this.identities.lookup(username);
+    const user = identity && (await this.identities.rowOf(identity.sub));
+    const method = challenge === 'SMS_MFA' ? 'sms' : 'totp';
+    if (user) await this.users.recordEvent({ userId: user.id, actor: ACTOR, type: 'login.mfa_failed', detail: { method } });
   }
 
   /**
@@ -102,7 +114,7 @@ export class CognitoSignIn {
     return toTokenSet(result, next);
   }
 
-  async respondToMfaChallenge(input: { session: string; code: string; email?: string; challenge?: ChallengeName }, _ctx: RequestContext): Promise<AuthResult> {
+  async respondToMfaChallenge(input: { session: string; code: string; email?: string; challenge?: ChallengeName }, ctx: RequestContext): Promise<AuthResult> {
     const c = this.cognito();
     // #20.11: only a session Gatehouse sealed, unexpired, ever reaches Cognito.
     const s = this.sealer.open(input.session);
@@ -112,17 +124,26 @@ export class CognitoSignIn {
     if ((await this.limiter.hit(CHALLENGE_BUDGET, s.id)) > 0) throw new ProviderError('MFA_SESSION_INVALID', 'challenge attempts spent');
     const answer: Record<string, string> =
       s.c === 'SOFTWARE_TOKEN_MFA' ? { SOFTWARE_TOKEN_MFA_CODE: input.code } : s.c === 'SMS_MFA' ? { SMS_MFA_CODE: input.code } : { NEW_PASSWORD: input.code };
-    const out = await this.call('mfa', 'RespondToAuthChallenge', () =>
-      this.client.send(
+    let out: InitiateAuthCommandOutput;
+    try {
+      out = await this.client.send(
         new RespondToAuthChallengeCommand({
           ClientId: c.clientId,
           ChallengeName: s.c,
           Session: s.s,
           ChallengeResponses: { USERNAME: s.u, ...answer, ...secretHashParam(c, s.u) },
         }),
-      ),
-    );
-    return this.toAuthResult(out, s.e, s.u, s.c !== 'NEW_PASSWORD_REQUIRED');
+      );
+    } catch (err) {
+      const refused = mapCognitoError(err, 'mfa', 'RespondToAuthChallenge');
+      // A wrong second factor (what the client is told is MFA_CODE_INVALID), after the answer as for a wrong password.
+      // The NEW_PASSWORD_REQUIRED answer is a password, not a factor: its refusals are not MFA failures.
+      if (refused.code === 'MFA_CODE_INVALID' && s.c !== 'NEW_PASSWORD_REQUIRED') {
+        this.deferred.run('login-mfa-failed-audit', ctx.requestId, () => this.recordMfaFailure(s.u, s.c));
+      }
+      throw refused;
+    }
+    return this.toAuthResult(out, s.e, ctx, s.u, s.c !== 'NEW_PASSWORD_REQUIRED');
   }
 
   private cognito(): CognitoConfig {
@@ -144,7 +165,8 @@ export class CognitoSignIn {
 
   private refuseRefresh(user: UserEntity | null, sessionBeganMs: number | undefined): void {
     if (!user) return;
-    this.refuseBlockedUser(user);
+    const blocked = signInRefusal(user);
+    if (blocked) throw blocked;
     if (user.tokensValidAfter && sessionBeganMs !== undefined && sessionBeganMs < user.tokensValidAfter.getTime()) {
       throw new ProviderError('REFRESH_TOKEN_INVALID', `session began ${sessionBeganMs} before watermark ${user.tokensValidAfter.getTime()}`);
     }
@@ -154,12 +176,12 @@ export class CognitoSignIn {
    * Tokens, or the next step: a challenge is always surfaced, never turned into a silent failure. `secondFactor`:
    * the tokens answer a TOTP/SMS challenge (else they came from the password alone).
    */
-  private async toAuthResult(out: InitiateAuthCommandOutput, email: string, knownUsername?: string, secondFactor = false): Promise<AuthResult> {
+  private async toAuthResult(out: InitiateAuthCommandOutput, email: string, ctx: RequestContext, knownUsername?: string, secondFactor = false): Promise<AuthResult> {
     const username = out.ChallengeParameters?.USER_ID_FOR_SRP ?? knownUsername ?? email;
     if (out.AuthenticationResult?.AccessToken) {
       const r = out.AuthenticationResult;
       const sub = unverifiedSub(r.IdToken ?? r.AccessToken);
-      if (sub) this.refuseBlockedUser(await this.identities.rowOf(sub));
+      if (sub) this.refuseBlockedSignIn(await this.identities.rowOf(sub), ctx);
       // Cognito's claims are Cognito's (the tokens answer our own call). 409 EMAIL_IN_USE, and no tokens, when the
       // address belongs to another Gatehouse identity.
       const user = await this.identities.syncFromIdToken(r.IdToken);
@@ -184,7 +206,7 @@ export class CognitoSignIn {
           }),
         ),
       );
-      return this.toAuthResult(next, email, username);
+      return this.toAuthResult(next, email, ctx, username);
     }
     // MFA_SETUP (pool MFA is ON and the user has no factor yet) and anything else Gatehouse does not drive.
     throw new ProviderError('MFA_REQUIRED', `cognito answered challenge ${challenge ?? 'none'} without tokens`);
@@ -206,10 +228,13 @@ export class CognitoSignIn {
   /**
    * Cognito refuses disabled users, but its emulator does not and Gatehouse's own states (suspended, rejected) are
    * not Cognito's: a blocked account gets no fresh tokens here (the guard would refuse them anyway). The rule is
-   * Gatehouse's (account-rules.ts), the same as the local provider's.
+   * Gatehouse's (account-rules.ts), the same as the local provider's. Cognito accepted the password, so the refusal is
+   * Gatehouse's alone and nothing else audits it: `login.failed` (reason: the status), after the answer.
    */
-  private refuseBlockedUser(user: UserEntity | null): void {
-    const refusal = signInRefusal(user);
-    if (refusal) throw refusal;
+  private refuseBlockedSignIn(user: UserEntity | null, ctx: RequestContext): void {
+    const refusal = user && signInRefusal(user);
+    if (!user || !refusal) return;
+    this.deferred.run('login-failed-audit', ctx.requestId, () => this.users.recordEvent({ ...blockedSignInAudit(user, refusal), actor: ACTOR }));
+    throw refusal;
   }
 }
