@@ -5,13 +5,13 @@ import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/config.types';
 import { MAILER, type Mailer } from '../../../mail';
 import { type UserEntity, UsersService } from '../../../users';
-import { signInRefusal } from '../../account-rules';
+import { blockedSignInAudit, signInRefusal } from '../../account-rules';
 import type { AccountCaller, EmailVerified, RequestContext } from '../auth-provider';
 import { ProviderError } from '../provider-errors';
 import { LOCAL_USER_ISSUER } from '../../tokens/key-source';
 import { CodePurpose, LocalAuthRepository } from './local-auth.repository';
 import { passwordPolicyViolation } from './local-directory';
-import { LOCAL_LIMITS } from './local-limits';
+import { LOCAL_ACTOR, LOCAL_LIMITS } from './local-limits';
 import { LOCAL_SECRETS, LocalSecrets } from './local-secrets';
 import { PasswordHasher } from './password-hasher';
 import { SecretBox } from './secret-box';
@@ -66,10 +66,15 @@ export class LocalAccounts {
     return user;
   }
 
-  /** Gatehouse's blocked-account rule (account-rules.ts), where sign-in first knows the user. */
-  refuseBlocked(user: UserEntity): void {
+  /**
+   * Gatehouse's blocked-account rule (account-rules.ts), where sign-in first knows the user. The password was right,
+   * so nothing before this audited the attempt: `login.failed` (reason: the status), after the answer.
+   */
+  refuseBlocked(user: UserEntity, ctx: RequestContext): void {
     const refusal = signInRefusal(user);
-    if (refusal) throw refusal;
+    if (!refusal) return;
+    this.detach('login-failed-audit', ctx, () => this.users.recordEvent({ ...blockedSignInAudit(user, refusal), actor: LOCAL_ACTOR }));
+    throw refusal;
   }
 
   /** The one password policy (shared with LocalAdmin), answered as PASSWORD_POLICY with the limits for the client. */

@@ -46,7 +46,7 @@ export class LocalSignIn {
     }
     // Same answer as a wrong password: an unverified address must not be confirmable as registered.
     if (!user.emailVerified) throw new ProviderError('AUTH_FAILED', 'email not verified');
-    this.accounts.refuseBlocked(user);
+    this.accounts.refuseBlocked(user, ctx);
     if (hasher.needsRehash(creds.passwordHash)) {
       await this.repo.rehashPassword(user.id, creds.passwordHash, await hasher.hash(password));
     }
@@ -72,7 +72,7 @@ export class LocalSignIn {
     if (input.email && input.email.toLowerCase() !== user.email?.toLowerCase()) throw new ProviderError('MFA_SESSION_INVALID', 'email does not match the session');
     // A password reset or sign-out after the password step ends the half-finished login too.
     if (user.tokensValidAfter && challenge.createdAt < user.tokensValidAfter) throw new ProviderError('MFA_SESSION_INVALID', 'challenge predates revocation');
-    this.accounts.refuseBlocked(user);
+    this.accounts.refuseBlocked(user, ctx);
     // The kind is stored with the session, so a NEW_PASSWORD_REQUIRED session never accepts a TOTP code and vice versa.
     if (challenge.kind === 'new_password') return this.answerNewPassword(user, challenge.id, input.code, ctx);
     const creds = await this.repo.credentials(user.id);
