@@ -196,6 +196,15 @@ describe('CognitoAuthProvider paths cognito-local lacks (mocked SDK)', () => {
       expect(cognito.commandCalls(RespondToAuthChallengeCommand)[0]!.args[0].input.ChallengeResponses).toMatchObject({ ANSWER: 'SOFTWARE_TOKEN_MFA', USERNAME: 'sub-x' });
     });
 
+    it('SELECT_MFA_TYPE of a suspended user: 403 USER_SUSPENDED, and no factor is chosen at Cognito on their behalf', async () => {
+      const { user } = await newUser();
+      await setStatus(t.app.get(DataSource), user.id, 'suspended');
+      cognito.on(InitiateAuthCommand).resolves({ ChallengeName: 'SELECT_MFA_TYPE', Session: 's1', ChallengeParameters: { USER_ID_FOR_SRP: user.subject } });
+      cognito.on(RespondToAuthChallengeCommand).resolves({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 's2', ChallengeParameters: { USER_ID_FOR_SRP: user.subject } });
+      expect(await code(provider.authenticate(user.email!, 'pw', ctx))).toBe('USER_SUSPENDED');
+      expect(cognito.commandCalls(RespondToAuthChallengeCommand)).toHaveLength(0);
+    });
+
     it('an unreachable Cognito is PROVIDER_UNAVAILABLE with no AWS text in the message', async () => {
       cognito.on(InitiateAuthCommand).rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }));
       const err = (await provider.authenticate('x@example.com', 'pw', ctx).catch((e: AppError) => e)) as AppError;

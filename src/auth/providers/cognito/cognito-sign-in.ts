@@ -189,6 +189,10 @@ export class CognitoSignIn {
       const began = unverifiedAuthTimeMs(r.AccessToken) ?? Date.now();
       return { kind: 'tokens', tokens: toTokenSet(r, r.RefreshToken ? this.clientRefreshToken(r.RefreshToken, unverifiedSub(r.AccessToken) ?? username, began) : undefined) };
     }
+    // The password was right, but a blocked account gets no challenge session (nor a factor choice made for it): the
+    // same refusal and row as for tokens. By row, not AdminGetUser: the Cognito username is the sub (email is the
+    // pool's username attribute, README: Cognito), so no admin call sits in every challenged sign-in.
+    this.refuseBlockedSignIn(await this.identities.rowOf(username), ctx);
     const challenge = out.ChallengeName;
     if (challenge && (CHALLENGES as readonly string[]).includes(challenge) && out.Session) {
       return { kind: 'challenge', challenge: challenge as ChallengeName, session: this.sealer.seal({ u: username, e: email, c: challenge as ChallengeName, s: out.Session }) };
