@@ -1,18 +1,22 @@
 /* eslint-disable */
 // Summarises a V8 CPU profile (node --cpu-prof; `BENCH_CPU_PROF=<dir> npm run bench` writes one for Gatehouse):
-// self time per function, highest first. Usage: node bench/profile-top.js <file.cpuprofile> [N] [filter]
-// `filter` (a substring of function or file) keeps only matching entries. Percentages are of the time not idle (idle
+// self time per function, highest first. Usage: node bench/profile-top.js <file.cpuprofile> [N] [filter] [from]
+// `filter` (a substring of function or file) keeps only matching entries; `from` (µs on the monotonic clock, as the
+// realtime part prints it) keeps only the samples taken after it. Percentages are of the time not idle (idle
 // is left out); GC and native calls are shown as V8 names them. The profile samples wall time: a function running when
 // the process was descheduled (a syscall like writev on a busy machine) is charged that time too.
 'use strict';
 const { readFileSync } = require('node:fs');
 
-const [file, n = '15', filter] = process.argv.slice(2);
+const [file, n = '15', filter, from = '0'] = process.argv.slice(2);
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const self = new Map();
 // timeDeltas[i] is the time before samples[i]: charge it to that sample's node.
+let at = profile.startTime;
 for (let i = 0; i < profile.samples.length; i++) {
+  at += profile.timeDeltas[i] || 0;
+  if (at < Number(from)) continue;
   const node = byId.get(profile.samples[i]);
   const f = node.callFrame;
   const where = f.url ? `${f.url.replace(/^.*node_modules\//, '~/').replace(/^file:\/\/.*\/(dist|bench)\//, '$1/')}:${f.lineNumber + 1}` : '';

@@ -112,7 +112,9 @@ async function waitConnectable(url, ms) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function spawnServer(file, port, env = {}) {
-  return spawn(process.execPath, [join(__dirname, file)], {
+  // BENCH_CPU_PROF=<dir>: the peer and the floor write their V8 CPU profiles beside Gatehouse's (named after the file).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${file.replace(/\.js$/, '')}.cpuprofile`] : [];
+  return spawn(process.execPath, [...prof, join(__dirname, file)], {
     env: { PATH: process.env.PATH, NODE_ENV: 'production', PEER_PORT: String(port), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -165,13 +167,17 @@ async function runRealtime({ app, tokens, issuer, client, peerPort, floorPort })
     );
     console.log(`\nrealtime: after ${WARMUP} handshakes per server, ${HANDSHAKES} websocket-only handshakes x ${ROUNDS} interleaved rounds, ${IN_FLIGHT} in flight; ${POLLING_HANDSHAKES} with the client's default transports (polling, then the upgrade) x ${ROUNDS}; then ${IDLE} idle sockets each`);
     for (const [, url, pid] of servers) await handshakes(url, pid, tokens, WARMUP, IN_FLIGHT, TRANSPORTS.websocket);
+    // The monotonic clock (µs) at which the counted rounds start: `node bench/profile-top.js <file> N '' <this>` leaves
+    // out start-up, provisioning and warm-up from a profile.
+    if (process.env.BENCH_CPU_PROF) console.log(`counted rounds from ${process.hrtime.bigint() / 1000n} µs (profile clock)`);
     const byTransport = { websocket: await rounds(servers, tokens, HANDSHAKES, TRANSPORTS.websocket, 'websocket') };
     if (POLLING_HANDSHAKES > 0) {
       for (const [, url, pid] of servers) await handshakes(url, pid, tokens, Math.ceil(WARMUP / 4), IN_FLIGHT, TRANSPORTS['polling+upgrade']);
       byTransport['polling+upgrade'] = await rounds(servers, tokens, POLLING_HANDSHAKES, TRANSPORTS['polling+upgrade'], 'polling+upgrade');
     }
     const idle = new Map();
-    for (const [name, url, pid] of servers.slice(0, 2)) {
+    // BENCH_WS_IDLE=0 skips the idle sockets (e.g. while profiling the handshake alone).
+    for (const [name, url, pid] of IDLE > 0 ? servers.slice(0, 2) : []) {
       idle.set(name, await idleCost(url, pid, tokens, IDLE));
       console.log(`${name.padEnd(52)} ${idle.get(name).held} sockets held, ${idle.get(name).kbPerSocket.toFixed(1)} KB RSS per idle socket`);
     }
@@ -188,6 +194,7 @@ async function runRealtime({ app, tokens, issuer, client, peerPort, floorPort })
       console.log(`  ${transport.padEnd(16)} CPU / handshake ${ms(g.cpuMs)}  ${ms(p.cpuMs)}  ${ms(f.cpuMs)}${target}`);
       console.log(`  ${transport.padEnd(16)} handshakes/s    ${String(Math.round(g.perSecond)).padStart(8)}     ${String(Math.round(p.perSecond)).padStart(8)}     ${String(Math.round(f.perSecond)).padStart(8)}`);
     }
+    if (IDLE === 0) return;
     const [gi, pi] = [idle.get(GATEHOUSE), idle.get(PEER)];
     console.log(`  RSS per idle socket               ${gi.kbPerSocket.toFixed(1).padStart(8)} KB  ${pi.kbPerSocket.toFixed(1).padStart(8)} KB   target <= 15 KB: ${verdict(gi.kbPerSocket <= 15)}`);
     console.log(`  idle sockets held                 ${String(gi.held).padStart(8)}     ${String(pi.held).padStart(8)}      target ${IDLE} on one instance: ${verdict(gi.held >= IDLE)}`);

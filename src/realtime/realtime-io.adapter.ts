@@ -1,4 +1,6 @@
 import { Logger, type INestApplicationContext } from '@nestjs/common';
+import cors from 'cors';
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { isObservable, type Observable } from 'rxjs';
@@ -28,8 +30,7 @@ export class RealtimeIoAdapter extends IoAdapter {
 
   override createIOServer(port: number, options?: ServerOptions): Server {
     const { maxMessageBytes, pingIntervalMs, pingTimeoutMs } = this.config.realtime;
-    const allowed = new Set(this.config.corsOrigins);
-    return super.createIOServer(port, {
+    const server = super.createIOServer(port, {
       ...options,
       serveClient: false,
       maxHttpBufferSize: maxMessageBytes,
@@ -37,8 +38,9 @@ export class RealtimeIoAdapter extends IoAdapter {
       pingInterval: pingIntervalMs,
       pingTimeout: pingTimeoutMs,
       connectTimeout: 10_000,
-      cors: { origin: (origin, cb) => cb(null, origin !== undefined && allowed.has(origin)), credentials: true },
     } as ServerOptions);
+    server.engine.use(pollingCors(new Set(this.config.corsOrigins)));
+    return server;
   }
 
   /**
@@ -58,6 +60,20 @@ export class RealtimeIoAdapter extends IoAdapter {
       });
     }
   }
+}
+
+type EngineMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/**
+ * CORS for the polling transport's requests, which a page reads with fetch/XHR: an Origin from CORS_ORIGINS, with
+ * credentials. engine.io's own `cors` option runs on every request, the WebSocket upgrade included, where browsers
+ * apply no CORS (the cookie credential has its own Origin check, handshake-credential.ts) and the headers only add
+ * work to each handshake: so the upgrade skips it.
+ */
+function pollingCors(allowed: ReadonlySet<string>): EngineMiddleware {
+  const corsFor = cors({ origin: (origin, cb) => cb(null, origin !== undefined && allowed.has(origin)), credentials: true });
+  // A polling request is answered on a real ServerResponse; engine.io hands middlewares a stand-in for the upgrade.
+  return (req, res, next) => (res instanceof ServerResponse ? corsFor(req, res, next) : next());
 }
 
 /** A handler's result, however it comes (Nest's pickResult: awaited, then an observable's every value, or the value). */

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
 import type { Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { sessionCookieNames } from '../../../src/auth/credentials/session-cookies';
@@ -254,6 +255,36 @@ describe('realtime gateway (issue #14)', () => {
       const limited = answers.filter((a) => a.error?.code === 'RATE_LIMITED').length;
       expect(limited).toBeGreaterThanOrEqual(2);
       expect(answers.length - limited).toBeGreaterThanOrEqual(5);
+    });
+  });
+
+  describe('CORS: for the polling transport only', () => {
+    const polling = (origin: string) => fetch(`${t.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin } });
+
+    it('a polling handshake from an Origin in CORS_ORIGINS may be read with credentials; a foreign one may not', async () => {
+      const ok = await polling(APP_ORIGIN);
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+      expect(ok.headers.get('access-control-allow-credentials')).toBe('true');
+      expect((await polling('https://evil.test')).headers.get('access-control-allow-origin')).toBeNull();
+    });
+
+    it('the WebSocket upgrade is answered without CORS headers (browsers do not apply CORS to WebSockets)', async () => {
+      const headers = await new Promise<http.IncomingHttpHeaders>((resolve, reject) => {
+        const req = http.request(`${t.url}/socket.io/?EIO=4&transport=websocket`, {
+          headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64'), origin: APP_ORIGIN },
+        });
+        req.once('upgrade', (res, socket) => {
+          socket.destroy();
+          resolve(res.headers);
+        });
+        req.once('response', (res) => reject(new Error(`no upgrade: ${res.statusCode}`)));
+        req.once('error', reject);
+        req.end();
+      });
+      expect(headers.upgrade).toBe('websocket');
+      expect(headers['access-control-allow-origin']).toBeUndefined();
+      expect(headers['access-control-allow-credentials']).toBeUndefined();
     });
   });
 });
