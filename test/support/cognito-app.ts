@@ -19,6 +19,8 @@ export interface CognitoApp {
 }
 
 export interface StartCognitoAppOptions extends TestAppOptions {
+  /** The AWS keys the app signs with (COGNITO_LOCAL_KEYS unless given): distinct ones let a test see they never leak. */
+  keys?: Readonly<Record<string, string>>;
   /** How the pool is made (MFA mode, the app client's write attributes). */
   pool?: StartCognitoLocalOptions;
   /** Arranges the pool before the app starts, for what start-up reads (the role-claim trust check reads the clients). */
@@ -26,12 +28,12 @@ export interface StartCognitoAppOptions extends TestAppOptions {
 }
 
 /**
- * Starts cognito-local, then the app on it with `env` over the pool's env and the dummy keys (`opts.override` adds to
- * them). If anything fails half-way, what already runs is stopped before the error is thrown, so a suite's afterAll
+ * Starts cognito-local, then the app on it with `env` over the pool's env and the dummy keys (`opts.override` adds
+ * other overrides). If anything fails half-way, what already runs is stopped before the error is thrown, so a suite's afterAll
  * needs only `close()` of what it got back.
  */
 export async function startCognitoApp(env: Env = {}, opts: StartCognitoAppOptions = {}): Promise<CognitoApp> {
-  const { pool, beforeStart, override = [], ...appOpts } = opts;
+  const { pool, beforeStart, keys, override = [], ...appOpts } = opts;
   const cl = await startCognitoLocal(pool);
   const stopPool = async (): Promise<void> => {
     resetCognitoClients();
@@ -40,7 +42,7 @@ export async function startCognitoApp(env: Env = {}, opts: StartCognitoAppOption
   let t: TestApp;
   try {
     await beforeStart?.(cl);
-    t = await startTestApp({ ...cl.env, ...env }, { ...appOpts, override: [COGNITO_LOCAL_CREDENTIALS, ...override] });
+    t = await startTestApp({ ...cl.env, ...env }, { ...appOpts, override: [keys ? { token: AWS_CREDENTIALS_ENV, value: keys } : COGNITO_LOCAL_CREDENTIALS, ...override] });
   } catch (err) {
     await stopPool();
     throw err;
