@@ -26,6 +26,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  extra?: Array<Type | DynamicModule>;
+  override?: Array<{ token: unknown; value: unknown }>;
+  logDestination?: DestinationStream;
+  databaseUrl?: string;
+  port?: number;
+}
+
+/**
+ * Sign-in limits out of the way, for suites that sign in more often than a minute's budget or fail passwords on
+ * purpose; a suite that tests the limits sets its own.
+ */
+export const RELAXED_AUTH_LIMITS = { RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '1000' } as const;
+
 /**
  * Boots the whole app with the production wiring (AppModule + configureApp) against the run's test database,
  * listening on a free loopback port. `extra` adds test-only modules (e.g. a probe controller); nothing is replaced
@@ -35,13 +49,7 @@ export interface TestApp {
  */
 export async function startTestApp(
   env: Env = {},
-  opts: {
-    extra?: Array<Type | DynamicModule>;
-    override?: Array<{ token: unknown; value: unknown }>;
-    logDestination?: DestinationStream;
-    databaseUrl?: string;
-    port?: number;
-  } = {},
+  opts: TestAppOptions = {},
 ): Promise<TestApp> {
   const config = testConfig(env);
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, opts.databaseUrl ?? testDatabaseUrl(), { logDestination: opts.logDestination }), ...(opts.extra ?? [])] });

@@ -57,6 +57,11 @@ export interface StartCognitoLocalOptions {
 export const COGNITO_LOCAL_CODE = '123456';
 const REGION = 'us-east-1';
 const DUMMY_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/**
+ * The same dummy keys as environment variables, for the app (through AWS_CREDENTIALS_ENV, see cognito-app.ts) and the
+ * CLI: cognito-local ignores them, but without them the SDK's default chain goes looking for real credentials.
+ */
+export const COGNITO_LOCAL_KEYS: Readonly<Record<string, string>> = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 
 function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {

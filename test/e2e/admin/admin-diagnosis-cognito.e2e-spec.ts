@@ -1,9 +1,9 @@
 import { AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminDisableUserCommand, AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
-import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
-import { startTestApp, TestApp } from '../../support/app';
-import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
+import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
+import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
+import { CognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
 import { announced, setStatus } from '../../support/user-factory';
 import { auditRows } from './admin-fixtures';
@@ -14,6 +14,7 @@ type DiagnosisBody = { canSignIn: boolean; blockers: Finding[]; drift: Finding[]
 
 /** Issue #15 "why can't this user sign in?" and issue #11's provider view, against cognito-local over HTTP. */
 describe('admin diagnosis and reconcile (cognito-local)', () => {
+  let fixture: CognitoApp;
   let cl: CognitoLocal;
   let t: TestApp;
   let api: JsonClient;
@@ -39,18 +40,12 @@ describe('admin diagnosis and reconcile (cognito-local)', () => {
   }
 
   beforeAll(async () => {
-    cl = await startCognitoLocal();
     // cognito-local checks no signature; the admin calls need some credentials to sign with.
-    t = await startTestApp({ ...cl.env, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '1000' }, { override: [{ token: AWS_CREDENTIALS_ENV, value: { AWS_ACCESS_KEY_ID: 'AKIADIAGNOSISTEST', AWS_SECRET_ACCESS_KEY: 'diagnosis-test-secret' } }] });
-    api = new JsonClient(t.url);
-    db = t.app.get(DataSource);
+    fixture = await startCognitoApp(RELAXED_AUTH_LIMITS, { keys: { AWS_ACCESS_KEY_ID: 'AKIADIAGNOSISTEST', AWS_SECRET_ACCESS_KEY: 'diagnosis-test-secret' } });
+    ({ cl, t, api, db } = fixture);
     admin = await cognitoUser('Admins', 'admin');
   });
-  afterAll(async () => {
-    await t?.close();
-    resetCognitoClients();
-    await cl?.stop();
-  });
+  afterAll(() => fixture?.close());
 
   const diagnosis = (id: string, token = admin.token) => api.get<DiagnosisBody>(`/api/v1/admin/users/${id}/diagnosis`, token);
 

@@ -10,10 +10,11 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AWS_CREDENTIALS_ENV, COGNITO_CLIENT, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
+import { COGNITO_CLIENT } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { LocalAdmin } from '../../../src/auth/providers/local/local-admin.service';
-import { startTestApp, TestApp } from '../../support/app';
-import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
+import { RELAXED_AUTH_LIMITS, startTestApp, TestApp } from '../../support/app';
+import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
+import { CognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
 import { announced, setStatus } from '../../support/user-factory';
 
@@ -35,21 +36,17 @@ async function activate(t: TestApp, email: string, role?: string): Promise<void>
 
 /** Issue #11: GET /admin/provider and POST /admin/provider/test against cognito-local. */
 describe('admin provider page (cognito-local)', () => {
+  let fixture: CognitoApp;
   let cl: CognitoLocal;
   let t: TestApp;
   let api: JsonClient;
   let n = 0;
 
   beforeAll(async () => {
-    cl = await startCognitoLocal();
-    t = await startTestApp({ ...cl.env, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '1000' }, { override: [{ token: AWS_CREDENTIALS_ENV, value: KEYS }] });
-    api = new JsonClient(t.url);
+    fixture = await startCognitoApp(RELAXED_AUTH_LIMITS, { keys: KEYS });
+    ({ cl, t, api } = fixture);
   });
-  afterAll(async () => {
-    await t?.close();
-    resetCognitoClients();
-    await cl?.stop();
-  });
+  afterAll(() => fixture?.close());
 
   /** A Cognito user in `group`, signed in through Gatehouse, made active; returns the access token. */
   async function signedIn(group?: string): Promise<{ token: string; email: string }> {

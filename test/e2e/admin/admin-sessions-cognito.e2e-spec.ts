@@ -8,13 +8,13 @@ import {
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DataSource } from 'typeorm';
-import { AWS_CREDENTIALS_ENV, COGNITO_CLIENT, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
-import { startTestApp, TestApp } from '../../support/app';
-import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
+import { COGNITO_CLIENT } from '../../../src/auth/providers/cognito/cognito-client.factory';
+import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
+import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
+import { CognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
 import { announced, setStatus } from '../../support/user-factory';
 
-const KEYS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 const PASSWORD = 'Correct-horse-1';
 type Err = { error?: { code: string } };
 
@@ -25,21 +25,17 @@ type Err = { error?: { code: string } };
  * (aws-sdk-client-mock, every other command passes through to cognito-local).
  */
 describe('sessions with Cognito (issue #15)', () => {
+  let fixture: CognitoApp;
   let cl: CognitoLocal;
   let t: TestApp;
   let api: JsonClient;
   let n = 0;
 
   beforeAll(async () => {
-    cl = await startCognitoLocal();
-    t = await startTestApp({ ...cl.env, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '1000' }, { override: [{ token: AWS_CREDENTIALS_ENV, value: KEYS }] });
-    api = new JsonClient(t.url);
+    fixture = await startCognitoApp(RELAXED_AUTH_LIMITS);
+    ({ cl, t, api } = fixture);
   });
-  afterAll(async () => {
-    await t?.close();
-    resetCognitoClients();
-    await cl?.stop();
-  });
+  afterAll(() => fixture?.close());
 
   /** A Cognito user (in `group`), signed in through Gatehouse and made active: its id, username and access token. */
   async function signedIn(group?: string): Promise<{ id: string; username: string; token: string }> {

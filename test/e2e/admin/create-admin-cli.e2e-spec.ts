@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../../../src/database/embedded-postgres';
-import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
+import { resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { startTestApp, testDatabaseUrl } from '../../support/app';
-import { startCognitoLocal } from '../../support/cognito-local';
+import { COGNITO_LOCAL_CREDENTIALS } from '../../support/cognito-app';
+import { COGNITO_LOCAL_KEYS, startCognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
 import { totp } from '../../support/totp';
 
@@ -157,10 +158,9 @@ describeBuilt('users:create-admin (the built CLI)', () => {
 
   it('cognito: AdminCreateUser with a permanent password, verified address, the admin group, and the Gatehouse row', async () => {
     const cl = await startCognitoLocal();
-    const keys = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
     try {
       const email = unique('cog-admin');
-      const r = await cli(['users:create-admin', '--email', email, '--password', PASSWORD], { ...cl.env, ...keys, DATABASE_URL: testDatabaseUrl() });
+      const r = await cli(['users:create-admin', '--email', email, '--password', PASSWORD], { ...cl.env, ...COGNITO_LOCAL_KEYS, DATABASE_URL: testDatabaseUrl() });
       // The AWS SDK may print its own Node-version notice on stderr; the CLI's lines start with "error:".
       expect(r.stderr).not.toMatch(/^error:/m);
       expect(r.code).toBe(0);
@@ -172,7 +172,7 @@ describeBuilt('users:create-admin (the built CLI)', () => {
       expect(groups.Groups?.map((g) => g.GroupName)).toEqual(['Admins']);
       expect(await rowOf(email)).toMatchObject({ role: 'admin', status: 'pending_mfa', approved: true, auth_provider: 'cognito' });
       // Signs in through Gatehouse with the permanent password, as an admin.
-      const t = await startTestApp(cl.env, { override: [{ token: AWS_CREDENTIALS_ENV, value: keys }] });
+      const t = await startTestApp(cl.env, { override: [COGNITO_LOCAL_CREDENTIALS] });
       try {
         const api = new JsonClient(t.url);
         const login = await api.post<{ accessToken: string }>('/api/v1/auth/login', { email, password: PASSWORD });
@@ -182,7 +182,7 @@ describeBuilt('users:create-admin (the built CLI)', () => {
         await t.close();
       }
       // No admin group in the pool: refused before anything is created.
-      const none = await cli(['users:create-admin', '--email', unique('no-group'), '--password', PASSWORD], { ...cl.env, ...keys, DATABASE_URL: testDatabaseUrl(), ROLE_GROUP_MAP: 'Operators:admin' });
+      const none = await cli(['users:create-admin', '--email', unique('no-group'), '--password', PASSWORD], { ...cl.env, ...COGNITO_LOCAL_KEYS, DATABASE_URL: testDatabaseUrl(), ROLE_GROUP_MAP: 'Operators:admin' });
       expect(none.code).toBe(6);
       expect(none.stderr).toMatch(/^error: no group of ROLE_GROUP_MAP mapped to admin \(Operators\) exists in pool/m);
     } finally {

@@ -10,7 +10,6 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import jwt from 'jsonwebtoken';
 import { CognitoAdmin } from '../../../src/auth/providers/cognito/cognito-admin.service';
-import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { COGNITO_ROLE_CLAIM_POLICY, CognitoRoleClaimPolicy, checkRoleClaimTrust } from '../../../src/auth/providers/cognito/cognito-role-claim.policy';
 import { ROLE_CLAIM_POLICY } from '../../../src/auth/role-claim-policy';
@@ -20,12 +19,12 @@ import type { AuthAdminPort } from '../../../src/auth/providers/admin-port';
 import type { AccountLadder } from '../../../src/auth/account-ladder';
 import type { CognitoIdentities } from '../../../src/auth/providers/cognito/cognito-identities';
 import type { AppError } from '../../../src/common/errors/app-error';
-import { startTestApp, testConfig, TestApp } from '../../support/app';
-import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
-
-const DUMMY_KEYS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+import { testConfig, TestApp } from '../../support/app';
+import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
+import { CognitoLocal } from '../../support/cognito-local';
 
 describe('CognitoAdmin against cognito-local', () => {
+  let fixture: CognitoApp;
   let cl: CognitoLocal;
   let t: TestApp;
   let admin: AuthAdminPort;
@@ -33,16 +32,12 @@ describe('CognitoAdmin against cognito-local', () => {
   const ctx = { ip: '127.0.0.1' };
 
   beforeAll(async () => {
-    cl = await startCognitoLocal();
-    t = await startTestApp(cl.env, { override: [{ token: AWS_CREDENTIALS_ENV, value: DUMMY_KEYS }] });
+    fixture = await startCognitoApp();
+    ({ cl, t } = fixture);
     admin = t.app.get(CognitoAdmin);
     provider = t.app.get(CognitoAuthProvider);
   });
-  afterAll(async () => {
-    await t?.close();
-    resetCognitoClients();
-    await cl?.stop();
-  });
+  afterAll(() => fixture?.close());
 
   const ACTOR = { userId: randomUUID() };
   const rowOf = async (userId: string) => (await t.app.get(DataSource).query(`SELECT status, role FROM auth.users WHERE id = $1`, [userId])) as Array<{ status: string; role: string }>;
@@ -189,22 +184,15 @@ describe('CognitoAdmin with a mocked SDK', () => {
 });
 
 describe('custom:role trust check at start-up', () => {
-  let cl: CognitoLocal;
-  afterEach(async () => {
-    resetCognitoClients();
-    await cl?.stop();
-  });
-
   async function policyFor(writeAttributes: string[] | undefined, trust: string): Promise<CognitoRoleClaimPolicy> {
-    cl = await startCognitoLocal({ writeAttributes });
-    const t = await startTestApp({ ...cl.env, TRUST_ROLE_CLAIM: trust }, { override: [{ token: AWS_CREDENTIALS_ENV, value: DUMMY_KEYS }] });
+    const { t, close } = await startCognitoApp({ TRUST_ROLE_CLAIM: trust }, { pool: { writeAttributes } });
     try {
       // The policy the PrincipalResolver actually uses (AuthModule binds ROLE_CLAIM_POLICY to Cognito's verdict).
       const used = t.app.get<CognitoRoleClaimPolicy>(ROLE_CLAIM_POLICY);
       expect(used).toBe(t.app.get<CognitoRoleClaimPolicy>(COGNITO_ROLE_CLAIM_POLICY));
       return used;
     } finally {
-      await t.close();
+      await close();
     }
   }
 

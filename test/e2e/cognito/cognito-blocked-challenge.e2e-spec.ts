@@ -1,14 +1,14 @@
 import { AssociateSoftwareTokenCommand, VerifySoftwareTokenCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DataSource } from 'typeorm';
 import { DeferredWork } from '../../../src/common/deferred/deferred-work';
-import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { CognitoAdmin } from '../../../src/auth/providers/cognito/cognito-admin.service';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import type { OnboardingEvent } from '../../../src/users/onboarding/transitions';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../../src/users/users.service';
-import { startTestApp, TestApp } from '../../support/app';
-import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
+import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
+import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
+import { CognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
 import { totp } from '../../support/totp';
 import { userFactory } from '../../support/user-factory';
@@ -19,6 +19,7 @@ import { userFactory } from '../../support/user-factory';
  * with the block's code and one `login.failed` row, and the answer carries nothing to come back with.
  */
 describe('Cognito: a blocked user gets no challenge session (cognito-local)', () => {
+  let fixture: CognitoApp;
   let cl: CognitoLocal;
   let t: TestApp;
   let api: JsonClient;
@@ -27,19 +28,10 @@ describe('Cognito: a blocked user gets no challenge session (cognito-local)', ()
   const PASSWORD = 'Correct-horse-1';
 
   beforeAll(async () => {
-    cl = await startCognitoLocal();
-    t = await startTestApp(
-      { ...cl.env, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '1000' },
-      { override: [{ token: AWS_CREDENTIALS_ENV, value: { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } }] },
-    );
-    api = new JsonClient(t.url);
-    db = t.app.get(DataSource);
+    fixture = await startCognitoApp(RELAXED_AUTH_LIMITS);
+    ({ cl, t, api, db } = fixture);
   });
-  afterAll(async () => {
-    await t?.close();
-    resetCognitoClients();
-    await cl?.stop();
-  });
+  afterAll(() => fixture?.close());
 
   const email = () => `blockedch${++n}.${Date.now()}@example.com`;
   const login = (address: string, password: string) => api.post<Record<string, unknown>>('/api/v1/auth/login', { email: address, password });

@@ -9,15 +9,12 @@ import {
 import { Controller, Get, Module, Req } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import type { AuthenticatedRequest } from '../../../src/auth/guards/auth.guard';
-import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { AcceptIdToken, AllowStatus } from '../../../src/common/decorators/auth.decorators';
 import type { Principal } from '../../../src/common/principal';
 import { UsersService } from '../../../src/users/users.service';
-import { startTestApp, TestApp } from '../../support/app';
-import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
-import { JsonClient } from '../../support/http';
+import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
+import type { CognitoLocal } from '../../support/cognito-local';
 
-const DUMMY_KEYS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 const PASSWORD = 'Perm-pass-2';
 
 /** A test-only route that takes ID tokens (no production route does yet), to observe what an ID token may set. */
@@ -34,10 +31,7 @@ class IdTokenProbe {
 @Module({ controllers: [IdTokenProbe] })
 class ProbeModule {}
 
-interface Pool {
-  cl: CognitoLocal;
-  t: TestApp;
-  api: JsonClient;
+interface Pool extends CognitoApp {
   users: UsersService;
 }
 
@@ -57,7 +51,12 @@ async function signedInUser(p: Pool, email: string, attributes: Record<string, s
 }
 
 async function startPool(opts: { gatehouseWrites: string[]; otherClientWrites?: string[] }): Promise<Pool> {
-  const cl = await startCognitoLocal({ writeAttributes: opts.gatehouseWrites });
+  const fixture = await startCognitoApp({ TRUST_ROLE_CLAIM: 'true' }, { pool: { writeAttributes: opts.gatehouseWrites }, extra: [ProbeModule], beforeStart: (cl) => customClaimsPool(cl, opts.otherClientWrites) });
+  return { ...fixture, users: fixture.t.app.get(UsersService) };
+}
+
+/** The custom attributes and the other app client, made before the app starts: its role-claim trust check reads them. */
+async function customClaimsPool(cl: CognitoLocal, otherClientWrites: string[] | undefined): Promise<void> {
   await cl.client.send(
     new AddCustomAttributesCommand({
       UserPoolId: cl.userPoolId,
@@ -67,18 +66,10 @@ async function startPool(opts: { gatehouseWrites: string[]; otherClientWrites?: 
       ],
     }),
   );
-  if (opts.otherClientWrites) {
+  if (otherClientWrites) {
     // Another app of the same pool (a mobile app, an old SPA client): its WriteAttributes count as much as Gatehouse's.
-    await cl.client.send(new CreateUserPoolClientCommand({ UserPoolId: cl.userPoolId, ClientName: 'mobile', WriteAttributes: opts.otherClientWrites }));
+    await cl.client.send(new CreateUserPoolClientCommand({ UserPoolId: cl.userPoolId, ClientName: 'mobile', WriteAttributes: otherClientWrites }));
   }
-  const t = await startTestApp({ ...cl.env, TRUST_ROLE_CLAIM: 'true' }, { extra: [ProbeModule], override: [{ token: AWS_CREDENTIALS_ENV, value: DUMMY_KEYS }] });
-  return { cl, t, api: new JsonClient(t.url), users: t.app.get(UsersService) };
-}
-
-async function stopPool(p: Pool | undefined): Promise<void> {
-  await p?.t.close();
-  resetCognitoClients();
-  await p?.cl.stop();
 }
 
 
@@ -88,7 +79,7 @@ describe('user-writable claims (issue 20.8)', () => {
     beforeAll(async () => {
       p = await startPool({ gatehouseWrites: ['email', 'name'], otherClientWrites: ['email', 'custom:organizationId'] });
     });
-    afterAll(() => stopPool(p));
+    afterAll(() => p?.close());
 
     it('an ID token on an access-token route is refused before anything is provisioned', async () => {
       const u = await signedInUser(p, 'id-first@example.com', { 'custom:organizationId': 'victim-org', 'custom:role': 'admin' });
@@ -118,7 +109,7 @@ describe('user-writable claims (issue 20.8)', () => {
     beforeAll(async () => {
       p = await startPool({ gatehouseWrites: ['email', 'name'], otherClientWrites: ['email'] });
     });
-    afterAll(() => stopPool(p));
+    afterAll(() => p?.close());
 
     it('takes the tenant (proved read-only) and honours custom:role at request time without persisting it', async () => {
       const u = await signedInUser(p, 'tenant@example.com', { 'custom:organizationId': 'acme', 'custom:role': 'admin' });

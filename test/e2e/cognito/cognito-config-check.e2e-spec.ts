@@ -2,9 +2,7 @@ import { CreateUserPoolClientCommand, CreateUserPoolCommand } from '@aws-sdk/cli
 import { resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { configCheck } from '../../../src/cli';
 import { testConfig } from '../../support/app';
-import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
-
-const DUMMY_KEYS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+import { COGNITO_LOCAL_KEYS, CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 
 /** Issue 20.10: config:check says plainly what the pool's public API allows (self sign-up outside Gatehouse's rules). */
 describe('config:check and the pool’s public API (cognito-local)', () => {
@@ -17,7 +15,7 @@ describe('config:check and the pool’s public API (cognito-local)', () => {
     await cl?.stop();
   });
 
-  const poolLine = async (env: Record<string, string>) => (await configCheck(testConfig(env), DUMMY_KEYS)).find((r) => r.name === 'cognito pool');
+  const poolLine = async (env: Record<string, string>) => (await configCheck(testConfig(env), COGNITO_LOCAL_KEYS)).find((r) => r.name === 'cognito pool');
 
   it('warns when self sign-up is open (AllowAdminCreateUserOnly false), naming the consequence', async () => {
     const line = await poolLine(cl.env);

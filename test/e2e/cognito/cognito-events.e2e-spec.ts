@@ -9,16 +9,15 @@ import {
 import { DataSource } from 'typeorm';
 import { AccountAdministration } from '../../../src/auth/admin/account-administration.service';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
-import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { UsersService } from '../../../src/users/users.service';
-import { startTestApp, TestApp } from '../../support/app';
+import { TestApp } from '../../support/app';
 import { AuthProbeModule } from '../../support/auth-probe';
-import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
+import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
+import { CognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
 import { setStatus } from '../../support/user-factory';
 import { waitFor } from '../../support/wait-for';
 
-const DUMMY_KEYS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 const SECRET = 'events-secret-for-the-tests-0123456789abcdef';
 const PASSWORD = 'Perm-pass-2';
 const HOOK = '/api/v1/hooks/cognito-events';
@@ -29,22 +28,18 @@ const HOOK = '/api/v1/hooks/cognito-events';
  * played here by calling cognito-local directly; the hook re-reads the user from Cognito and mirrors that state.
  */
 describe('POST /api/v1/hooks/cognito-events (cognito-local)', () => {
+  let fixture: CognitoApp;
   let cl: CognitoLocal;
   let t: TestApp;
   let api: JsonClient;
   let users: UsersService;
 
   beforeAll(async () => {
-    cl = await startCognitoLocal();
-    t = await startTestApp({ ...cl.env, COGNITO_EVENTS_SECRET: SECRET }, { extra: [AuthProbeModule], override: [{ token: AWS_CREDENTIALS_ENV, value: DUMMY_KEYS }] });
-    api = new JsonClient(t.url);
+    fixture = await startCognitoApp({ COGNITO_EVENTS_SECRET: SECRET }, { extra: [AuthProbeModule] });
+    ({ cl, t, api } = fixture);
     users = t.app.get(UsersService);
   });
-  afterAll(async () => {
-    await t?.close();
-    resetCognitoClients();
-    await cl?.stop();
-  });
+  afterAll(() => fixture?.close());
 
   /** The event EventBridge forwards (the whole event, as an API destination sends it without an input transformer). */
   const event = (eventName: string, requestParameters: Record<string, unknown>, pool = cl.userPoolId) => ({
@@ -127,17 +122,13 @@ describe('POST /api/v1/hooks/cognito-events (cognito-local)', () => {
 });
 
 describe('POST /api/v1/hooks/cognito-events without COGNITO_EVENTS_SECRET', () => {
-  let cl: CognitoLocal;
+  let fixture: CognitoApp;
   let t: TestApp;
   beforeAll(async () => {
-    cl = await startCognitoLocal();
-    t = await startTestApp(cl.env, { override: [{ token: AWS_CREDENTIALS_ENV, value: DUMMY_KEYS }] });
+    fixture = await startCognitoApp();
+    ({ t } = fixture);
   });
-  afterAll(async () => {
-    await t?.close();
-    resetCognitoClients();
-    await cl?.stop();
-  });
+  afterAll(() => fixture?.close());
 
   it('is not offered (404), whatever header is sent', async () => {
     const res = await new JsonClient(t.url).call('POST', HOOK, { body: {}, headers: { 'x-gatehouse-events-secret': SECRET } });

@@ -9,14 +9,15 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DataSource } from 'typeorm';
-import { AWS_CREDENTIALS_ENV, COGNITO_CLIENT, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
+import { COGNITO_CLIENT } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { AUTH_PROVIDER, AuthProvider } from '../../../src/auth/providers/auth-provider';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../../src/users/users.service';
-import { startTestApp, TestApp } from '../../support/app';
+import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
+import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
 import { startSmtpCapture, type SmtpCapture } from '../../support/smtp-capture';
-import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
+import { CognitoLocal } from '../../support/cognito-local';
 import { errorShape, JsonClient } from '../../support/http';
 import { totp } from '../../support/totp';
 import { userFactory } from '../../support/user-factory';
@@ -31,6 +32,7 @@ import { userFactory } from '../../support/user-factory';
  * that does have them is checked too; every other step talks to cognito-local.
  */
 describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
+  let fixture: CognitoApp;
   let cl: CognitoLocal;
   let t: TestApp;
   let api: JsonClient;
@@ -40,19 +42,12 @@ describe('AUTH_PROVIDER=cognito through /api/v1/auth (cognito-local)', () => {
   const PASSWORD = 'Correct-horse-1';
 
   beforeAll(async () => {
-    cl = await startCognitoLocal();
     smtp = await startSmtpCapture();
-    t = await startTestApp(
-      { ...cl.env, SMTP_URL: smtp.url, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '1000' },
-      { override: [{ token: AWS_CREDENTIALS_ENV, value: { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } }] },
-    );
-    api = new JsonClient(t.url);
-    db = t.app.get(DataSource);
+    fixture = await startCognitoApp({ ...RELAXED_AUTH_LIMITS, SMTP_URL: smtp.url });
+    ({ cl, t, api, db } = fixture);
   });
   afterAll(async () => {
-    await t?.close();
-    resetCognitoClients();
-    await cl?.stop();
+    await fixture?.close();
     await smtp?.close();
   });
 

@@ -2,13 +2,14 @@ import { AdminGetUserCommand, CognitoIdentityProviderClient, InitiateAuthCommand
 import { mockClient } from 'aws-sdk-client-mock';
 import { DataSource } from 'typeorm';
 import { DeferredWork } from '../../../src/common/deferred/deferred-work';
-import { AWS_CREDENTIALS_ENV, COGNITO_CLIENT, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
+import { COGNITO_CLIENT } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import type { OnboardingEvent } from '../../../src/users/onboarding/transitions';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../../src/users/users.service';
-import { startTestApp, TestApp } from '../../support/app';
-import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
+import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
+import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
+import { CognitoLocal } from '../../support/cognito-local';
 import { errorShape, JsonClient } from '../../support/http';
 import { totp } from '../../support/totp';
 import { userFactory } from '../../support/user-factory';
@@ -20,6 +21,7 @@ import { waitFor } from '../../support/wait-for';
  * for a wrong MFA code (`login.mfa_failed`) and for a password Cognito accepted of a user Gatehouse blocks.
  */
 describe('Cognito sign-in refusals are audited (cognito-local)', () => {
+  let fixture: CognitoApp;
   let cl: CognitoLocal;
   let t: TestApp;
   let api: JsonClient;
@@ -29,19 +31,10 @@ describe('Cognito sign-in refusals are audited (cognito-local)', () => {
   const WRONG = 'Wrong-horse-9';
 
   beforeAll(async () => {
-    cl = await startCognitoLocal();
-    t = await startTestApp(
-      { ...cl.env, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '1000' },
-      { override: [{ token: AWS_CREDENTIALS_ENV, value: { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } }] },
-    );
-    api = new JsonClient(t.url);
-    db = t.app.get(DataSource);
+    fixture = await startCognitoApp(RELAXED_AUTH_LIMITS);
+    ({ cl, t, api, db } = fixture);
   });
-  afterAll(async () => {
-    await t?.close();
-    resetCognitoClients();
-    await cl?.stop();
-  });
+  afterAll(() => fixture?.close());
 
   const email = () => `audit${++n}.${Date.now()}@example.com`;
   const login = (address: string, password: string) => api.post<Record<string, unknown>>('/api/v1/auth/login', { email: address, password });

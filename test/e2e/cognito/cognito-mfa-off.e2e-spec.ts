@@ -1,12 +1,11 @@
 import { configCheck } from '../../../src/cli';
-import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
-import { startTestApp, testConfig, TestApp } from '../../support/app';
-import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
+import { testConfig, TestApp } from '../../support/app';
+import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
+import { COGNITO_LOCAL_KEYS, CognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
 import { LogCapture } from '../../support/log-capture';
 
-const DUMMY_KEYS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 const PASSWORD = 'Correct-horse-1';
 
 /**
@@ -15,24 +14,17 @@ const PASSWORD = 'Correct-horse-1';
  * config:check warn, and /auth/mfa/enroll and /auth/mfa/verify refuse with 409 MFA_UNAVAILABLE, changing nothing.
  */
 describe('cognito pool with MFA OFF (cognito-local)', () => {
+  let fixture: CognitoApp;
   let cl: CognitoLocal;
   let t: TestApp;
   let api: JsonClient;
   const logs = new LogCapture();
 
   beforeAll(async () => {
-    cl = await startCognitoLocal({ mfaConfiguration: 'OFF' });
-    t = await startTestApp(
-      { ...cl.env, LOG_LEVEL: 'warn', RATE_LIMIT_AUTH_PER_MINUTE: '100000' },
-      { override: [{ token: AWS_CREDENTIALS_ENV, value: DUMMY_KEYS }], logDestination: logs.stream },
-    );
-    api = new JsonClient(t.url);
+    fixture = await startCognitoApp({ LOG_LEVEL: 'warn', RATE_LIMIT_AUTH_PER_MINUTE: '100000' }, { pool: { mfaConfiguration: 'OFF' }, logDestination: logs.stream });
+    ({ cl, t, api } = fixture);
   });
-  afterAll(async () => {
-    await t?.close();
-    resetCognitoClients();
-    await cl?.stop();
-  });
+  afterAll(() => fixture?.close());
 
   async function signedIn(): Promise<{ token: string }> {
     const email = `mfa-off.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`;
@@ -49,7 +41,7 @@ describe('cognito pool with MFA OFF (cognito-local)', () => {
   });
 
   it('config:check prints a WARN line for the MFA mode', async () => {
-    const line = (await configCheck(testConfig(cl.env), DUMMY_KEYS)).find((r) => r.name === 'cognito mfa');
+    const line = (await configCheck(testConfig(cl.env), COGNITO_LOCAL_KEYS)).find((r) => r.name === 'cognito mfa');
     expect(line).toMatchObject({ ok: true, warn: true });
     expect(line?.info).toMatch(/MFA is OFF/);
   });

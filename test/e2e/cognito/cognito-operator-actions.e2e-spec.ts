@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { CognitoAdmin } from '../../../src/auth/providers/cognito/cognito-admin.service';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
-import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { AccountLadder } from '../../../src/auth/account-ladder';
 import { LoginLockoutReader } from '../../../src/auth/throttling/login-lockout.reader';
 import { AccountAdministration } from '../../../src/auth/admin/account-administration.service';
@@ -17,17 +16,18 @@ import { CognitoIdentities } from '../../../src/auth/providers/cognito/cognito-i
 import { UsersService } from '../../../src/users/users.service';
 import { startTestApp, TestApp } from '../../support/app';
 import { AuthProbeModule } from '../../support/auth-probe';
-import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
+import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
+import { CognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
 import { setStatus, userFactory } from '../../support/user-factory';
 import { waitFor } from '../../support/wait-for';
 
-const DUMMY_KEYS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 const PASSWORD = 'Perm-pass-2';
 const ctx = { ip: '127.0.0.1' };
 
 /** Issue 20.7: an operator action through CognitoAdmin mirrors into auth.users like the local admin port's. */
 describe('CognitoAdmin mirrors operator actions into Gatehouse (cognito-local)', () => {
+  let fixture: CognitoApp;
   let cl: CognitoLocal;
   let t: TestApp;
   let accounts: AccountAdministration;
@@ -38,18 +38,13 @@ describe('CognitoAdmin mirrors operator actions into Gatehouse (cognito-local)',
   let api: JsonClient;
 
   beforeAll(async () => {
-    cl = await startCognitoLocal();
-    t = await startTestApp(cl.env, { extra: [AuthProbeModule], override: [{ token: AWS_CREDENTIALS_ENV, value: DUMMY_KEYS }] });
+    fixture = await startCognitoApp({}, { extra: [AuthProbeModule] });
+    ({ cl, t, api } = fixture);
     accounts = t.app.get(AccountAdministration);
     provider = t.app.get(CognitoAuthProvider);
     users = t.app.get(UsersService);
-    api = new JsonClient(t.url);
   });
-  afterAll(async () => {
-    await t?.close();
-    resetCognitoClients();
-    await cl?.stop();
-  });
+  afterAll(() => fixture?.close());
 
   /** A Cognito user who signed in through Gatehouse (so their row exists) and a live access token. */
   async function signedIn(email: string, groups: string[] = []): Promise<{ accessToken: string; userId: string }> {

@@ -11,11 +11,12 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import jwt, { JwtPayload } from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
-import { AWS_CREDENTIALS_ENV, COGNITO_CLIENT, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
+import { COGNITO_CLIENT } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { RejectReason } from '../../../src/auth/tokens/reject-reason';
-import { startTestApp, TestApp } from '../../support/app';
-import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
+import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
+import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
+import { CognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
 import { LogCapture } from '../../support/log-capture';
 import { totp } from '../../support/totp';
@@ -27,6 +28,7 @@ import { totp } from '../../support/totp';
  * the test (`answerLocally`) and recorded.
  */
 describe('Cognito: a session Gatehouse has not seen is checked once for the enrolled factor (#20.4)', () => {
+  let fixture: CognitoApp;
   let cl: CognitoLocal;
   let t: TestApp;
   let api: JsonClient;
@@ -36,19 +38,10 @@ describe('Cognito: a session Gatehouse has not seen is checked once for the enro
   const PASSWORD = 'Correct-horse-1';
 
   beforeAll(async () => {
-    cl = await startCognitoLocal();
-    t = await startTestApp(
-      { ...cl.env, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '1000', LOG_LEVEL: 'info' },
-      { override: [{ token: AWS_CREDENTIALS_ENV, value: { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } }], logDestination: logs.stream },
-    );
-    api = new JsonClient(t.url);
-    db = t.app.get(DataSource);
+    fixture = await startCognitoApp({ ...RELAXED_AUTH_LIMITS, LOG_LEVEL: 'info' }, { logDestination: logs.stream });
+    ({ cl, t, api, db } = fixture);
   });
-  afterAll(async () => {
-    await t?.close();
-    resetCognitoClients();
-    await cl?.stop();
-  });
+  afterAll(() => fixture?.close());
 
   const settled = () => (t.app.get(CognitoAuthProvider) as unknown as { whenIdle?: () => Promise<void> }).whenIdle?.();
   const codeOf = (body: unknown) => (body as { error?: { code?: string } }).error?.code;

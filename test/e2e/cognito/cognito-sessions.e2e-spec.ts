@@ -12,13 +12,14 @@ import {
 import jwt, { JwtPayload } from 'jsonwebtoken';
 import { createPrivateKey } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { COGNITO_CLIENT, AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
+import { COGNITO_CLIENT } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
 import { LOCAL_USER_ISSUER } from '../../../src/auth/tokens/key-source';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../../src/users/users.service';
-import { startTestApp, TestApp } from '../../support/app';
-import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
+import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
+import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
+import { CognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
 import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
 import { totp } from '../../support/totp';
@@ -30,6 +31,7 @@ import { setStatus, userFactory } from '../../support/user-factory';
  * show those calls answer that one command in the test (`answerLocally`) and say so; every other call is cognito-local.
  */
 describe('Cognito sessions, identities and MFA (cognito-local over HTTP)', () => {
+  let fixture: CognitoApp;
   let cl: CognitoLocal;
   let smtp: SmtpCapture;
   let t: TestApp;
@@ -39,19 +41,12 @@ describe('Cognito sessions, identities and MFA (cognito-local over HTTP)', () =>
   const PASSWORD = 'Correct-horse-1';
 
   beforeAll(async () => {
-    cl = await startCognitoLocal();
     smtp = await startSmtpCapture();
-    t = await startTestApp(
-      { ...cl.env, SMTP_URL: smtp.url, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '1000' },
-      { override: [{ token: AWS_CREDENTIALS_ENV, value: { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } }] },
-    );
-    api = new JsonClient(t.url);
-    db = t.app.get(DataSource);
+    fixture = await startCognitoApp({ ...RELAXED_AUTH_LIMITS, SMTP_URL: smtp.url });
+    ({ cl, t, api, db } = fixture);
   });
   afterAll(async () => {
-    await t?.close();
-    resetCognitoClients();
-    await cl?.stop();
+    await fixture?.close();
     await smtp?.close();
   });
 

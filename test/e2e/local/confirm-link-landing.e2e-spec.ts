@@ -1,27 +1,25 @@
 import { DataSource } from 'typeorm';
-import { startTestApp, TestApp } from '../../support/app';
+import { TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
-import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
+import { LocalApp, startLocalApp } from '../../support/local-app';
+import { SmtpCapture } from '../../support/smtp-capture';
 import { waitFor } from '../../support/wait-for';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
 /** Issue #12, "Walkthrough gaps": the mailed link ends on the front end with the result, not on an API answer. */
 describe('the mailed confirmation link lands on the front end (FRONTEND_URL)', () => {
+  let fixture: LocalApp;
   let smtp: SmtpCapture;
   let t: TestApp;
   let api: JsonClient;
   let n = 0;
 
   beforeAll(async () => {
-    smtp = await startSmtpCapture();
-    t = await startTestApp({ SMTP_URL: smtp.url, RATE_LIMIT_AUTH_PER_MINUTE: '100000', FRONTEND_URL: 'http://app.example.test/welcome?from=mail' });
-    api = new JsonClient(t.url);
+    fixture = await startLocalApp({ RATE_LIMIT_AUTH_PER_MINUTE: '100000', FRONTEND_URL: 'http://app.example.test/welcome?from=mail' });
+    ({ smtp, t, api } = fixture);
   });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  afterAll(() => fixture?.close());
 
   /** Registers a new address and answers the token of its mailed link. */
   async function linkToken(): Promise<{ address: string; token: string }> {

@@ -4,9 +4,10 @@ import { AccountAdministration } from '../../../src/auth/admin/account-administr
 import { AUTH_ADMIN_PORT, type DirectoryUser } from '../../../src/auth/providers/admin-port';
 import { LocalAdmin } from '../../../src/auth/providers/local/local-admin.service';
 import { UsersService } from '../../../src/users/users.service';
-import { startTestApp, TestApp } from '../../support/app';
+import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
-import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
+import { LocalApp, startLocalApp } from '../../support/local-app';
+import { SmtpCapture } from '../../support/smtp-capture';
 import { totp } from '../../support/totp';
 import { setStatus } from '../../support/user-factory';
 
@@ -15,6 +16,7 @@ import { setStatus } from '../../support/user-factory';
  * every effect checked through HTTP as a user would meet it: sign-in, /users/me, refresh, the MFA endpoints.
  */
 describe('local provider: admin port', () => {
+  let fixture: LocalApp;
   let smtp: SmtpCapture;
   let t: TestApp;
   let api: JsonClient;
@@ -29,17 +31,12 @@ describe('local provider: admin port', () => {
   const TEMP = 'temporary-pass-1';
 
   beforeAll(async () => {
-    smtp = await startSmtpCapture();
-    t = await startTestApp({ SMTP_URL: smtp.url, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '1000' });
-    api = new JsonClient(t.url);
-    db = t.app.get(DataSource);
+    fixture = await startLocalApp(RELAXED_AUTH_LIMITS);
+    ({ smtp, t, api, db } = fixture);
     admin = t.app.get(LocalAdmin);
     accounts = t.app.get(AccountAdministration);
   });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  afterAll(() => fixture?.close());
 
   const email = (prefix = 'adm') => `${prefix}${++n}.${Date.now()}@example.com`;
   const login = (address: string, password: string) => api.post<Record<string, string>>('/api/v1/auth/login', { email: address, password });

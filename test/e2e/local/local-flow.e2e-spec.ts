@@ -2,9 +2,10 @@ import { verify as verifyJwt, decode as decodeJwt } from 'jsonwebtoken';
 import { createPublicKey } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
-import { startTestApp, TestApp } from '../../support/app';
+import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
 import { errorShape, JsonClient } from '../../support/http';
-import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
+import { LocalApp, startLocalApp } from '../../support/local-app';
+import { SmtpCapture } from '../../support/smtp-capture';
 import { totp } from '../../support/totp';
 import { userFactory } from '../../support/user-factory';
 
@@ -13,6 +14,7 @@ import { userFactory } from '../../support/user-factory';
  * was actually sent, never from the database.
  */
 describe('local provider: the whole flow through HTTP', () => {
+  let fixture: LocalApp;
   let smtp: SmtpCapture;
   let t: TestApp;
   let api: JsonClient;
@@ -21,15 +23,10 @@ describe('local provider: the whole flow through HTTP', () => {
   const PASSWORD = 'correct horse battery staple';
 
   beforeAll(async () => {
-    smtp = await startSmtpCapture();
-    t = await startTestApp({ SMTP_URL: smtp.url, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '1000' });
-    api = new JsonClient(t.url);
-    db = t.app.get(DataSource);
+    fixture = await startLocalApp(RELAXED_AUTH_LIMITS);
+    ({ smtp, t, api, db } = fixture);
   });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  afterAll(() => fixture?.close());
 
   const email = () => `local${++n}.${Date.now()}@example.com`;
   const codeIn = (text: string): string => {

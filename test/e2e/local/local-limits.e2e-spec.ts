@@ -2,30 +2,26 @@ import { hash } from '@node-rs/argon2';
 import { DataSource } from 'typeorm';
 import { AUTH_PROVIDER, AuthProvider } from '../../../src/auth/providers/auth-provider';
 import { loadConfig, ConfigError } from '../../../src/config/load-config';
-import { startTestApp, TestApp } from '../../support/app';
+import { startTestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
-import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
+import { LocalApp, startLocalApp } from '../../support/local-app';
+import { SmtpCapture } from '../../support/smtp-capture';
 
 const PASSWORD = 'correct horse battery staple';
 
 /** Codes, policies and limits of the local provider, through HTTP with real mail. */
 describe('local provider: codes, password policy and limits', () => {
+  let fixture: LocalApp;
   let smtp: SmtpCapture;
-  let t: TestApp;
   let api: JsonClient;
   let db: DataSource;
   let n = 0;
 
   beforeAll(async () => {
-    smtp = await startSmtpCapture();
-    t = await startTestApp({ SMTP_URL: smtp.url, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '3' });
-    api = new JsonClient(t.url);
-    db = t.app.get(DataSource);
+    fixture = await startLocalApp({ RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '3' });
+    ({ smtp, api, db } = fixture);
   });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  afterAll(() => fixture?.close());
 
   const email = () => `limits${++n}.${Date.now()}@example.com`;
   const codeFrom = async (to: string, subject: RegExp) => /code is (\d{6})/.exec((await smtp.waitFor(to, (m) => subject.test(m.subject))).text)![1]!;

@@ -3,9 +3,10 @@ import { DeferredWork } from '../../../src/common/deferred/deferred-work';
 import type { OnboardingEvent } from '../../../src/users/onboarding/transitions';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../../src/users/users.service';
-import { startTestApp, TestApp } from '../../support/app';
+import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
-import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
+import { LocalApp, startLocalApp } from '../../support/local-app';
+import { SmtpCapture } from '../../support/smtp-capture';
 import { totp } from '../../support/totp';
 import { setStatus, userFactory } from '../../support/user-factory';
 import { waitFor } from '../../support/wait-for';
@@ -16,6 +17,7 @@ import { waitFor } from '../../support/wait-for';
  * second row where the refusal was already audited, and a failed write never changes the answer.
  */
 describe('local sign-ins Gatehouse refuses for the status are audited', () => {
+  let fixture: LocalApp;
   let smtp: SmtpCapture;
   let t: TestApp;
   let api: JsonClient;
@@ -24,15 +26,10 @@ describe('local sign-ins Gatehouse refuses for the status are audited', () => {
   const PASSWORD = 'correct horse battery staple';
 
   beforeAll(async () => {
-    smtp = await startSmtpCapture();
-    t = await startTestApp({ SMTP_URL: smtp.url, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '1000' });
-    api = new JsonClient(t.url);
-    db = t.app.get(DataSource);
+    fixture = await startLocalApp(RELAXED_AUTH_LIMITS);
+    ({ smtp, t, api, db } = fixture);
   });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  afterAll(() => fixture?.close());
 
   const verifiedUser = () => userFactory.local.verified(api, smtp, PASSWORD, { email: `localaudit${++n}.${Date.now()}@example.com` });
   const login = (address: string, password = PASSWORD) => api.post<Record<string, unknown>>('/api/v1/auth/login', { email: address, password });

@@ -1,8 +1,9 @@
 import { DataSource } from 'typeorm';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
-import { startTestApp, TestApp } from '../../support/app';
+import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
-import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
+import { LocalApp, startLocalApp } from '../../support/local-app';
+import { SmtpCapture } from '../../support/smtp-capture';
 import { totp } from '../../support/totp';
 import { userFactory } from '../../support/user-factory';
 
@@ -12,6 +13,7 @@ import { userFactory } from '../../support/user-factory';
  * failed second factors are capped per user across sessions.
  */
 describe('local provider: changing the second factor', () => {
+  let fixture: LocalApp;
   let smtp: SmtpCapture;
   let t: TestApp;
   let api: JsonClient;
@@ -20,15 +22,10 @@ describe('local provider: changing the second factor', () => {
   const PASSWORD = 'correct horse battery staple';
 
   beforeAll(async () => {
-    smtp = await startSmtpCapture();
-    t = await startTestApp({ SMTP_URL: smtp.url, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '1000' });
-    api = new JsonClient(t.url);
-    db = t.app.get(DataSource);
+    fixture = await startLocalApp(RELAXED_AUTH_LIMITS);
+    ({ smtp, t, api, db } = fixture);
   });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  afterAll(() => fixture?.close());
 
   const email = () => `mfa-change${++n}.${Date.now()}@example.com`;
   const login = (address: string) => api.post<Record<string, string>>('/api/v1/auth/login', { email: address, password: PASSWORD });

@@ -7,7 +7,8 @@ import { LocalAuthRepository } from '../../../src/auth/providers/local/local-aut
 import { LOCAL_SECRETS, type LocalSecrets } from '../../../src/auth/providers/local/local-secrets';
 import { startTestApp, TestApp } from '../../support/app';
 import { errorShape, JsonAnswer, JsonClient } from '../../support/http';
-import { startSmtpCapture, SmtpCapture } from '../../support/smtp-capture';
+import { LocalApp, startLocalApp } from '../../support/local-app';
+import { SmtpCapture } from '../../support/smtp-capture';
 import { waitFor } from '../../support/wait-for';
 import { userFactory } from '../../support/user-factory';
 
@@ -44,6 +45,7 @@ function postFrom(baseUrl: string, from: string, path: string, body: unknown): P
 }
 
 describe('local sign-up security (issue #9 items 1, 3, 4, 5, 6, 8)', () => {
+  let fixture: LocalApp;
   let smtp: SmtpCapture;
   let t: TestApp;
   let api: JsonClient;
@@ -51,15 +53,10 @@ describe('local sign-up security (issue #9 items 1, 3, 4, 5, 6, 8)', () => {
   let n = 0;
 
   beforeAll(async () => {
-    smtp = await startSmtpCapture();
-    t = await startTestApp({ SMTP_URL: smtp.url, RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '3' });
-    api = new JsonClient(t.url);
-    db = t.app.get(DataSource);
+    fixture = await startLocalApp({ RATE_LIMIT_AUTH_PER_MINUTE: '100000', LOGIN_MAX_ATTEMPTS: '3' });
+    ({ smtp, t, api, db } = fixture);
   });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  afterAll(() => fixture?.close());
 
   const email = () => `signup${++n}.${Date.now()}@example.com`;
   const mails = (to: string, subject: RegExp) => smtp.messages.filter((m) => m.to.includes(to.toLowerCase()) && subject.test(m.subject));

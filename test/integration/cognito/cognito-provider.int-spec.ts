@@ -8,11 +8,12 @@ import { Authenticator } from '../../../src/auth/authenticator';
 import { CognitoAdmin } from '../../../src/auth/providers/cognito/cognito-admin.service';
 import { AuthService } from '../../../src/auth/auth.service';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
-import { AWS_CREDENTIALS_ENV, resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
+import { resetCognitoClients } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import type { UserEntity } from '../../../src/users/user.entity';
 import { UsersService } from '../../../src/users/users.service';
 import { startServices, TestServices } from '../../support/services';
+import { COGNITO_LOCAL_CREDENTIALS } from '../../support/cognito-app';
 import { CognitoLocal, startCognitoLocal } from '../../support/cognito-local';
 
 /**
@@ -33,9 +34,7 @@ describe('CognitoAuthProvider against cognito-local', () => {
 
   beforeAll(async () => {
     cl = await startCognitoLocal();
-    t = await startServices(cl.env, {
-      override: [{ token: AWS_CREDENTIALS_ENV, value: { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } }],
-    });
+    t = await startServices(cl.env, { override: [COGNITO_LOCAL_CREDENTIALS] });
     provider = t.app.get(CognitoAuthProvider);
     auth = t.app.get(AuthService);
     users = t.app.get(UsersService);
