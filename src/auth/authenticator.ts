@@ -9,7 +9,7 @@ import type { RequestCredential } from './credentials/request-credential';
 import { PrincipalResolver } from './principal.resolver';
 import { SESSION_ADMISSION, type SessionAdmission } from './sessions/session-admission';
 import { TokenVerifier } from './tokens/token-verifier';
-import { TokenRejection, type VerifiedToken } from './tokens/verified-token';
+import { RejectReason, TokenRejection, type VerifiedToken } from './tokens/verified-token';
 
 /** A presented credential: a bearer token or the hosted-login session cookie's token (a socket handshake's too). */
 export type Credential = RequestCredential;
@@ -99,12 +99,51 @@ export class Authenticator {
     }
   }
 
+  /**
+   * `cached` for a token an entrance holds already verified (a socket): no digest, no signature. Undefined on a miss
+   * (an expired token included, which `readmit` then refuses with its code).
+   */
+  cachedVerified(verified: VerifiedToken, rules: RouteRules, site?: RefusalSite): Principal | undefined {
+    if (rules.public || verified.expiresAt * 1000 <= Date.now()) return undefined;
+    try {
+      const principal = this.principals.peek(verified);
+      if (!principal || (this.sessions && !this.sessions.passed(verified))) return undefined;
+      return this.admit(principal, rules);
+    } catch (err) {
+      throw this.refusal(err, site);
+    }
+  }
+
   /** The full path, for any credential or none. Resolves to undefined only for public rules and admitted anonymous callers. */
   async authenticate(credential: Credential | undefined, rules: RouteRules, verify?: VerifyToken, site?: RefusalSite): Promise<Principal | undefined> {
     if (rules.public) return undefined;
     if (credential === undefined) return this.anonymous(rules);
+    let verified: VerifiedToken;
     try {
-      const verified = this.verifier.cached(credential.token) ?? (await (verify ?? ((t: string) => this.verifier.verify(t)))(credential.token));
+      verified = this.verifier.cached(credential.token) ?? (await (verify ?? ((t: string) => this.verifier.verify(t)))(credential.token));
+    } catch (err) {
+      throw this.refusal(err, site);
+    }
+    return this.readmit(verified, rules, site);
+  }
+
+  /**
+   * The verified token behind a credential, for entrances that hold it instead of the raw token: from the
+   * verified-token cache (synchronously: the credential was just admitted), else by full verification.
+   */
+  verifiedToken(credential: Credential, site?: RefusalSite): VerifiedToken | Promise<VerifiedToken> {
+    return this.verifier.cached(credential.token) ?? this.verifier.verify(credential.token).catch((err: unknown) => Promise.reject(this.refusal(err, site)));
+  }
+
+  /**
+   * Admission again for a token that passed full verification before (a held socket when its user changes): its
+   * signature does not change, so everything else is checked as `authenticate` does (exp, token use, the user row,
+   * watermark, revoked sessions, status, roles). Lets an entrance keep the verified token instead of the raw one.
+   */
+  async readmit(verified: VerifiedToken, rules: RouteRules, site?: RefusalSite): Promise<Principal | undefined> {
+    if (rules.public) return undefined;
+    try {
+      if (verified.expiresAt * 1000 <= Date.now()) throw new TokenRejection(RejectReason.EXPIRED, `expired at ${new Date(verified.expiresAt * 1000).toISOString()}`);
       assertTokenUse(verified.tokenUse, rules.acceptIdToken === true);
       const principal = await this.principals.resolve(verified);
       if (this.sessions && !this.sessions.passed(verified)) await this.sessions.check(verified, principal);

@@ -28,7 +28,7 @@ export { bearerToken } from './credentials/bearer';
 export { assertOriginAllowed, type RequestCredential } from './credentials/request-credential';
 export { sessionCookieNames } from './credentials/session-cookies';
 export { MAX_TOKEN_LENGTH } from './tokens/jwt-parts';
-export { RejectReason, TokenRejection } from './tokens/verified-token';
+export { RejectReason, TokenRejection, type VerifiedToken } from './tokens/verified-token';
 export { CREDENTIALS_THROTTLER, CredentialThrottlerGuard, SENSITIVE_ROUTE_THROTTLER } from './throttling/credential-throttler.guard';
 export { AWS_CREDENTIALS_ENV, COGNITO_CLIENT, cognitoClientSettings, type AwsEnv } from './providers/cognito/cognito-client.factory';
 export { cognitoErrorName } from './providers/cognito/cognito-errors';

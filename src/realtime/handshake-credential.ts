@@ -10,6 +10,8 @@ export interface Handshake {
   headers: IncomingHttpHeaders;
   auth: Record<string, unknown>;
   query: Record<string, unknown>;
+  /** The upgrade request's URL, query string included (socket.io keeps it as `handshake.url`). */
+  url?: string;
 }
 
 export interface HandshakeCredential extends RequestCredential {
@@ -45,4 +47,23 @@ function explicitToken(value: unknown, where: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string' || value.length > MAX_TOKEN_LENGTH) throw new TokenRejection(RejectReason.CREDENTIAL_MALFORMED, `${where} malformed or too long`);
   return value;
+}
+
+/**
+ * Removes every place a handshake carries its credential (auth.token, the token query parameter, also in the kept
+ * URL, the Authorization and Cookie headers) once the socket is admitted: socket.io keeps the handshake for the connection's whole life, and
+ * nothing reads the raw token again (the socket holds the verified one).
+ */
+export function forgetHandshakeCredential(h: Handshake): void {
+  if (typeof h.auth === 'object' && h.auth !== null) delete h.auth.token;
+  if (typeof h.query === 'object' && h.query !== null) delete h.query.token;
+  const q = h.url?.indexOf('?') ?? -1;
+  if (h.url !== undefined && q >= 0) {
+    const params = new URLSearchParams(h.url.slice(q + 1));
+    params.delete('token');
+    const rest = params.toString();
+    h.url = h.url.slice(0, q) + (rest ? `?${rest}` : '');
+  }
+  delete h.headers.authorization;
+  delete h.headers.cookie;
 }

@@ -5,7 +5,8 @@ import { AppError, AuthenticationError, RateLimitedError } from '../common/error
 import type { Principal } from '../common/principal';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
-import { handshakeCredential, type HandshakeCredential } from './handshake-credential';
+import type { VerifiedToken } from '../auth';
+import { forgetHandshakeCredential, handshakeCredential, type HandshakeCredential } from './handshake-credential';
 import { connectError, wsErrorBody } from './socket-errors';
 import { ConnectionCounter, MessageBucket } from './socket-limits';
 import { SOCKET_RULES, type RealtimeSocket } from './socket-state';
@@ -60,6 +61,16 @@ export class SocketAdmission {
   };
 
   private admit(socket: RealtimeSocket, credential: HandshakeCredential, principal: Principal, next: (err?: Error) => void): void {
+    // Just admitted, so the verified token is in the cache (synchronous); a full verification only if it was evicted.
+    const verified = this.authenticator.verifiedToken(credential, { id: socket.id });
+    if (verified instanceof Promise) {
+      verified.then((v) => this.hold(socket, v, principal, next), (err: unknown) => next(connectError(err)));
+    } else {
+      this.hold(socket, verified, principal, next);
+    }
+  }
+
+  private hold(socket: RealtimeSocket, verified: VerifiedToken, principal: Principal, next: (err?: Error) => void): void {
     if (!this.connections.reserve(principal.userId, socket.id)) return next(connectError(new TooManyConnectionsError(this.config.realtime.maxConnectionsPerUser)));
     // Released when the socket goes, however it goes (a socket refused after this point never emits `disconnect`,
     // but its connection always closes).
@@ -71,8 +82,9 @@ export class SocketAdmission {
     // documented way to save memory per socket. Another namespace opened later on this connection sees no headers,
     // so a cookie or header credential there fails closed (auth.token still works).
     (socket.conn as unknown as { request: unknown }).request = null;
+    forgetHandshakeCredential(socket.handshake);
     const { eventsPerSecond, eventBurst } = this.config.realtime;
-    socket.data = { principal, credential, bucket: new MessageBucket(eventsPerSecond, eventBurst, Date.now()) };
+    socket.data = { principal, verified, bucket: new MessageBucket(eventsPerSecond, eventBurst, Date.now()) };
     next();
   }
 

@@ -27,11 +27,10 @@ export class SocketAuthGuard implements CanActivate {
     const rules = this.rulesOf(context);
     if (rules.public) return true;
     const socket = context.switchToWs().getClient<RealtimeSocket>();
-    const { credential } = socket.data;
+    const { verified } = socket.data;
     const site = { id: socket.id };
-    const cached = this.authenticator.cached(credential, rules, site);
-    if (cached) return true;
-    return this.authenticator.authenticate(credential, rules, undefined, site).then(() => true);
+    if (this.authenticator.cachedVerified(verified, rules, site)) return true;
+    return this.authenticator.readmit(verified, rules, site).then(() => true);
   }
 
   private rulesOf(context: ExecutionContext): RouteRules {

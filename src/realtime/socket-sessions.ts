@@ -58,7 +58,7 @@ export class SocketSessions {
     if (principal.userId !== socket.data.principal.userId) {
       throw new ForbiddenError('FORBIDDEN', 'The new token is for another user', undefined, `socket of ${socket.data.principal.userId} offered a token of ${principal.userId}`);
     }
-    socket.data.credential = credential;
+    socket.data.verified = await this.authenticator.verifiedToken(credential, { id: socket.id });
     this.update(socket, principal);
     this.arm(socket);
     return principal;
@@ -107,7 +107,7 @@ export class SocketSessions {
   private async recheck(userId: string): Promise<void> {
     for (const socket of this.socketsOf(userId)) {
       try {
-        this.update(socket, (await this.authenticator.authenticate(socket.data.credential, SOCKET_RULES, undefined, { id: socket.id }))!);
+        this.update(socket, (await this.authenticator.readmit(socket.data.verified, SOCKET_RULES, { id: socket.id }))!);
       } catch (err) {
         this.end(socket, 'session.revoked', err);
       }

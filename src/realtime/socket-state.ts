@@ -2,14 +2,18 @@ import type { DefaultEventsMap, Socket } from 'socket.io';
 import type { Principal } from '../common/principal';
 import { PENDING_STATUSES, type UserStatus } from '../common/user-status';
 import type { RouteRules } from '../auth';
-import type { HandshakeCredential } from './handshake-credential';
+import type { VerifiedToken } from '../auth';
 import type { WsErrorBody } from './socket-errors';
 import type { MessageBucket } from './socket-limits';
 
-/** What a socket holds after its handshake (socket.data): kept small, 5,000 idle sockets must stay cheap. */
+/**
+ * What a socket holds after its handshake (socket.data): kept small, 5,000 idle sockets must stay cheap. The verified
+ * token, not the raw one: re-checks need its claims, never its signature again, and a credential that is not held
+ * cannot leak from a heap dump for the socket's whole life.
+ */
 export interface SocketState {
   principal: Principal;
-  credential: HandshakeCredential;
+  verified: VerifiedToken;
   bucket: MessageBucket;
 }
 
