@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
+import { AUTH_REQUEST_FIELDS } from './auth';
 import { byteSize } from './common/http/body-rules';
 import { DOCS_PATH } from './common/http/content-security';
 import { completeErrorContract } from './common/openapi/error-contract';
@@ -66,6 +67,8 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   // Request id, client address and user agent (and, after the guard, the caller's role) for audit rows.
   installRequestContext(fastify);
   installBodyParser(fastify, byteSize(config.bodyLimit));
+  // What the auth guard attaches (the principal, the token), declared so every request has one shape.
+  for (const field of AUTH_REQUEST_FIELDS) fastify.decorateRequest(field, undefined);
   // JSON.stringify as Fastify's default, except for answers rendered once (shared-answers.ts: the cached profile).
   fastify.setReplySerializer(serializeReply);
   // Hosted login's cookies; unsigned (the transaction cookie is sealed, the session cookie is a verified token).

@@ -6,6 +6,7 @@ export { AuthCoreModule } from './auth-core.module';
 export { AuthProviderBindingModule } from './auth-provider.binding';
 export { AccountLadder, AccountLadderModule } from './account-ladder';
 export { Authenticator, type RouteRules } from './authenticator';
+export { AUTH_REQUEST_FIELDS } from './guards/auth.guard';
 // The role rule the Authenticator applies, for an entrance whose roles come from config rather than decorators (the gateway).
 export { assertRole } from './guards/access-rules';
 export { AccountAdministration, type ActionResult } from './admin/account-administration.service';

@@ -1,4 +1,6 @@
-import { Controller, Get, Req } from '@nestjs/common';
+import { Controller, Get, Module, Req } from '@nestjs/common';
+import { AllowStatus } from '../../src/common/decorators/auth.decorators';
+import { Public } from '../../src/common/decorators/public.decorator';
 import type { AuthenticatedRequest } from '../../src/auth/guards/auth.guard';
 import type { Principal } from '../../src/common/principal';
 
@@ -9,3 +11,22 @@ export class CurrentPrincipalProbe {
     return req.principal;
   }
 }
+
+/** The own keys (in order) of the last request each route saw: whether requests keep one shape. */
+export const requestShapes: { public?: Array<string | symbol>; authenticated?: Array<string | symbol> } = {};
+
+@Controller('shape-probe')
+export class RequestShapeProbe {
+  @Public() @Get('public') public(@Req() req: object): { ok: true } {
+    requestShapes.public = Reflect.ownKeys(req);
+    return { ok: true };
+  }
+
+  @AllowStatus('pending_verification') @Get('authenticated') authenticated(@Req() req: object): { ok: true } {
+    requestShapes.authenticated = Reflect.ownKeys(req);
+    return { ok: true };
+  }
+}
+
+@Module({ controllers: [RequestShapeProbe] })
+export class RequestShapeProbeModule {}

@@ -22,6 +22,14 @@ export { DEV_PRINCIPAL } from '../authenticator';
 export type AuthenticatedRequest = RequestWithToken & { principal?: Principal; accessToken?: string; credentialSource?: CredentialSource };
 
 /**
+ * The fields the guard sets on an authenticated request. The composition root declares them on Fastify's request
+ * (decorateRequest, undefined until set) so every request is built with them: added one by one in the guard, they
+ * would give authenticated requests another shape than the rest (a property array allocated per request, and the
+ * code every request runs through seeing two shapes).
+ */
+export const AUTH_REQUEST_FIELDS = ['gatehouseToken', 'credentialSource', 'principal', 'accessToken'] as const;
+
+/**
  * The global guard, closed by default: every route authenticates unless @Public(). It only reads the route's rules
  * (once per handler), extracts the credential (the bearer header, else the hosted-login session cookie, which passes
  * the Origin rule) and hands both to the one Authenticator, which every entrance shares. The slow path verifies

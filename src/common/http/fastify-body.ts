@@ -39,6 +39,8 @@ export function keepsRawBodies(fastify: FastifyInstance): boolean {
 
 export function installBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
   fastify.decorate(RAW_BODY_KEPT, true);
+  // Declared, so a request with a body keeps the shape of every other request (see installRequestContext).
+  fastify.decorateRequest('rawBody', undefined);
   const json = fastify.getDefaultJsonParser('error', 'error') as unknown as JsonParser;
   fastify.removeAllContentTypeParsers();
   // The stream form of a parser (no parseAs), so the gateway's bodies can be handed on unread; every other body is

@@ -8,6 +8,7 @@ import type { Principal } from '../../../src/common/principal';
 import { runWithRequestContext } from '../../../src/common/request-context';
 import { UsersController } from '../../../src/users/users.controller';
 import { startTestApp, TestApp } from '../../support/app';
+import { requestShapes, RequestShapeProbeModule } from '../../support/probe';
 import { JwksIssuer } from '../../support/jwks-issuer';
 import { announced, setStatus, userFactory } from '../../support/user-factory';
 import { waitFor } from '../../support/wait-for';
@@ -46,7 +47,7 @@ describe('the hot path: a cached token and user', () => {
 
   beforeAll(async () => {
     await issuer.start();
-    t = await startTestApp({ AUTH_PROVIDER: 'cognito', COGNITO_ENDPOINT: issuer.base, COGNITO_USER_POOL_ID: issuer.pool, COGNITO_CLIENT_ID: CLIENT });
+    t = await startTestApp({ AUTH_PROVIDER: 'cognito', COGNITO_ENDPOINT: issuer.base, COGNITO_USER_POOL_ID: issuer.pool, COGNITO_CLIENT_ID: CLIENT }, { extra: [RequestShapeProbeModule] });
     db = t.app.get(DataSource);
   });
   afterAll(async () => {
@@ -76,6 +77,16 @@ describe('the hot path: a cached token and user', () => {
     const answer = runWithRequestContext({ requestId: 'hot-path', ip: null, userAgent: null, principal }, () => t.app.get(UsersController).me());
     expect(answer).not.toBeInstanceOf(Promise);
     expect(answer).toMatchObject({ id, status: 'active' });
+  });
+
+  it('every request is built with the fields the guard sets: an authenticated request has the own keys of a public one, in order', async () => {
+    const { sub } = await activeUser();
+    const tok = token(sub);
+    await request(t.url).get('/api/v1/shape-probe/authenticated').set('Authorization', `Bearer ${tok}`).expect(200);
+    await request(t.url).get('/api/v1/shape-probe/authenticated').set('Authorization', `Bearer ${tok}`).expect(200);
+    await request(t.url).get('/api/v1/shape-probe/public').expect(200);
+    expect(requestShapes.authenticated).toContain('principal');
+    expect(requestShapes.public).toEqual(requestShapes.authenticated);
   });
 
   it('a changed row is answered at once: nothing per-request is kept past the row it came from', async () => {
