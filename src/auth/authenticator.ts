@@ -9,7 +9,7 @@ import type { RequestCredential } from './credentials/request-credential';
 import { PrincipalResolver } from './principal.resolver';
 import { SESSION_ADMISSION, type SessionAdmission } from './sessions/session-admission';
 import { TokenVerifier } from './tokens/token-verifier';
-import { RejectReason, TokenRejection, type VerifiedToken } from './tokens/verified-token';
+import { TokenRejection, type VerifiedToken } from './tokens/verified-token';
 
 /** A presented credential: a bearer token or the hosted-login session cookie's token (a socket handshake's too). */
 export type Credential = RequestCredential;
@@ -124,7 +124,7 @@ export class Authenticator {
     } catch (err) {
       throw this.refusal(err, site);
     }
-    return this.readmit(verified, rules, site);
+    return this.admitVerified(verified, rules, site);
   }
 
   /**
@@ -143,7 +143,17 @@ export class Authenticator {
   async readmit(verified: VerifiedToken, rules: RouteRules, site?: RefusalSite): Promise<Principal | undefined> {
     if (rules.public) return undefined;
     try {
-      if (verified.expiresAt * 1000 <= Date.now()) throw new TokenRejection(RejectReason.EXPIRED, `expired at ${new Date(verified.expiresAt * 1000).toISOString()}`);
+      this.verifier.assertUnexpired(verified);
+    } catch (err) {
+      throw this.refusal(err, site);
+    }
+    return this.admitVerified(verified, rules, site);
+  }
+
+  /** The steps after verification: token use, the principal (user row, watermark, revoked sessions), status, roles. */
+  private async admitVerified(verified: VerifiedToken, rules: RouteRules, site?: RefusalSite): Promise<Principal | undefined> {
+    if (rules.public) return undefined;
+    try {
       assertTokenUse(verified.tokenUse, rules.acceptIdToken === true);
       const principal = await this.principals.resolve(verified);
       if (this.sessions && !this.sessions.passed(verified)) await this.sessions.check(verified, principal);

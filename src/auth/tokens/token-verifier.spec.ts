@@ -50,6 +50,17 @@ describe('TokenVerifier.verify (the path the socket gateway uses)', () => {
     now -= 91_000;
   });
 
+  it('a held verified token (a socket\'s) expires with the same clock skew as verification', async () => {
+    const v = verifier();
+    const held = await v.verify(rs256(claims({ exp: now / 1000 + 30 })));
+    const at = now;
+    now = at + 30_000 + 59_000; // past exp, within the 60 s skew: still valid, as verify would say
+    expect(() => v.assertUnexpired(held)).not.toThrow();
+    now = at + 30_000 + 60_000;
+    expect(() => v.assertUnexpired(held)).toThrow(expect.objectContaining({ code: 'AUTH_TOKEN_EXPIRED', reason: 'EXPIRED' }));
+    now = at;
+  });
+
   it('tells expiry apart from every other failure', async () => {
     const v = verifier();
     expect(await refusal(v, rs256(claims({ exp: now / 1000 - 61, iat: now / 1000 - 600 })))).toBe('AUTH_TOKEN_EXPIRED EXPIRED');

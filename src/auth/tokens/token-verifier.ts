@@ -46,6 +46,13 @@ export class TokenVerifier {
     return this.cache.get(token);
   }
 
+  /** For a token verified before and held since (a socket's): refused once `exp` is past, with the same clock skew as verification. */
+  assertUnexpired(v: VerifiedToken): void {
+    if (this.now() / 1000 >= v.expiresAt + this.opts.clockSkewS) {
+      throw new TokenRejection(RejectReason.EXPIRED, `expired at ${new Date(v.expiresAt * 1000).toISOString()}`);
+    }
+  }
+
   /** Steps before the signature: structure, trusted issuer, the issuer's algorithm, the key for `kid`. */
   async resolveKey(token: string): Promise<{ policy: IssuerPolicy; key: KeyObject }> {
     const { header, payload } = parseUnverified(token);
