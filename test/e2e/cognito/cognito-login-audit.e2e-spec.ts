@@ -13,7 +13,7 @@ import { CognitoLocal } from '../../support/cognito-local';
 import { errorShape, JsonClient } from '../../support/http';
 import { totp } from '../../support/totp';
 import { userFactory } from '../../support/user-factory';
-import { waitFor } from '../../support/wait-for';
+import { holdNextAuditWrite } from '../../support/held-audit-write';
 
 /**
  * A sign-in Cognito refuses leaves a `login.failed` row on the user Gatehouse knows, written after the answer: the
@@ -112,20 +112,16 @@ describe('Cognito sign-in refusals are audited (cognito-local)', () => {
 
   it('the answer does not wait for the audit row, and a failed write leaves the refusal a 401', async () => {
     const address = await confirmedUser();
-    const users = t.app.get(UsersService);
-    let fail!: (err: Error) => void;
-    const spy = jest.spyOn(users, 'recordEvent').mockImplementationOnce(() => new Promise<void>((_resolve, reject) => (fail = reject)));
+    const held = holdNextAuditWrite(t.app.get(UsersService));
     try {
       const res = await login(address, WRONG);
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ error: { code: 'AUTH_FAILED' } });
       // The row is still being written (held open here) after the client has its answer; then the write fails.
-      await waitFor(() => spy.mock.calls.length > 0, { timeoutMs: 5000, what: 'the audit write after the answer' });
-      expect(spy).toHaveBeenCalledWith(expect.objectContaining({ type: 'login.failed' }));
-      fail(new Error('audit write failed'));
+      await held.failAfterStart('login.failed');
       await afterAnswer();
     } finally {
-      spy.mockRestore();
+      held.restore();
     }
     expect((await login(address, PASSWORD)).status).toBe(200);
   });
@@ -156,19 +152,15 @@ describe('Cognito sign-in refusals are audited (cognito-local)', () => {
     it('the answer does not wait for the row, and a failed write leaves the refusal MFA_CODE_INVALID', async () => {
       const { address } = await totpUser();
       const session = await challenged(address);
-      const users = t.app.get(UsersService);
-      let fail!: (err: Error) => void;
-      const spy = jest.spyOn(users, 'recordEvent').mockImplementationOnce(() => new Promise<void>((_resolve, reject) => (fail = reject)));
+      const held = holdNextAuditWrite(t.app.get(UsersService));
       try {
         const res = await answer(session, '000000');
         expect(res.status).toBe(400);
         expect(res.body).toMatchObject({ error: { code: 'MFA_CODE_INVALID' } });
-        await waitFor(() => spy.mock.calls.length > 0, { timeoutMs: 5000, what: 'the audit write after the answer' });
-        expect(spy).toHaveBeenCalledWith(expect.objectContaining({ type: 'login.mfa_failed' }));
-        fail(new Error('audit write failed'));
+        await held.failAfterStart('login.mfa_failed');
         await afterAnswer();
       } finally {
-        spy.mockRestore();
+        held.restore();
       }
     });
   });
@@ -225,19 +217,15 @@ describe('Cognito sign-in refusals are audited (cognito-local)', () => {
     it('the 403 does not wait for the row, and a failed write leaves it a 403', async () => {
       const address = await confirmedUser();
       await block(address, 'SUSPENDED');
-      const users = t.app.get(UsersService);
-      let fail!: (err: Error) => void;
-      const spy = jest.spyOn(users, 'recordEvent').mockImplementationOnce(() => new Promise<void>((_resolve, reject) => (fail = reject)));
+      const held = holdNextAuditWrite(t.app.get(UsersService));
       try {
         const res = await login(address, PASSWORD);
         expect(res.status).toBe(403);
         expect(res.body).toMatchObject({ error: { code: 'USER_SUSPENDED' } });
-        await waitFor(() => spy.mock.calls.length > 0, { timeoutMs: 5000, what: 'the audit write after the answer' });
-        expect(spy).toHaveBeenCalledWith(expect.objectContaining({ type: 'login.failed' }));
-        fail(new Error('audit write failed'));
+        await held.failAfterStart('login.failed');
         await afterAnswer();
       } finally {
-        spy.mockRestore();
+        held.restore();
       }
     });
   });

@@ -9,7 +9,7 @@ import { LocalApp, startLocalApp } from '../../support/local-app';
 import { SmtpCapture } from '../../support/smtp-capture';
 import { totp } from '../../support/totp';
 import { setStatus, userFactory } from '../../support/user-factory';
-import { waitFor } from '../../support/wait-for';
+import { holdNextAuditWrite } from '../../support/held-audit-write';
 
 /**
  * The local provider accepted the password, but Gatehouse refuses the sign-in because of the account's status: one
@@ -91,19 +91,15 @@ describe('local sign-ins Gatehouse refuses for the status are audited', () => {
   it('the 403 does not wait for the row, and a failed write leaves it a 403', async () => {
     const address = await verifiedUser();
     await block(address, 'DISABLED');
-    const users = t.app.get(UsersService);
-    let fail!: (err: Error) => void;
-    const spy = jest.spyOn(users, 'recordEvent').mockImplementationOnce(() => new Promise<void>((_resolve, reject) => (fail = reject)));
+    const held = holdNextAuditWrite(t.app.get(UsersService));
     try {
       const res = await login(address);
       expect(res.status).toBe(403);
       expect(res.body).toMatchObject({ error: { code: 'USER_DISABLED' } });
-      await waitFor(() => spy.mock.calls.length > 0, { timeoutMs: 5000, what: 'the audit write after the answer' });
-      expect(spy).toHaveBeenCalledWith(expect.objectContaining({ type: 'login.failed' }));
-      fail(new Error('audit write failed'));
+      await held.failAfterStart('login.failed');
       await afterAnswer();
     } finally {
-      spy.mockRestore();
+      held.restore();
     }
   });
 });
