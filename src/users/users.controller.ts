@@ -1,11 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AllowStatus } from '../common/decorators/auth.decorators';
-import { NotFoundError } from '../common/errors/app-error';
+import { AuthenticationError, NotFoundError } from '../common/errors/app-error';
 import { ApiErrorResponses } from '../common/errors/error-response.dto';
 import { ApiErrors } from '../common/openapi/api-contract.decorators';
 import type { Principal } from '../common/principal';
-import { AuthenticationError } from '../common/errors/app-error';
 import { currentPrincipal } from '../common/request-context';
 import { NOT_DISABLED_STATUSES } from '../common/user-status';
 import { UserProfileDto } from './user-profile.dto';
