@@ -115,11 +115,15 @@ describeInBrowser('admin console in a browser (local provider)', () => {
   it('approves a pending user from the queue: the row leaves, the result is announced, the user page shows the new status', async () => {
     const older = await account(t, 'user', 'pending_approval', 'Olive Older');
     const newer = await account(t, 'user', 'pending_approval', 'Nina Newer');
+    // Both wait longer than any user other suites leave in the shared queue (created now), so both are on its first page.
     await t.app.get(DataSource).query(`UPDATE auth.users SET created_at = created_at - interval '3 days', email_verified_at = now() - interval '3 days' WHERE id = $1`, [older.id]);
+    await t.app.get(DataSource).query(`UPDATE auth.users SET created_at = created_at - interval '2 days', email_verified_at = now() - interval '2 days' WHERE id = $1`, [newer.id]);
     const cp = await asAdmin();
     try {
       const { page } = cp;
       const rows = page.locator('tbody tr');
+      // The queue renders once its fetch answers, which can be after the sign-in is done: wait for it, then read it.
+      await page.locator(`tr[data-user-id="${older.id}"]`).waitFor();
       const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-user-id')));
       // Oldest first, with the age shown.
       expect(ids.indexOf(older.id)).toBeGreaterThanOrEqual(0);
