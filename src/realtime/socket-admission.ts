@@ -48,26 +48,26 @@ export class SocketAdmission {
       // long as it lives, against the token it came with, and the development admin has none.
       if (credential === undefined) throw new AuthenticationError('AUTH_TOKEN_MISSING');
       const site = { id: socket.id };
-      const cached = this.authenticator.cached(credential, SOCKET_RULES, site);
-      if (cached) return this.admit(socket as RealtimeSocket, credential, cached, next);
-      const c = credential;
-      this.authenticator.authenticate(c, SOCKET_RULES, undefined, site).then(
-        (p) => this.admit(socket as RealtimeSocket, c, p!, next),
-        (err: unknown) => next(connectError(err)),
-      );
+      // The verified token the socket will hold: from the verified-token cache (one digest, synchronous), else by full
+      // verification. Then the same admission as every entrance, from memory when the user is cached.
+      const verified = this.authenticator.verifiedToken(credential, site);
+      if (verified instanceof Promise) {
+        verified.then((v) => this.readmit(socket as RealtimeSocket, v, next), (err: unknown) => next(connectError(err)));
+        return;
+      }
+      const cached = this.authenticator.cachedVerified(verified, SOCKET_RULES, site);
+      if (cached) return this.hold(socket as RealtimeSocket, verified, cached, next);
+      this.readmit(socket as RealtimeSocket, verified, next);
     } catch (err) {
       next(connectError(this.authenticator.refusal(err, { id: socket.id })));
     }
   };
 
-  private admit(socket: RealtimeSocket, credential: HandshakeCredential, principal: Principal, next: (err?: Error) => void): void {
-    // Just admitted, so the verified token is in the cache (synchronous); a full verification only if it was evicted.
-    const verified = this.authenticator.verifiedToken(credential, { id: socket.id });
-    if (verified instanceof Promise) {
-      verified.then((v) => this.hold(socket, v, principal, next), (err: unknown) => next(connectError(err)));
-    } else {
-      this.hold(socket, verified, principal, next);
-    }
+  private readmit(socket: RealtimeSocket, verified: VerifiedToken, next: (err?: Error) => void): void {
+    this.authenticator.readmit(verified, SOCKET_RULES, { id: socket.id }).then(
+      (p) => this.hold(socket, verified, p!, next),
+      (err: unknown) => next(connectError(err)),
+    );
   }
 
   private hold(socket: RealtimeSocket, verified: VerifiedToken, principal: Principal, next: (err?: Error) => void): void {
