@@ -1,15 +1,11 @@
 import { AssociateSoftwareTokenCommand, VerifySoftwareTokenCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { DataSource } from 'typeorm';
-import { DeferredWork } from '../../../src/common/deferred/deferred-work';
 import { CognitoAdmin } from '../../../src/auth/providers/cognito/cognito-admin.service';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
-import type { OnboardingEvent } from '../../../src/users/onboarding/transitions';
-import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
-import { UsersService } from '../../../src/users/users.service';
 import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
 import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
 import { CognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
+import { requestIdOf, signInAudit } from '../../support/sign-in-audit';
 import { totp } from '../../support/totp';
 import { userFactory } from '../../support/user-factory';
 
@@ -23,25 +19,18 @@ describe('Cognito: a blocked user gets no challenge session (cognito-local)', ()
   let cl: CognitoLocal;
   let t: TestApp;
   let api: JsonClient;
-  let db: DataSource;
   let n = 0;
   const PASSWORD = 'Correct-horse-1';
 
   beforeAll(async () => {
     fixture = await startCognitoApp(RELAXED_AUTH_LIMITS);
-    ({ cl, t, api, db } = fixture);
+    ({ cl, t, api } = fixture);
   });
   afterAll(() => fixture?.close());
 
   const email = () => `blockedch${++n}.${Date.now()}@example.com`;
   const login = (address: string, password: string) => api.post<Record<string, unknown>>('/api/v1/auth/login', { email: address, password });
-  const afterAnswer = () => t.app.get(DeferredWork).settled();
-  const userOf = async (address: string) => (await t.app.get(UsersService).findByEmail(address, 'cognito'))!;
-  const eventsOf = async (address: string, type: string) => (await t.app.get(UsersService).eventsFor((await userOf(address)).id)).filter((e) => e.type === type);
-  const ladder = async (address: string, event: OnboardingEvent) => t.app.get(OnboardingService).apply((await userOf(address)).id, event, 'admin:test');
-  const requestIdOf = (body: unknown) => (body as { error: { requestId: string } }).error.requestId;
-  const failedRowsOf = async (requestId: string): Promise<number> =>
-    Number(((await db.query(`SELECT count(*)::int AS n FROM auth.user_events WHERE type = 'login.failed' AND request_id = $1`, [requestId])) as Array<{ n: number }>)[0]!.n);
+  const { afterAnswer, eventsOf, ladder, failedRowsOf } = signInAudit(() => t, 'cognito');
 
   const confirmedUser = () => userFactory.cognito.confirmed(api, cl.code, PASSWORD, { email: email(), settle: () => t.app.get(CognitoAuthProvider).whenIdle() });
 

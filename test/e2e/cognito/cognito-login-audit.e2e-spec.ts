@@ -1,16 +1,14 @@
 import { AdminGetUserCommand, CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DataSource } from 'typeorm';
-import { DeferredWork } from '../../../src/common/deferred/deferred-work';
 import { COGNITO_CLIENT } from '../../../src/auth/providers/cognito/cognito-client.factory';
 import { CognitoAuthProvider } from '../../../src/auth/providers/cognito/cognito-auth.provider';
-import type { OnboardingEvent } from '../../../src/users/onboarding/transitions';
 import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../../src/users/users.service';
 import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
 import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
 import { CognitoLocal } from '../../support/cognito-local';
 import { errorShape, JsonClient } from '../../support/http';
+import { requestIdOf, signInAudit } from '../../support/sign-in-audit';
 import { totp } from '../../support/totp';
 import { userFactory } from '../../support/user-factory';
 import { holdNextAuditWrite } from '../../support/held-audit-write';
@@ -25,29 +23,20 @@ describe('Cognito sign-in refusals are audited (cognito-local)', () => {
   let cl: CognitoLocal;
   let t: TestApp;
   let api: JsonClient;
-  let db: DataSource;
   let n = 0;
   const PASSWORD = 'Correct-horse-1';
   const WRONG = 'Wrong-horse-9';
 
   beforeAll(async () => {
     fixture = await startCognitoApp(RELAXED_AUTH_LIMITS);
-    ({ cl, t, api, db } = fixture);
+    ({ cl, t, api } = fixture);
   });
   afterAll(() => fixture?.close());
 
   const email = () => `audit${++n}.${Date.now()}@example.com`;
   const login = (address: string, password: string) => api.post<Record<string, unknown>>('/api/v1/auth/login', { email: address, password });
-  const afterAnswer = () => t.app.get(DeferredWork).settled();
+  const { afterAnswer, userOf, failures, failedRowsOf, eventsOf, ladder: block } = signInAudit(() => t, 'cognito');
   const confirmedUser = () => userFactory.cognito.confirmed(api, cl.code, PASSWORD, { email: email(), settle: () => t.app.get(CognitoAuthProvider).whenIdle() });
-  const userOf = async (address: string) => (await t.app.get(UsersService).findByEmail(address, 'cognito'))!;
-  const failures = async (address: string) =>
-    (await t.app.get(UsersService).eventsFor((await userOf(address)).id)).filter((e) => e.type === 'login.failed');
-  const failedRowsOf = async (requestId: unknown): Promise<number> =>
-    Number(((await db.query(`SELECT count(*)::int AS n FROM auth.user_events WHERE type = 'login.failed' AND request_id = $1`, [requestId])) as Array<{ n: number }>)[0]!.n);
-  const requestIdOf = (body: unknown) => (body as { error: { requestId: string } }).error.requestId;
-  const eventsOf = async (address: string, type: string) => (await t.app.get(UsersService).eventsFor((await userOf(address)).id)).filter((e) => e.type === type);
-  const block = async (address: string, event: OnboardingEvent) => t.app.get(OnboardingService).apply((await userOf(address)).id, event, 'admin:test');
   const answer = (session: string, code: string) => api.post<Record<string, unknown>>('/api/v1/auth/mfa/challenge', { session, code });
 
   /** A user with TOTP enrolled at cognito-local (approved first: enrolment is the pending_mfa step). */

@@ -1,12 +1,10 @@
 import { DataSource } from 'typeorm';
-import { DeferredWork } from '../../../src/common/deferred/deferred-work';
-import type { OnboardingEvent } from '../../../src/users/onboarding/transitions';
-import { OnboardingService } from '../../../src/users/onboarding/onboarding.service';
 import { UsersService } from '../../../src/users/users.service';
 import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
 import { LocalApp, startLocalApp } from '../../support/local-app';
 import { SmtpCapture } from '../../support/smtp-capture';
+import { requestIdOf, signInAudit } from '../../support/sign-in-audit';
 import { totp } from '../../support/totp';
 import { setStatus, userFactory } from '../../support/user-factory';
 import { holdNextAuditWrite } from '../../support/held-audit-write';
@@ -33,13 +31,7 @@ describe('local sign-ins Gatehouse refuses for the status are audited', () => {
 
   const verifiedUser = () => userFactory.local.verified(api, smtp, PASSWORD, { email: `localaudit${++n}.${Date.now()}@example.com` });
   const login = (address: string, password = PASSWORD) => api.post<Record<string, unknown>>('/api/v1/auth/login', { email: address, password });
-  const afterAnswer = () => t.app.get(DeferredWork).settled();
-  const userOf = async (address: string) => (await t.app.get(UsersService).findByEmail(address, 'local'))!;
-  const block = async (address: string, event: OnboardingEvent) => t.app.get(OnboardingService).apply((await userOf(address)).id, event, 'admin:test');
-  const failures = async (address: string) => (await t.app.get(UsersService).eventsFor((await userOf(address)).id)).filter((e) => e.type === 'login.failed');
-  const requestIdOf = (body: unknown) => (body as { error: { requestId: string } }).error.requestId;
-  const failedRowsOf = async (requestId: string): Promise<number> =>
-    Number(((await db.query(`SELECT count(*)::int AS n FROM auth.user_events WHERE type = 'login.failed' AND request_id = $1`, [requestId])) as Array<{ n: number }>)[0]!.n);
+  const { afterAnswer, userOf, ladder: block, failures, failedRowsOf } = signInAudit(() => t, 'local');
 
   it.each([
     ['DISABLED', 'disabled', 'USER_DISABLED'],
