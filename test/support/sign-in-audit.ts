@@ -5,6 +5,13 @@ import { OnboardingService } from '../../src/users/onboarding/onboarding.service
 import { UsersService } from '../../src/users/users.service';
 import type { TestApp } from './app';
 
+/** The ladder events that block a user: the event, the status it leaves, the code a refused sign-in answers. */
+export const BLOCKS = [
+  ['DISABLED', 'disabled', 'USER_DISABLED'],
+  ['SUSPENDED', 'suspended', 'USER_SUSPENDED'],
+  ['REJECTED', 'rejected', 'USER_REJECTED'],
+] as const;
+
 /** The request id an error answer carries (every refusal has one). */
 export const requestIdOf = (body: unknown): string => (body as { error: { requestId: string } }).error.requestId;
 

@@ -8,7 +8,7 @@ import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
 import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
 import { CognitoLocal } from '../../support/cognito-local';
 import { errorShape, JsonClient } from '../../support/http';
-import { requestIdOf, signInAudit } from '../../support/sign-in-audit';
+import { BLOCKS, requestIdOf, signInAudit } from '../../support/sign-in-audit';
 import { totp } from '../../support/totp';
 import { userFactory } from '../../support/user-factory';
 import { holdNextAuditWrite } from '../../support/held-audit-write';
@@ -155,11 +155,7 @@ describe('Cognito sign-in refusals are audited (cognito-local)', () => {
   });
 
   describe('a password Cognito accepts of a user Gatehouse blocks (login.failed, reason the status)', () => {
-    it.each([
-      ['DISABLED', 'disabled', 'USER_DISABLED'],
-      ['SUSPENDED', 'suspended', 'USER_SUSPENDED'],
-      ['REJECTED', 'rejected', 'USER_REJECTED'],
-    ] as const)('%s: 403 with the block code, one login.failed row with reason %s', async (event, status, code) => {
+    it.each(BLOCKS)('%s: 403 with the block code, one login.failed row with reason %s', async (event, status, code) => {
       // cognito-local lets the user in whatever Gatehouse says (it never checks Enabled): Gatehouse refuses.
       const address = await confirmedUser();
       await block(address, event);

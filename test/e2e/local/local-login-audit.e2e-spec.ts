@@ -4,7 +4,7 @@ import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
 import { JsonClient } from '../../support/http';
 import { LocalApp, startLocalApp } from '../../support/local-app';
 import { SmtpCapture } from '../../support/smtp-capture';
-import { requestIdOf, signInAudit } from '../../support/sign-in-audit';
+import { BLOCKS, requestIdOf, signInAudit } from '../../support/sign-in-audit';
 import { totp } from '../../support/totp';
 import { setStatus, userFactory } from '../../support/user-factory';
 import { holdNextAuditWrite } from '../../support/held-audit-write';
@@ -33,11 +33,7 @@ describe('local sign-ins Gatehouse refuses for the status are audited', () => {
   const login = (address: string, password = PASSWORD) => api.post<Record<string, unknown>>('/api/v1/auth/login', { email: address, password });
   const { afterAnswer, userOf, ladder: block, failures, failedRowsOf } = signInAudit(() => t, 'local');
 
-  it.each([
-    ['DISABLED', 'disabled', 'USER_DISABLED'],
-    ['SUSPENDED', 'suspended', 'USER_SUSPENDED'],
-    ['REJECTED', 'rejected', 'USER_REJECTED'],
-  ] as const)('%s: the right password gets 403 with the block code and one login.failed row with reason %s', async (event, status, code) => {
+  it.each(BLOCKS)('%s: the right password gets 403 with the block code and one login.failed row with reason %s', async (event, status, code) => {
     const address = await verifiedUser();
     await block(address, event);
     const res = await login(address);
