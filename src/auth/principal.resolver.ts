@@ -14,6 +14,14 @@ function userIssuer(v: VerifiedToken): string {
   return v.provider === 'local' ? LOCAL_USER_ISSUER : v.issuer;
 }
 
+/** A principal built for a token, the row it came from, and the cache generations at which peek last confirmed both (NaN: never). */
+interface Built {
+  readonly row: object;
+  readonly principal: Principal;
+  users: number;
+  revocations: number;
+}
+
 /**
  * Turns a verified token into the request's principal: finds (or, on first sight, provisions) the user by
  * (issuer, subject), applies the revocation watermark, and works out the role. Served from the user cache, so no
@@ -30,13 +38,29 @@ export class PrincipalResolver {
   ) {}
 
   /** Principals already built, per verified token and the exact user row they were built from. */
-  private readonly built = new WeakMap<VerifiedToken, { row: object; principal: Principal }>();
+  private readonly built = new WeakMap<VerifiedToken, Built>();
 
-  /** The principal when the user is already cached (no await on the hot path), else undefined. */
+  /**
+   * The principal when the user is already cached (no await on the hot path), else undefined. When neither the user
+   * cache nor the revoked-session cache has changed since this token's principal was last peeked (their generations),
+   * the row and the revoked set it was built from are still the ones cached, so it is answered without a look-up.
+   */
   peek(v: VerifiedToken): Principal | undefined {
+    const users = this.users.cacheGeneration();
+    const revocations = this.revocations.generation;
+    const prior = this.built.get(v);
+    if (prior !== undefined && prior.users === users && prior.revocations === revocations) return prior.principal;
     const user = this.users.peekCachedByIssuerSubject(userIssuer(v), v.subject);
     const revoked = user && this.revocations.peek(user.id);
-    return user && revoked ? this.principalFor(v, user, revoked) : undefined;
+    if (!user || !revoked) return undefined;
+    const principal = this.principalFor(v, user, revoked);
+    // Only a principal built from what both caches hold is stamped: one from rows read past them (resolve) never is.
+    const built = this.built.get(v);
+    if (built) {
+      built.users = users;
+      built.revocations = revocations;
+    }
+    return principal;
   }
 
   /**
@@ -96,7 +120,7 @@ export class PrincipalResolver {
       ...(v.sessionId ? { sessionId: v.sessionId } : {}),
       ...(v.authTimeMs !== undefined ? { authTimeMs: v.authTimeMs } : {}),
     };
-    this.built.set(v, { row: user, principal: Object.freeze(principal) });
+    this.built.set(v, { row: user, principal: Object.freeze(principal), users: NaN, revocations: NaN });
     return principal;
   }
 

@@ -20,6 +20,11 @@ export class UserCache {
 
   constructor(@Inject(USER_CHANGE_FEED) private readonly feed: UserChangeFeed) {}
 
+  /** Moves on every eviction and clear: while it stays the same, every row this cache handed out is still current. */
+  get generation(): number {
+    return this.epoch;
+  }
+
   peekIdentity(issuer: string, subject: string): UserEntity | undefined {
     const id = this.idByIdentity.get(issuer)?.get(subject);
     return id === undefined ? undefined : this.byId.get(id);
@@ -64,6 +69,8 @@ export class UserCache {
 
   private put(row: UserEntity, issuer: string, subject: string): void {
     if (this.byId.size >= MAX_ENTRIES) this.clear();
+    // Replacing a row another caller may have built on moves the generation; filling an empty slot changes nothing handed out.
+    if (this.byId.has(row.id)) this.epoch++;
     this.byId.set(row.id, row);
     let subjects = this.idByIdentity.get(issuer);
     if (!subjects) this.idByIdentity.set(issuer, (subjects = new Map()));

@@ -28,6 +28,11 @@ export class UsersService {
     return this.cache.peekIdentity(issuer, subject);
   }
 
+  /** The user cache's generation (see UserCache.generation): lets callers keep what they built from cached rows. */
+  cacheGeneration(): number {
+    return this.cache.generation;
+  }
+
   /** Synchronous cache look-up by id only (undefined on a miss): lets a handler answer without an await. */
   peekCachedById(id: string): UserEntity | undefined {
     return this.cache.peekId(id);

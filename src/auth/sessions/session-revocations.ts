@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { USER_CHANGE_FEED, type UserChangeFeed, USER_CHANGED, USER_CHANGES_RESET, type UserChanged } from '../../users';
 import type { VerifiedToken } from '../tokens/verified-token';
+import { tokenDigest } from '../tokens/verified-token.cache';
 
 const MAX_USERS = 50_000;
 
@@ -17,9 +17,9 @@ export function sessionKeys(v: Pick<VerifiedToken, 'sessionId' | 'tokenId' | 'to
   return keys;
 }
 
-/** The key a raw token is revoked under when nothing better is known (same hash as the verified-token cache). */
+/** The key a raw token is revoked under when nothing better is known (the `tokenHash` its verification recorded). */
 export function tokenHashKey(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return tokenDigest(token);
 }
 
 /**
@@ -39,6 +39,11 @@ export class SessionRevocations {
     @Inject(USER_CHANGE_FEED) private readonly feed: UserChangeFeed,
   ) {}
 
+  /** Moves whenever a cached set is dropped: while it stays the same, every set this cache handed out is still current. */
+  get generation(): number {
+    return this.epoch;
+  }
+
   /** The user's revoked keys when cached (no await on the hot path), else undefined. */
   peek(userId: string): ReadonlySet<string> | undefined {
     return this.byUser.get(userId);
@@ -52,7 +57,10 @@ export class SessionRevocations {
     const keys: ReadonlySet<string> = new Set(rows.map((r) => r.key));
     // A read that raced a revocation is not cached (the epoch moved while it was in flight).
     if (this.feed.live && this.epoch === started) {
-      if (this.byUser.size >= MAX_USERS) this.byUser.clear();
+      if (this.byUser.size >= MAX_USERS) {
+        this.epoch++;
+        this.byUser.clear();
+      }
       this.byUser.set(userId, keys);
     }
     return keys;

@@ -3,7 +3,7 @@ import jwt from 'jsonwebtoken';
 import { checkClaims } from './claim-rules';
 import type { IssuerPolicy } from './issuer-policy';
 import { parseUnverified } from './jwt-parts';
-import { VerifiedTokenCache } from './verified-token.cache';
+import { tokenDigest, VerifiedTokenCache } from './verified-token.cache';
 import { RejectReason, TokenRejection, VerifiedToken } from './verified-token';
 
 export interface VerifierOptions {
@@ -89,7 +89,7 @@ export class TokenVerifier {
   acceptPayload(token: string, payload: Record<string, unknown>): VerifiedToken {
     const policy = typeof payload.iss === 'string' ? this.byIssuer.get(payload.iss) : undefined;
     if (!policy) throw new TokenRejection(RejectReason.ISSUER_UNKNOWN, 'untrusted issuer');
-    const verified = { ...checkClaims(policy, payload, Math.floor(this.now() / 1000), this.opts.clockSkewS), tokenHash: VerifiedTokenCache.key(token) };
+    const verified = { ...checkClaims(policy, payload, Math.floor(this.now() / 1000), this.opts.clockSkewS), tokenHash: tokenDigest(token) };
     this.cache.set(token, verified);
     return verified;
   }

@@ -4,6 +4,8 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Authenticator } from '../../../src/auth/authenticator';
+import { SessionRevocations } from '../../../src/auth/sessions/session-revocations';
+import { tokenDigest } from '../../../src/auth/tokens/verified-token.cache';
 import type { Principal } from '../../../src/common/principal';
 import { runWithRequestContext } from '../../../src/common/request-context';
 import { UsersController } from '../../../src/users/users.controller';
@@ -99,5 +101,41 @@ describe('the hot path: a cached token and user', () => {
     expect((await me(tok).expect(200)).body).toMatchObject({ id, status: 'suspended' });
     await db.query(`UPDATE auth.users SET full_name = 'Ada Lovelace' WHERE id = $1`, [id]);
     await waitFor(async () => (await me(tok)).body.fullName === 'Ada Lovelace', { timeoutMs: 3_000 });
+  });
+
+  it('a principal kept for a token is answered again only while neither cache has moved: a revoked session is refused at once', async () => {
+    const { sub, id } = await activeUser();
+    const tok = token(sub);
+    await me(tok).expect(200);
+    const auth = t.app.get(Authenticator);
+    const first = auth.cached({ token: tok, via: 'bearer' }, ME_RULES);
+    expect(first).toMatchObject({ userId: id });
+    // Kept: the same object while nothing changed.
+    expect(auth.cached({ token: tok, via: 'bearer' }, ME_RULES)).toBe(first);
+    // revoke() drops this instance's cached set itself (no wait for the NOTIFY): the very next look-up is a miss, never
+    // the kept principal; the slow path then reads the revocation, and from then on the hot path refuses too.
+    await t.app.get(SessionRevocations).revoke(id, [`tok:${tokenDigest(tok)}`], 'test', new Date(Date.now() + 3_600_000));
+    expect(auth.cached({ token: tok, via: 'bearer' }, ME_RULES)).toBeUndefined();
+    await me(tok).expect(401);
+    expect(() => auth.cached({ token: tok, via: 'bearer' }, ME_RULES)).toThrow(expect.objectContaining({ code: 'AUTH_TOKEN_REVOKED' }));
+  });
+
+  it('a principal kept for a token is answered again only while neither cache has moved: a changed row is read at once', async () => {
+    const { sub, id } = await activeUser();
+    const tok = token(sub);
+    await me(tok).expect(200);
+    const auth = t.app.get(Authenticator);
+    const activeOnly = {};
+    expect(auth.cached({ token: tok, via: 'bearer' }, activeOnly)).toMatchObject({ userId: id, status: 'active' });
+    const feed = t.app.get(EventEmitter2);
+    await announced(feed, async () => {
+      await setStatus(db, id, 'suspended');
+      return id;
+    });
+    // The row is evicted: a miss (the slow path reloads it), never the principal built from the old row.
+    expect(auth.cached({ token: tok, via: 'bearer' }, activeOnly)).toBeUndefined();
+    await me(tok).expect(200);
+    expect(() => auth.cached({ token: tok, via: 'bearer' }, activeOnly)).toThrow(expect.objectContaining({ code: 'USER_SUSPENDED' }));
+    expect(auth.cached({ token: tok, via: 'bearer' }, ME_RULES)).toMatchObject({ userId: id, status: 'suspended' });
   });
 });
