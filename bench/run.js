@@ -123,9 +123,10 @@ async function main() {
   await admin.query(`CREATE DATABASE ${dbName}`);
   const dbUrl = new URL(DATABASE_URL);
   dbUrl.pathname = `/${dbName}`;
-  const [port, peerPort] = [await freePort(), await freePort()];
+  const [port, peerPort, floorPort] = [await freePort(), await freePort(), await freePort()];
   const url = `http://127.0.0.1:${port}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
+  const floorUrl = `http://127.0.0.1:${floorPort}`;
   const { privateKey: localKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const env = {
     PATH: process.env.PATH,
@@ -166,10 +167,14 @@ async function main() {
     env: { PATH: process.env.PATH, NODE_ENV: 'production', PEER_PORT: String(peerPort), PEER_ISSUER: issuer, PEER_CLIENT: CLIENT },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  // The floor (bench/http-floor.js): the same platform and per-request duties, an authenticated route that only looks
+  // its token up in a Map. What /users/me over /health can reach at best on this machine.
+  const floor = spawn(process.execPath, [join(__dirname, 'http-floor.js')], { env: { PATH: process.env.PATH, NODE_ENV: 'production', PEER_PORT: String(floorPort) }, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     const t0 = Date.now();
     await waitReady(url, 60_000);
     await waitListening(peerUrl, 30_000);
+    await waitListening(`${floorUrl}/health`, 30_000);
     // Figures from a busy machine are not comparable across runs (ratios within one run are): say how busy it was.
     console.log(`load average before the rounds: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log(`Gatehouse ready in ${Date.now() - t0} ms (NODE_ENV=production, LOG_LEVEL=info, Postgres database ${dbName})`);
@@ -197,6 +202,8 @@ async function main() {
       ['Gatehouse GET /health', `${url}/health`, app.pid],
       ['Gatehouse GET /api/v1/users/me', `${url}/api/v1/users/me`, app.pid],
       ['peer GET /api/v1/users/me', `${peerUrl}/api/v1/users/me`, peer.pid],
+      ['floor GET /health', `${floorUrl}/health`, floor.pid],
+      ['floor GET /api/v1/users/me', `${floorUrl}/api/v1/users/me`, floor.pid],
     ];
     const targets = allTargets.filter(([name]) => !process.env.BENCH_ONLY || name.includes(process.env.BENCH_ONLY));
     const results = new Map(targets.map(([name]) => [name, []]));
@@ -244,6 +251,12 @@ async function main() {
       console.log(`  /users/me vs Gatehouse's /health:           ${vsHealth.toFixed(2)}x (target >= 0.95x): ${verdict(vsHealth >= 0.95)}`);
       console.log(`    by server CPU per request: ${health.cpuUs.toFixed(1)} / ${me.cpuUs.toFixed(1)} µs = ${cpuVsHealth.toFixed(2)}x (>= 0.95x: ${verdict(cpuVsHealth >= 0.95)}); peer ${peerMe.cpuUs.toFixed(1)} µs = ${cpuVsPeer.toFixed(2)}x Gatehouse's /users/me`);
       console.log(`  p99 /users/me ${me.p99} ms vs the peer's ${peerMe.p99} ms (target: no worse): ${verdict(me.p99 <= peerMe.p99)}`);
+      const floorHealth = fig(targets[3][0]);
+      const floorMe = fig(targets[4][0]);
+      console.log(
+        `  the floor (bench/http-floor.js: one Map look-up of the token, nothing else): /users/me vs its /health ${(floorMe.rps / floorHealth.rps).toFixed(2)}x req/s, ` +
+          `${(floorHealth.cpuUs / floorMe.cpuUs).toFixed(2)}x by CPU (${floorHealth.cpuUs.toFixed(1)} / ${floorMe.cpuUs.toFixed(1)} µs): what the platform lets an authenticated route reach`,
+      );
     }
     const only = process.env.BENCH_ONLY;
     if (process.env.BENCH_GATEWAY !== '0' && (!only || only === 'gateway')) {
@@ -252,7 +265,7 @@ async function main() {
     const realtime = process.env.BENCH_REALTIME !== '0' && (!only || only === 'realtime');
     if (realtime) await require('./realtime').runRealtime({ app: { url, pid: app.pid }, tokens, issuer, client: CLIENT, peerPort: await freePort(), floorPort: await freePort() });
   } finally {
-    await Promise.all([stop(app), stop(peer)]);
+    await Promise.all([stop(app), stop(peer), stop(floor)]);
     server.close();
     await gatewayUpstream.stop();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

@@ -9,7 +9,7 @@ import type { UserEntity } from './user.entity';
  * object for a token until its user row changes, and the user cache the same row object until it changes, so a hit
  * (both identical) means nothing the profile is made of has changed: the hot path builds nothing per request.
  */
-const built = new WeakMap<Principal, { row: UserEntity; profile: UserProfileDto }>();
+const built = new WeakMap<Principal, { row: UserEntity; profile: UserProfileDto; generation: number }>();
 
 /** What a user may see of themselves. The entity never leaves the service layer; this mapper decides the fields. */
 export class UserProfileDto {
@@ -25,13 +25,25 @@ export class UserProfileDto {
   @ApiProperty() provider!: string;
   @ApiProperty() createdAt!: string;
 
-  /** As `from`, remembered for this principal while its row stays the same object (frozen, its JSON rendered once). */
-  static cached(user: UserEntity, principal: Principal): UserProfileDto {
+  /**
+   * As `from` for a row read from the user cache at `generation` (UserCache.generation), remembered for this principal
+   * while its row stays the same object (frozen, its JSON rendered once).
+   */
+  static cached(user: UserEntity, principal: Principal, generation: number): UserProfileDto {
     const prior = built.get(principal);
-    if (prior && prior.row === user) return prior.profile;
+    if (prior && prior.row === user) {
+      prior.generation = generation;
+      return prior.profile;
+    }
     const profile = sharedAnswer(UserProfileDto.from(user, principal));
-    built.set(principal, { row: user, profile });
+    built.set(principal, { row: user, profile, generation });
     return profile;
+  }
+
+  /** The profile `cached` last gave for this principal, if the user cache has not moved since (so its row is still the one cached). */
+  static kept(principal: Principal, generation: number): UserProfileDto | undefined {
+    const prior = built.get(principal);
+    return prior !== undefined && prior.generation === generation ? prior.profile : undefined;
   }
 
   static from(user: UserEntity, principal: Principal): UserProfileDto {

@@ -29,9 +29,13 @@ export class UsersController {
     // The route is not optional, so the guard has attached a principal; fail closed if that ever changes.
     if (!principal) throw new AuthenticationError('AUTH_TOKEN_MISSING');
     // The guard has just read this row from the cache, so it is answered without an await (Nest sends a plain return
-    // value as it is); only a row evicted in between is loaded.
+    // value as it is); only a row evicted in between is loaded. While the user cache has not moved since this
+    // principal's profile was built from a cached row, that profile is still current: no look-up at all.
+    const generation = this.users.cacheGeneration();
+    const kept = UserProfileDto.kept(principal, generation);
+    if (kept) return kept;
     const cached = this.users.peekCachedById(principal.userId);
-    return cached ? UserProfileDto.cached(cached, principal) : this.load(principal);
+    return cached ? UserProfileDto.cached(cached, principal, generation) : this.load(principal);
   }
 
   private async load(principal: Principal): Promise<UserProfileDto> {
