@@ -114,7 +114,11 @@ describe('the hot path: a cached token and user', () => {
     expect(auth.cached({ token: tok, via: 'bearer' }, ME_RULES)).toBe(first);
     // revoke() drops this instance's cached set itself (no wait for the NOTIFY): the very next look-up is a miss, never
     // the kept principal; the slow path then reads the revocation, and from then on the hot path refuses too.
-    await t.app.get(SessionRevocations).revoke(id, [`tok:${tokenDigest(tok)}`], 'test', new Date(Date.now() + 3_600_000));
+    // Announced: the revocation's own change notice, arriving later, would empty the set the slow path fills below.
+    await announced(t.app.get(EventEmitter2), async () => {
+      await t.app.get(SessionRevocations).revoke(id, [`tok:${tokenDigest(tok)}`], 'test', new Date(Date.now() + 3_600_000));
+      return id;
+    });
     expect(auth.cached({ token: tok, via: 'bearer' }, ME_RULES)).toBeUndefined();
     await me(tok).expect(401);
     expect(() => auth.cached({ token: tok, via: 'bearer' }, ME_RULES)).toThrow(expect.objectContaining({ code: 'AUTH_TOKEN_REVOKED' }));
