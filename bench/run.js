@@ -2,8 +2,9 @@
 // npm run bench: Gatehouse as production runs it (NODE_ENV=production, LOG_LEVEL=info, a real Postgres: a fresh database
 // on BENCH_DATABASE_URL's server, created and dropped here) next to a peer (bench/peer.js: a minimal NestJS Express
 // app whose guard verifies the same tokens with aws-jwt-verify), in ONE run with interleaved rounds: same tokens (a few
-// hundred users, provisioned first), same connections. Then the bare verifier in-process. Prints figures and whether
-// the issue #10 targets are met; asserts nothing (speed is measured here, never tested).
+// hundred users, provisioned first), same connections, and a floor (bench/http-floor.js: the same platform and
+// per-request duties, an authenticated route that only looks its token up in a Map). Then the bare verifier in-process.
+// Prints figures and whether the issue #10 targets are met; asserts nothing (speed is measured here, never tested).
 //
 // The issuer is a loopback JWKS server. Production refuses COGNITO_ENDPOINT (cognito-local's key is public), so
 // Gatehouse runs with AUTH_PROVIDER=oidc pointed at it (OIDC_ISSUER/OIDC_JWKS_URI/OIDC_AUDIENCE), which production
