@@ -3,7 +3,6 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import fastifyCookie from '@fastify/cookie';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
@@ -16,7 +15,7 @@ import { installBodyParser, refuseUnacceptedBody } from './common/http/fastify-b
 import { installRequestContext } from './common/http/request-context.hook';
 import { requestLogHook } from './common/http/request-log';
 import { serializeReply } from './common/http/shared-answers';
-import { headerSetFor, SecurityHeaderSets, securityHeaderSets } from './common/http/security-headers';
+import { securityHeaderSets, securityHeadersHook } from './common/http/security-headers';
 import { QuietFrameworkLogger, requestIdFor, ROOT_LOGGER } from './common/logging';
 import { AppConfig } from './config/config.types';
 import { serveConsole } from './admin';
@@ -60,7 +59,8 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   app.useLogger(new QuietFrameworkLogger(app.get(Logger)));
   const fastify = app.getHttpAdapter().getInstance();
   const headers = securityHeaderSets(config.isProduction);
-  fastify.addHook('onRequest', withHeaders(headers, config.apiDocs));
+  // The strict set on every answer, the console's under /admin, Swagger UI's under /api/docs when served; the request id.
+  fastify.addHook('onRequest', securityHeadersHook(headers, config.apiDocs));
   // JSON only, forms on FORM_ROUTES alone; compressed bodies refused; both before the body is read.
   fastify.addHook('onRequest', refuseUnacceptedBody);
   fastify.addHook('onResponse', requestLogHook(app.get<PinoLogger>(ROOT_LOGGER)));
@@ -92,18 +92,6 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   await serveConsole(app);
   // socket.io on the same server, with the realtime limits (WS_*) fixed when it is created.
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
-}
-
-/**
- * One hook, header values computed once: the strict set on every answer, the console's under /admin, Swagger UI's
- * under /api/docs when the docs are served (see content-security.ts); plus the request id.
- */
-function withHeaders(sets: SecurityHeaderSets, docsEnabled: boolean) {
-  return function securityHeaders(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
-    for (const [name, value] of headerSetFor(req.url, sets, docsEnabled)) reply.header(name, value);
-    reply.header('x-request-id', req.id);
-    done();
-  };
 }
 
 function setupOpenApi(app: INestApplication): void {

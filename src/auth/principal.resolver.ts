@@ -53,14 +53,11 @@ export class PrincipalResolver {
     const user = this.users.peekCachedByIssuerSubject(userIssuer(v), v.subject);
     const revoked = user && this.revocations.peek(user.id);
     if (!user || !revoked) return undefined;
-    const principal = this.principalFor(v, user, revoked);
     // Only a principal built from what both caches hold is stamped: one from rows read past them (resolve) never is.
-    const built = this.built.get(v);
-    if (built) {
-      built.users = users;
-      built.revocations = revocations;
-    }
-    return principal;
+    const built = this.builtFor(v, user, revoked);
+    built.users = users;
+    built.revocations = revocations;
+    return built.principal;
   }
 
   /**
@@ -87,10 +84,10 @@ export class PrincipalResolver {
         `token:${v.provider}`,
       ));
     }
-    return this.principalFor(v, user, await this.revocations.load(user.id));
+    return this.builtFor(v, user, await this.revocations.load(user.id)).principal;
   }
 
-  private principalFor(v: VerifiedToken, user: UserEntity, revokedSessions: ReadonlySet<string>): Principal {
+  private builtFor(v: VerifiedToken, user: UserEntity, revokedSessions: ReadonlySet<string>): Built {
     // Offline verifiers cannot do this: a token issued before the user's watermark (sign-out everywhere, password
     // reset, suspension) is refused even though its signature and exp are fine. A token refreshed after the watermark
     // from a session that began before it (auth_time, kept by Cognito's refreshes) is refused too.
@@ -102,7 +99,7 @@ export class PrincipalResolver {
     if (SessionRevocations.isRevoked(revokedSessions, v)) throw new TokenRejection(RejectReason.SESSION_REVOKED);
     // The user cache hands out the same row object until the row changes, so identity means "nothing changed".
     const prior = this.built.get(v);
-    if (prior && prior.row === user) return prior.principal;
+    if (prior && prior.row === user) return prior;
     const principal: Principal = {
       userId: user.id,
       issuer: v.issuer,
@@ -120,8 +117,9 @@ export class PrincipalResolver {
       ...(v.sessionId ? { sessionId: v.sessionId } : {}),
       ...(v.authTimeMs !== undefined ? { authTimeMs: v.authTimeMs } : {}),
     };
-    this.built.set(v, { row: user, principal: Object.freeze(principal), users: NaN, revocations: NaN });
-    return principal;
+    const built: Built = { row: user, principal: Object.freeze(principal), users: NaN, revocations: NaN };
+    this.built.set(v, built);
+    return built;
   }
 
   /**

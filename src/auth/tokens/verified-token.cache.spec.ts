@@ -32,7 +32,7 @@ describe('VerifiedTokenCache', () => {
     expect(createHash).not.toHaveBeenCalled();
   });
 
-  it('a token taken out of a longer header is found by an equal string, whatever string holds it', () => {
+  it('a token is found by an equal string, whichever string holds it (a slice of a Cookie header stored, a bearer header read)', () => {
     const cache = new VerifiedTokenCache(10, () => 0);
     const verified = { expiresAt: 60 } as VerifiedToken;
     const cookieHeader = `other=${'x'.repeat(4000)}; session=${tokens[1]!}; more=y`;

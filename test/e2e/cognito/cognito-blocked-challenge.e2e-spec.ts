@@ -5,7 +5,7 @@ import { RELAXED_AUTH_LIMITS, TestApp } from '../../support/app';
 import { CognitoApp, startCognitoApp } from '../../support/cognito-app';
 import { CognitoLocal } from '../../support/cognito-local';
 import { JsonClient } from '../../support/http';
-import { requestIdOf, signInAudit } from '../../support/sign-in-audit';
+import { signInAudit } from '../../support/sign-in-audit';
 import { totp } from '../../support/totp';
 import { userFactory } from '../../support/user-factory';
 
@@ -30,7 +30,7 @@ describe('Cognito: a blocked user gets no challenge session (cognito-local)', ()
 
   const email = () => `blockedch${++n}.${Date.now()}@example.com`;
   const login = (address: string, password: string) => api.post<Record<string, unknown>>('/api/v1/auth/login', { email: address, password });
-  const { afterAnswer, eventsOf, ladder, failedRowsOf } = signInAudit(() => t, 'cognito');
+  const { afterAnswer, eventsOf, ladder, oneRefusal } = signInAudit(() => t, 'cognito');
 
   const confirmedUser = () => userFactory.cognito.confirmed(api, cl.code, PASSWORD, { email: email(), settle: () => t.app.get(CognitoAuthProvider).whenIdle() });
 
@@ -70,12 +70,7 @@ describe('Cognito: a blocked user gets no challenge session (cognito-local)', ()
     expect(res.status).toBe(403);
     expect(res.body).toEqual({ error: expect.objectContaining({ code }) });
     expect(JSON.stringify(res.body)).not.toMatch(/session|challenge/i);
-    await afterAnswer();
-
-    expect(await failedRowsOf(requestIdOf(res.body))).toBe(1);
-    const rows = await eventsOf(address, 'login.failed');
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor: 'provider:cognito', reason: status, result: 'refused', resultCode: code, requestId: requestIdOf(res.body) });
+    await oneRefusal(res, address, { reason: status, code });
   });
 
   it('lifting the block gives the challenge back, and the right code signs in', async () => {

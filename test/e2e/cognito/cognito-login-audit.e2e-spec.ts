@@ -35,7 +35,7 @@ describe('Cognito sign-in refusals are audited (cognito-local)', () => {
 
   const email = () => `audit${++n}.${Date.now()}@example.com`;
   const login = (address: string, password: string) => api.post<Record<string, unknown>>('/api/v1/auth/login', { email: address, password });
-  const { afterAnswer, userOf, failures, failedRowsOf, eventsOf, ladder: block } = signInAudit(() => t, 'cognito');
+  const { afterAnswer, userOf, failures, failedRowsOf, eventsOf, ladder: block, oneRefusal } = signInAudit(() => t, 'cognito');
   const confirmedUser = () => userFactory.cognito.confirmed(api, cl.code, PASSWORD, { email: email(), settle: () => t.app.get(CognitoAuthProvider).whenIdle() });
   const answer = (session: string, code: string) => api.post<Record<string, unknown>>('/api/v1/auth/mfa/challenge', { session, code });
 
@@ -61,12 +61,8 @@ describe('Cognito sign-in refusals are audited (cognito-local)', () => {
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(errorShape(wrong.body)).toEqual(errorShape(unknown.body));
-    await afterAnswer();
-
-    const rows = await failures(address);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor: 'provider:cognito', reason: 'password', result: 'refused', resultCode: 'AUTH_FAILED', requestId: requestIdOf(wrong.body) });
-    expect(JSON.stringify(rows[0]!.detail)).not.toContain(WRONG);
+    const row = await oneRefusal(wrong, address, { reason: 'password', code: 'AUTH_FAILED' });
+    expect(JSON.stringify(row.detail)).not.toContain(WRONG);
     // The unknown address is nobody's: no row carries its request.
     expect(await failedRowsOf(requestIdOf(unknown.body))).toBe(0);
   });
@@ -162,12 +158,7 @@ describe('Cognito sign-in refusals are audited (cognito-local)', () => {
       const res = await login(address, PASSWORD);
       expect(res.status).toBe(403);
       expect(res.body).toMatchObject({ error: { code } });
-      await afterAnswer();
-
-      expect(await failedRowsOf(requestIdOf(res.body))).toBe(1);
-      const rows = await failures(address);
-      expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ actor: 'provider:cognito', reason: status, result: 'refused', resultCode: code, requestId: requestIdOf(res.body) });
+      await oneRefusal(res, address, { reason: status, code });
     });
 
     it('blocked between the password and the TOTP answer: the right code gets 403 and one login.failed row', async () => {

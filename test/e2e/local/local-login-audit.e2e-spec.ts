@@ -31,7 +31,7 @@ describe('local sign-ins Gatehouse refuses for the status are audited', () => {
 
   const verifiedUser = () => userFactory.local.verified(api, smtp, PASSWORD, { email: `localaudit${++n}.${Date.now()}@example.com` });
   const login = (address: string, password = PASSWORD) => api.post<Record<string, unknown>>('/api/v1/auth/login', { email: address, password });
-  const { afterAnswer, userOf, ladder: block, failures, failedRowsOf } = signInAudit(() => t, 'local');
+  const { afterAnswer, userOf, ladder: block, failures, failedRowsOf, oneRefusal } = signInAudit(() => t, 'local');
 
   it.each(BLOCKS)('%s: the right password gets 403 with the block code and one login.failed row with reason %s', async (event, status, code) => {
     const address = await verifiedUser();
@@ -39,13 +39,8 @@ describe('local sign-ins Gatehouse refuses for the status are audited', () => {
     const res = await login(address);
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ error: { code } });
-    await afterAnswer();
-
-    expect(await failedRowsOf(requestIdOf(res.body))).toBe(1);
-    const rows = await failures(address);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor: 'provider:local', reason: status, result: 'refused', resultCode: code, requestId: requestIdOf(res.body) });
-    expect(JSON.stringify(rows[0])).not.toContain(PASSWORD);
+    const row = await oneRefusal(res, address, { reason: status, code });
+    expect(JSON.stringify(row)).not.toContain(PASSWORD);
   });
 
   it('a wrong password of a blocked user is audited once, as a wrong password (the status is not reached)', async () => {
